@@ -1,0 +1,1 @@
+"""The built-in engine: a block graph, dirty bitmaps and the mirror job, without QEMU."""

@@ -1,0 +1,113 @@
+"""The block node: what every driver of the built-in engine offers to its parents.
+
+A node is one vertex of the block graph, as in QEMU: protocol nodes (``file``,
+``host_device``, ``null-co``) touch storage, format and filter nodes (``raw``, ``blkdebug``,
+``mirror_top``) sit above a child. Every I/O method is a coroutine that runs in the engine's
+event loop task that calls it; the data itself moves in the engine's worker threads, so the
+loop only schedules.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from guimirror.qapi.block_info import BlockDeviceInfo
+
+
+@dataclass(frozen=True)
+class BlockStatus:
+    """What ``block_status`` says of the ``pnum`` bytes that start at the asked offset.
+
+    ``data``: the range is allocated in this node or below it and reads come from storage
+    (QEMU's BDRV_BLOCK_DATA). ``zero``: reads return zeroes (BDRV_BLOCK_ZERO). A hole in a
+    sparse file is ``data=False, zero=True``.
+    """
+
+    pnum: int
+    data: bool
+    zero: bool
+
+
+@dataclass(eq=False)
+class BlockNode(abc.ABC):
+    """A node of the block graph.
+
+    ``children`` maps a child role (``file``, ``backing``, ``image``) to the child node.
+    ``blockers`` maps an operation-blocker reason (``"block device is in use by block job:
+    mirror"``) to the job or export that holds it; a node with a blocker refuses
+    blockdev-del and a second mirror, with the reason in the error text.
+    """
+
+    driver: ClassVar[str]
+
+    node_name: str
+    read_only: bool = False
+    children: dict[str, BlockNode] = field(default_factory=dict)
+    blockers: dict[str, object] = field(default_factory=dict)
+
+    @property
+    @abc.abstractmethod
+    def length(self) -> int:
+        """The node's virtual size in bytes."""
+
+    @property
+    def cluster_size(self) -> int | None:
+        """The format's cluster size; None where the format defines none (raw, file)."""
+        return None
+
+    @property
+    def file(self) -> BlockNode | None:
+        """The ``file`` child, if any."""
+        return self.children.get("file")
+
+    @property
+    def request_alignment(self) -> int:
+        """Offsets and lengths of I/O must be multiples of this (512 or 4096 with O_DIRECT)."""
+        return 1
+
+    @abc.abstractmethod
+    async def pread(self, offset: int, length: int) -> bytes:
+        """Read ``length`` bytes at ``offset``. Raises OSError with the errno of a failure."""
+
+    @abc.abstractmethod
+    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        """Write ``data`` at ``offset``. Raises OSError; EROFS on a read-only node."""
+
+    @abc.abstractmethod
+    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+        """Make ``length`` bytes at ``offset`` read as zeroes; may unmap when allowed."""
+
+    @abc.abstractmethod
+    async def pdiscard(self, offset: int, length: int) -> None:
+        """Discard (unmap) a range; a no-op where the node's ``discard`` option is ignore."""
+
+    @abc.abstractmethod
+    async def flush(self) -> None:
+        """Make written data durable (fdatasync); a no-op with ``cache.no-flush``."""
+
+    async def block_status(self, offset: int, length: int) -> BlockStatus:
+        """Allocation status of the range starting at ``offset`` (SEEK_DATA/SEEK_HOLE)."""
+        return BlockStatus(pnum=min(length, self.length - offset), data=True, zero=False)
+
+    def copy_fd(self) -> int | None:
+        """A file descriptor whose byte offsets are this node's, for ``os.copy_file_range``.
+
+        Only a node whose reads and writes are plain I/O on that descriptor returns one (raw
+        over file, file); a node that transforms or injects faults returns None.
+        """
+        return None
+
+    @property
+    def can_write_zeroes_with_unmap(self) -> bool:
+        """QEMU's bdrv_can_write_zeroes_with_unmap: discard=unmap and a hole-punching driver."""
+        return False
+
+    async def close(self) -> None:
+        """Release the node's storage (close descriptors, drop locks)."""
+
+    @abc.abstractmethod
+    def info(self) -> BlockDeviceInfo:
+        """This node as ``query-named-block-nodes`` reports it."""

@@ -1,0 +1,1 @@
+"""Pydantic models of the QMP schema subset guimirror speaks (QEMU 7.2's names and texts)."""

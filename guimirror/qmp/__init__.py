@@ -1,0 +1,1 @@
+"""QMP: the server that serves the built-in engine, and the qemu-storage-daemon launcher."""

@@ -1,0 +1,1 @@
+"""Everything Qt: the main window and its widgets."""

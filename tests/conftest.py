@@ -1,0 +1,61 @@
+"""Suite-wide set-up: offscreen Qt, and a qasync event loop for tests that mix Qt and asyncio.
+
+Tests of the Qt-free core run their scenarios with ``asyncio.run``; tests of the GUI take the
+``qloop`` fixture, which makes a qasync loop the running loop without ``app.exec()`` so that
+pytest-qt's waits drive asyncio tasks too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop running on the test's QApplication; fails the test on a task's error.
+
+    Inside a coroutine wait with ``await``; from the test body wait with ``qtbot.waitUntil``
+    or ``qtbot.waitSignal``. The loop is never stopped with ``loop.stop()``: on qasync that
+    quits the application and every later ``qtbot.wait*`` returns at once.
+    """
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    assert app is not None
+    loop = qasync.QEventLoop(app)
+    errors: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    asyncio.set_event_loop(loop)
+    asyncio._set_running_loop(loop)
+    try:
+        yield loop
+        _drain(app, loop)
+    finally:
+        asyncio._set_running_loop(None)
+        asyncio.set_event_loop(None)
+        loop.close()
+    if errors:
+        pytest.fail(f"a background task failed: {errors[0].get('exception') or errors[0]}")
+
+
+def _drain(app: object, loop: asyncio.AbstractEventLoop) -> None:
+    """Let pending tasks finish for a moment, then cancel what is left and let that settle."""
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    deadline = QDeadlineTimer(2000)
+    while asyncio.all_tasks(loop) and not deadline.hasExpired():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    deadline = QDeadlineTimer(1000)
+    while asyncio.all_tasks(loop) and not deadline.hasExpired():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
