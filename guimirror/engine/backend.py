@@ -1,0 +1,41 @@
+"""BlockBackend: a user of a node that the graph can re-point (QEMU's BlockBackend).
+
+Exports, the mirror job's target handle and the GUI's write load do their I/O through a
+backend, never through a node they hold on their own, so that inserting the mirror filter
+above a source and the pivot at ``job-complete`` move every user at once.
+"""
+
+from __future__ import annotations
+
+from guimirror.engine.node import BlockNode, BlockStatus
+
+
+class BlockBackend:
+    """A named or anonymous parent of one node; ``node`` changes when the graph re-points it."""
+
+    def __init__(self, node: BlockNode, name: str = "", writable: bool = True) -> None:
+        self.node = node
+        self.name = name
+        self.writable = writable
+
+    @property
+    def length(self) -> int:
+        return self.node.length
+
+    async def pread(self, offset: int, length: int) -> bytes:
+        return await self.node.pread(offset, length)
+
+    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        await self.node.pwrite(offset, data)
+
+    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+        await self.node.pwrite_zeroes(offset, length, may_unmap)
+
+    async def pdiscard(self, offset: int, length: int) -> None:
+        await self.node.pdiscard(offset, length)
+
+    async def flush(self) -> None:
+        await self.node.flush()
+
+    async def block_status(self, offset: int, length: int) -> BlockStatus:
+        return await self.node.block_status(offset, length)
