@@ -1,0 +1,233 @@
+"""Start and stop a qemu-storage-daemon that listens on a private QMP socket.
+
+The daemon gets a QMP monitor on a unix socket inside a fresh 0700 directory, so only this
+user can reach it. Its stderr is kept (the user sees why a daemon died or what it warned
+about). Stopping asks politely first (``quit`` over QMP, done by whoever holds the QMP
+connection), then SIGTERM, then SIGKILL.
+
+Every coroutine here runs in the caller's task; the only background task is the stderr reader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Awaitable, Callable, Sequence
+
+DEFAULT_BINARY = "qemu-storage-daemon"
+STDERR_KEEP = 64 * 1024
+
+
+class LauncherState(enum.Enum):
+    """Where a launched daemon is in its life."""
+
+    IDLE = "idle"
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    EXITED = "exited"
+
+
+class LauncherError(Exception):
+    """The daemon could not be started, or a request does not fit the launcher's state."""
+
+
+class DaemonLauncher:
+    """One qemu-storage-daemon process with a private QMP socket.
+
+    ``start()`` returns once the QMP socket accepts connections. ``stderr`` holds what the
+    daemon printed on stderr so far (the last 64 KiB). ``stop()`` ends the process.
+    """
+
+    def __init__(
+        self,
+        binary: str = DEFAULT_BINARY,
+        extra_args: Sequence[str] = (),
+        name: str = "qsd",
+        start_timeout: float = 10.0,
+        stop_timeout: float = 5.0,
+    ) -> None:
+        self.binary = binary
+        self.start_timeout = start_timeout
+        self.stop_timeout = stop_timeout
+        self.extra_args = tuple(extra_args)
+        self.name = name
+        self._state = LauncherState.IDLE
+        self._process: asyncio.subprocess.Process | None = None
+        self._dir: str | None = None
+        self._stderr = bytearray()
+        self._stderr_task: asyncio.Task[None] | None = None
+
+    @property
+    def state(self) -> LauncherState:
+        return self._state
+
+    @property
+    def socket_path(self) -> str:
+        """The QMP socket's path; valid from ``start()`` until ``stop()``."""
+        if self._dir is None:
+            raise LauncherError(f"daemon '{self.name}' is {self._state.value}; it has no socket")
+        return os.path.join(self._dir, "qmp.sock")
+
+    @property
+    def runtime_dir(self) -> str:
+        """The private 0700 directory of this daemon (socket; a caller may put files there)."""
+        if self._dir is None:
+            raise LauncherError(f"daemon '{self.name}' is {self._state.value}; it has no directory")
+        return self._dir
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return None if self._process is None else self._process.returncode
+
+    @property
+    def stderr(self) -> str:
+        """What the daemon wrote to stderr (the most recent 64 KiB)."""
+        return self._stderr.decode(errors="replace")
+
+    async def start(self) -> str:
+        """Run the daemon and wait until its QMP socket listens; returns the socket path.
+
+        Raises LauncherError, with the daemon's stderr, when it exits or does not listen
+        within ``start_timeout`` seconds.
+        """
+        if self._state is not LauncherState.IDLE:
+            raise LauncherError(
+                f"daemon '{self.name}' is {self._state.value}; only an idle launcher can start"
+            )
+        binary = shutil.which(self.binary)
+        if binary is None:
+            raise LauncherError(f"'{self.binary}' was not found; install qemu-storage-daemon")
+        self._state = LauncherState.STARTING
+        self._dir = tempfile.mkdtemp(prefix="guimirror-qsd-")
+        os.chmod(self._dir, 0o700)
+        path = self.socket_path
+        argv = [
+            binary,
+            "--chardev", f"socket,id=qmp0,path={path},server=on,wait=off",
+            "--monitor", "chardev=qmp0",
+            *self.extra_args,
+        ]
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+            )
+            assert self._process.stderr is not None
+            self._stderr_task = asyncio.create_task(self._keep_stderr(self._process.stderr))
+            await self._wait_listening(path, self.start_timeout)
+        except BaseException:
+            await self._kill_and_clean()
+            raise
+        self._state = LauncherState.RUNNING
+        return path
+
+    async def stop(
+        self,
+        quit_command: Callable[[], Awaitable[object]] | None = None,
+    ) -> int | None:
+        """End the daemon: ``quit_command`` (e.g. a QMP ``quit``), then SIGTERM, then SIGKILL.
+
+        Each step waits up to ``stop_timeout`` seconds. Returns the exit status. Stopping a
+        launcher that never started or already stopped is a no-op.
+        """
+        if self._state in (LauncherState.IDLE, LauncherState.EXITED):
+            return self.returncode
+        if self._state is LauncherState.STOPPING:
+            raise LauncherError(f"daemon '{self.name}' is already stopping")
+        self._state = LauncherState.STOPPING
+        process = self._process
+        assert process is not None
+        timeout = self.stop_timeout
+        try:
+            if quit_command is not None and process.returncode is None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(quit_command(), timeout)
+                await self._wait_exit(process, timeout)
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                if process.returncode is not None:
+                    break
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(sig)
+                await self._wait_exit(process, timeout)
+        finally:
+            await self._kill_and_clean()
+        return process.returncode
+
+    async def __aenter__(self) -> DaemonLauncher:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _wait_listening(self, path: str, limit: float) -> None:
+        """Poll until a connection to the socket succeeds (it is closed again at once)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        process = self._process
+        assert process is not None
+        while True:
+            if process.returncode is not None:
+                await self._drain_stderr()
+                raise LauncherError(
+                    f"{self.binary} exited with status {process.returncode}: {self.stderr.strip()}"
+                )
+            try:
+                _reader, writer = await asyncio.open_unix_connection(path)
+            except OSError:
+                pass
+            else:
+                writer.close()
+                with contextlib.suppress(OSError):
+                    await writer.wait_closed()
+                return
+            if loop.time() > deadline:
+                raise LauncherError(
+                    f"{self.binary} did not open its QMP socket within {limit:g} s: "
+                    f"{self.stderr.strip()}"
+                )
+            await asyncio.sleep(0.01)
+
+    @staticmethod
+    async def _wait_exit(process: asyncio.subprocess.Process, limit: float) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(process.wait(), limit)
+
+    async def _keep_stderr(self, stream: asyncio.StreamReader) -> None:
+        """Background task: collect stderr, keeping the most recent STDERR_KEEP bytes."""
+        while chunk := await stream.read(4096):
+            self._stderr += chunk
+            if len(self._stderr) > STDERR_KEEP:
+                del self._stderr[: len(self._stderr) - STDERR_KEEP]
+
+    async def _drain_stderr(self) -> None:
+        if self._stderr_task is not None:
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._stderr_task), 1.0)
+
+    async def _kill_and_clean(self) -> None:
+        process = self._process
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+        await self._drain_stderr()
+        if self._stderr_task is not None and not self._stderr_task.done():
+            self._stderr_task.cancel()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+        self._state = LauncherState.EXITED
