@@ -1,0 +1,127 @@
+"""One QMP connection: commands as plain JSON, QEMU's errors as one exception, events to callbacks.
+
+This is the untyped layer under :class:`guimirror.session.client.SessionClient`. It wraps
+qemu.qmp's ``QMPClient`` (created here, inside a coroutine, as qemu.qmp requires) and adds
+three things: an error reply becomes :class:`QMPCommandError` (a ``QAPIError`` carrying QEMU's
+``class`` and ``desc``), events go to plain callbacks in the order they arrive, and a guard
+that names the connection's state when a command is given while it is not connected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from qemu.qmp import EventListener, ExecuteError, QMPClient, Runstate
+from qemu.qmp.message import Message
+
+from guimirror.qapi.errors import QAPIError
+
+logger = logging.getLogger(__name__)
+
+#: Where a QMP server listens: a unix socket path, a (host, port) pair, or a connected socket.
+Address = str | tuple[str, int] | socket.socket
+
+#: A raw event: ``{"event": NAME, "data": {...}, "timestamp": {...}}``.
+RawEvent = Mapping[str, Any]
+
+
+class QMPCommandError(QAPIError):
+    """A QMP command failed: QEMU's error ``class`` and ``desc``, and the command that failed."""
+
+    def __init__(self, desc: str, error_class: str = "GenericError", command: str = "") -> None:
+        super().__init__(desc, error_class)
+        self.command = command
+
+
+class ConnectionStateError(QAPIError):
+    """A command or request that the connection's current state does not allow."""
+
+
+class _CallbackListener(EventListener):
+    """Hands every event to the connection's callbacks as it is read; queues nothing."""
+
+    def __init__(self, dispatch: Callable[[RawEvent], None]) -> None:
+        super().__init__()
+        self._dispatch = dispatch
+
+    def accept(self, event: Message) -> bool:
+        self._dispatch(dict(event))
+        return False
+
+
+class QMPConnection:
+    """A QMP connection to one server.
+
+    ``connect()`` and ``disconnect()`` run in the caller's task. Event callbacks run in
+    qemu.qmp's reader task, before the reply of any command that the server answered after
+    emitting the event, so callbacks see events in the server's order.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._qmp: QMPClient | None = None
+        self._listeners: list[Callable[[RawEvent], None]] = []
+
+    @property
+    def runstate(self) -> Runstate:
+        return Runstate.IDLE if self._qmp is None else self._qmp.runstate
+
+    @property
+    def greeting(self) -> Mapping[str, Any] | None:
+        if self._qmp is None or self._qmp.greeting is None:
+            return None
+        return dict(self._qmp.greeting._raw)
+
+    async def connect(self, address: Address) -> None:
+        """Connect and negotiate capabilities. Runs in the caller's task."""
+        if self._qmp is not None and self._qmp.runstate is not Runstate.IDLE:
+            raise ConnectionStateError(
+                f"QMP connection '{self.name}' is {self._qmp.runstate.name.lower()}; "
+                "disconnect it first"
+            )
+        qmp = QMPClient(self.name)
+        qmp.register_listener(_CallbackListener(self._dispatch))
+        await qmp.connect(address)
+        self._qmp = qmp
+
+    async def disconnect(self) -> None:
+        """Close the connection; a server that already hung up is not an error."""
+        qmp = self._qmp
+        if qmp is None:
+            return
+        with contextlib.suppress(EOFError, OSError):
+            await qmp.disconnect()
+        self._qmp = None
+
+    async def execute(self, command: str, arguments: Mapping[str, Any] | None = None) -> Any:
+        """Run ``command`` and return its ``return`` member (JSON), or raise QMPCommandError."""
+        qmp = self._qmp
+        if qmp is None or qmp.runstate is not Runstate.RUNNING:
+            state = self.runstate.name.lower()
+            raise ConnectionStateError(
+                f"QMP connection '{self.name}' is {state}; it cannot run '{command}'"
+            )
+        try:
+            return await qmp.execute(command, arguments)
+        except ExecuteError as err:
+            info = err.error.error
+            raise QMPCommandError(info.desc, info.class_, command) from None
+
+    def add_event_listener(self, listener: Callable[[RawEvent], None]) -> None:
+        """Call ``listener(raw_event)`` for every event from now on."""
+        self._listeners.append(listener)
+
+    def remove_event_listener(self, listener: Callable[[RawEvent], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def _dispatch(self, event: RawEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                logger.exception("event listener %r failed on %s", listener, event.get("event"))
