@@ -1,0 +1,227 @@
+"""Block exports: nbd-server-start, nbd-server-stop, block-export-add, block-export-del and
+query-block-exports, with qemu-storage-daemon 7.2's checks, their order and their texts.
+
+Every export does its I/O through a BlockBackend attached to the block graph, so writes made
+during a mirror pass through the mirror filter and a pivot re-points the export to the target.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from guimirror.engine.backend import BlockBackend
+from guimirror.engine.nbd import NbdExport, NbdServer
+from guimirror.engine.nbd.protocol import MAX_STRING_SIZE
+from guimirror.qapi.errors import QAPIError
+
+if TYPE_CHECKING:
+    from guimirror.engine.node import BlockNode
+    from guimirror.qapi.commands import (
+        BlockExportAdd,
+        BlockExportDel,
+        BlockExportInfo,
+        NbdServerStart,
+    )
+
+_ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9._-]*\Z")
+"""QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'."""
+
+UNSUPPORTED_EXPORT_TYPES = ("vhost-user-blk", "fuse", "vduse-blk")
+
+
+class NodeGraph(Protocol):
+    """What the export manager needs of the block graph (guimirror.engine.graph.BlockGraph)."""
+
+    def find_node(self, node_name: str) -> BlockNode | None: ...
+
+    def attach(self, backend: BlockBackend) -> None: ...
+
+    def detach(self, backend: BlockBackend) -> None: ...
+
+
+class ExportState(enum.Enum):
+    RUNNING = "running"
+    SHUTTING_DOWN = "shutting-down"
+
+
+@dataclass(eq=False)
+class BlockExport:
+    """One entry of query-block-exports: an id, its backend and the NBD export it serves."""
+
+    id: str
+    backend: BlockBackend
+    nbd: NbdExport
+    state: ExportState = ExportState.RUNNING
+
+    @property
+    def node_name(self) -> str:
+        """The node the export serves now: the target after a pivot, as in QEMU."""
+        return self.backend.node.node_name
+
+
+class ExportManager:
+    """The NBD server and the block exports of one engine.
+
+    Every method runs in the engine's event loop task that handles the QMP command; client
+    connections run in their own tasks and their I/O in the nodes' worker threads.
+    """
+
+    def __init__(self, graph: NodeGraph) -> None:
+        self._graph = graph
+        self._server: NbdServer | None = None
+        self._exports: dict[str, BlockExport] = {}
+
+    @property
+    def server(self) -> NbdServer | None:
+        """The running NBD server, if any (its ``sockets`` tell a TCP server's port)."""
+        return self._server
+
+    async def nbd_server_start(self, args: NbdServerStart) -> None:
+        """nbd-server-start: ``addr`` is a SocketAddressLegacy (``{type, data: {...}}``)."""
+        raw = args.to_qmp()
+        addr = raw["addr"]
+        flat = {"type": addr["type"], **addr.get("data", {})}
+        await self.start_server(flat, raw.get("tls-creds"), raw.get("max-connections", 0))
+
+    async def start_server(
+        self, addr: Mapping[str, Any], tls_creds: str | None = None, max_connections: int = 0
+    ) -> None:
+        """Start the NBD server on a flat SocketAddress (``{type: unix, path}`` or ``{type:
+        inet, host, port}``), as the command line's ``--nbd-server addr.type=...`` gives it."""
+        if self._server is not None:
+            raise QAPIError("NBD server already running")
+        if tls_creds is not None:
+            raise QAPIError(f"No TLS credentials with id '{tls_creds}'")
+        server = NbdServer(max_connections)
+        kind = addr.get("type")
+        if kind == "unix":
+            path = str(addr["path"])
+            try:
+                await server.start_unix(path)
+            except OSError as error:
+                raise QAPIError(
+                    f"Failed to bind socket to {path}: {error.strerror or error}"
+                ) from None
+        elif kind == "inet":
+            host, port = str(addr["host"]), str(addr["port"])
+            try:
+                numeric_port = int(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][1])
+            except socket.gaierror as error:
+                raise QAPIError(
+                    f"address resolution failed for {host}:{port}: {error.strerror}"
+                ) from None
+            try:
+                await server.start_tcp(host, numeric_port)
+            except OSError as error:
+                raise QAPIError(
+                    f"Failed to find an available port: {error.strerror or error}"
+                ) from None
+        elif kind == "fd":
+            raise QAPIError("only QEMU supports file descriptor passing")
+        else:
+            raise QAPIError(f"NBD server address type '{kind}' is not supported")
+        self._server = server
+
+    async def nbd_server_stop(self) -> None:
+        """nbd-server-stop: remove every NBD export, disconnect its clients, stop listening."""
+        server = self._require_server()
+        for export in list(self._exports.values()):
+            await self._remove(export)
+        self._server = None
+        await server.stop()
+
+    async def block_export_add(self, args: BlockExportAdd) -> None:
+        """block-export-add type=nbd: export a node under ``name`` (default: its node-name)."""
+        raw = args.to_qmp()
+        export_id = str(raw.get("id", ""))
+        if not _ID_PATTERN.match(export_id):
+            raise QAPIError("Invalid block export id")
+        if export_id in self._exports:
+            raise QAPIError(f"Block export id '{export_id}' is already in use")
+        if raw.get("type") != "nbd":
+            raise QAPIError("No driver found for the requested export type")
+        node_name = str(raw["node-name"])
+        node = self._graph.find_node(node_name)
+        if node is None:
+            raise QAPIError(f"Cannot find device='' nor node-name='{node_name}'")
+        if "iothread" in raw:
+            raise QAPIError(f'iothread "{raw["iothread"]}" not found')
+        writable = bool(raw.get("writable", False))
+        if writable and node.read_only:
+            raise QAPIError("Cannot export read-only node as writable")
+        server = self._require_server()
+        name = str(raw.get("name", node_name))
+        description = str(raw.get("description", ""))
+        if len(name.encode()) > MAX_STRING_SIZE:
+            raise QAPIError(f"export name '{name}' too long")
+        if len(description.encode()) > MAX_STRING_SIZE:
+            raise QAPIError(f"description '{description}' too long")
+        if server.find_export(name) is not None:
+            raise QAPIError(f"NBD server already has export named '{name}'")
+        for bitmap in raw.get("bitmaps", []):
+            raise QAPIError(f"Bitmap '{bitmap}' is not found")
+        backend = BlockBackend(node, writable=writable)
+        self._graph.attach(backend)
+        export = NbdExport(
+            name, backend, writable, description, bool(raw.get("writethrough", False))
+        )
+        server.add_export(export)
+        self._exports[export_id] = BlockExport(export_id, backend, export)
+
+    async def block_export_del(self, args: BlockExportDel) -> None:
+        """block-export-del: ``mode=safe`` (default) refuses while clients are connected,
+        ``mode=hard`` disconnects them."""
+        raw = args.to_qmp()
+        export_id = str(raw["id"])
+        export = self._exports.get(export_id)
+        if export is None:
+            raise QAPIError(f"Export '{export_id}' is not found")
+        if export.state is ExportState.SHUTTING_DOWN:
+            raise QAPIError(f"Export '{export_id}' is already shutting down")
+        if raw.get("mode", "safe") == "safe" and export.nbd.clients:
+            raise QAPIError(f"export '{export_id}' still in use")
+        await self._remove(export)
+
+    async def query_block_exports(self) -> list[BlockExportInfo]:
+        """query-block-exports: newest first, as QEMU lists them."""
+        from guimirror.qapi.commands import BlockExportInfo
+
+        return [
+            BlockExportInfo.model_validate(
+                {
+                    "id": export.id,
+                    "type": "nbd",
+                    "node-name": export.node_name,
+                    "shutting-down": export.state is ExportState.SHUTTING_DOWN,
+                }
+            )
+            for export in reversed(self._exports.values())
+        ]
+
+    async def close(self) -> None:
+        """Remove every export and stop the server (engine shutdown); never raises QAPIError."""
+        if self._server is not None:
+            await self.nbd_server_stop()
+
+    def exports_of(self, node: BlockNode) -> list[str]:
+        """The ids of the exports whose backend is on ``node``."""
+        return [export.id for export in self._exports.values() if export.backend.node is node]
+
+    async def _remove(self, export: BlockExport) -> None:
+        export.state = ExportState.SHUTTING_DOWN
+        try:
+            if self._server is not None:
+                await self._server.remove_export(export.nbd)
+        finally:
+            self._graph.detach(export.backend)
+            del self._exports[export.id]
+
+    def _require_server(self) -> NbdServer:
+        if self._server is None:
+            raise QAPIError("NBD server not running")
+        return self._server

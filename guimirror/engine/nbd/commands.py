@@ -1,0 +1,130 @@
+"""Transmission-phase commands: check one request as QEMU's server does, then run it.
+
+Each command does its I/O through the export's BlockBackend (whose node methods move the data in
+the engine's worker threads). A refused or failed request raises RequestError carrying the NBD
+errno; OSError from a node is mapped with the spec's table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guimirror.engine.nbd import protocol as p
+from guimirror.engine.nbd.export import NbdExport
+
+MAX_EXTENTS = 1024
+"""The most ``base:allocation`` extents one BLOCK_STATUS reply carries (the client asks again)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as read off the wire; ``data`` is the payload of a WRITE."""
+
+    flags: int
+    command: int
+    cookie: int
+    offset: int
+    length: int
+    data: bytes = b""
+
+
+class RequestError(Exception):
+    """A request the server answers with an error: ``errno`` is an NBD error value."""
+
+    def __init__(self, error: p.NbdErrno, message: str) -> None:
+        super().__init__(message)
+        self.errno = error
+        self.message = message
+
+
+_KNOWN = frozenset(int(command) for command in p.Command)
+_WRITES = (p.Command.WRITE, p.Command.WRITE_ZEROES, p.Command.TRIM)
+_RANGED = (*_WRITES, p.Command.READ, p.Command.BLOCK_STATUS, p.Command.CACHE)
+
+
+def check(request: Request, export: NbdExport, structured: bool, base_allocation: bool) -> None:
+    """Refuse a request the export must not run, with the errno QEMU's server gives it."""
+    command = request.command
+    if command not in _KNOWN or command == p.Command.CACHE:
+        raise RequestError(p.NbdErrno.EINVAL, f"unsupported command {command}")
+    valid = p.CommandFlag.FUA
+    if command == p.Command.READ and structured:
+        valid |= p.CommandFlag.DF
+    elif command == p.Command.WRITE_ZEROES:
+        valid |= p.CommandFlag.NO_HOLE
+    elif command == p.Command.BLOCK_STATUS:
+        valid |= p.CommandFlag.REQ_ONE
+    if request.flags & ~valid:
+        raise RequestError(p.NbdErrno.EINVAL, f"unsupported flags {request.flags:#x}")
+    if command in _WRITES and not export.writable:
+        raise RequestError(p.NbdErrno.EPERM, "Export is read-only")
+    if command == p.Command.READ and request.length > p.MAX_BUFFER_SIZE:
+        raise RequestError(p.NbdErrno.EINVAL, f"len {request.length} is larger than max len")
+    if command in _RANGED and request.offset + request.length > export.size:
+        error = p.NbdErrno.ENOSPC if command in _WRITES[:2] else p.NbdErrno.EINVAL
+        raise RequestError(
+            error,
+            f"operation from {request.offset}, len {request.length} exceeds size {export.size}",
+        )
+    if command == p.Command.BLOCK_STATUS and not base_allocation:
+        raise RequestError(p.NbdErrno.EINVAL, "CMD_BLOCK_STATUS not negotiated")
+
+
+async def read(export: NbdExport, request: Request) -> bytes:
+    if request.length == 0:
+        return b""
+    return await export.backend.pread(request.offset, request.length)
+
+
+async def write(export: NbdExport, request: Request) -> None:
+    if request.data:
+        await export.backend.pwrite(request.offset, request.data)
+    await _after_write(export, request)
+
+
+async def write_zeroes(export: NbdExport, request: Request) -> None:
+    if request.length:
+        may_unmap = not request.flags & p.CommandFlag.NO_HOLE
+        await export.backend.pwrite_zeroes(request.offset, request.length, may_unmap)
+    await _after_write(export, request)
+
+
+async def trim(export: NbdExport, request: Request) -> None:
+    if request.length:
+        await export.backend.pdiscard(request.offset, request.length)
+    await _after_write(export, request)
+
+
+async def flush(export: NbdExport) -> None:
+    await export.backend.flush()
+
+
+async def block_status(export: NbdExport, request: Request) -> bytes:
+    """The ``base:allocation`` extents of the range, as a BLOCK_STATUS chunk's payload."""
+    extents: list[tuple[int, int]] = []
+    offset = request.offset
+    end = request.offset + request.length
+    while offset < end and len(extents) < MAX_EXTENTS:
+        status = await export.backend.block_status(offset, end - offset)
+        if status.pnum <= 0:
+            break
+        pnum = min(status.pnum, end - offset)
+        state = (0 if status.data else p.AllocationState.HOLE) | (
+            p.AllocationState.ZERO if status.zero else 0
+        )
+        if extents and extents[-1][1] == state and not request.flags & p.CommandFlag.REQ_ONE:
+            extents[-1] = (extents[-1][0] + pnum, state)
+        else:
+            extents.append((pnum, int(state)))
+        offset += pnum
+        if request.flags & p.CommandFlag.REQ_ONE:
+            break
+    if not extents:
+        raise RequestError(p.NbdErrno.EINVAL, "no block status for an empty range")
+    payload = p.U32.pack(p.BASE_ALLOCATION_ID)
+    return payload + b"".join(p.EXTENT.pack(length, flags) for length, flags in extents)
+
+
+async def _after_write(export: NbdExport, request: Request) -> None:
+    if request.flags & p.CommandFlag.FUA or export.writethrough:
+        await export.backend.flush()

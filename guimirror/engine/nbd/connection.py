@@ -1,0 +1,208 @@
+"""One client connection: handshake, then pipelined requests until DISC, EOF or close.
+
+A reader loop in the connection's task reads requests and starts one task per request, up to
+MAX_IN_FLIGHT at a time, so a client may have several requests in flight; replies are written
+whole under a lock, in completion order, as the protocol allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections.abc import Callable, Iterable
+
+from guimirror.engine.nbd import commands
+from guimirror.engine.nbd import protocol as p
+from guimirror.engine.nbd.commands import Request, RequestError
+from guimirror.engine.nbd.export import NbdExport
+from guimirror.engine.nbd.handshake import Handshake, HandshakeError, Negotiated
+
+logger = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 16
+"""Requests of one client running at once; the reader waits for a slot before reading more."""
+
+
+class ConnectionState(enum.Enum):
+    HANDSHAKE = "handshake"
+    TRANSMISSION = "transmission"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+class ClientConnection:
+    """A client of the NBD server, from its greeting to its disconnect.
+
+    ``run`` is the connection's task (the stream server's client callback); ``close`` is
+    called from another task (block-export-del, nbd-server-stop) and returns once the
+    connection's task has finished its in-flight requests and closed the socket.
+    """
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        find_export: Callable[[str], NbdExport | None],
+        list_exports: Callable[[], Iterable[NbdExport]],
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._find_export = find_export
+        self._list_exports = list_exports
+        self._send_lock = asyncio.Lock()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._task: asyncio.Task[None] | None = None
+        self._done = asyncio.Event()
+        self._reading = False
+        self.state = ConnectionState.HANDSHAKE
+        self.export: NbdExport | None = None
+
+    async def run(self) -> None:
+        """Serve the client until it leaves or ``close`` is called; runs in its own task."""
+        self._task = asyncio.current_task()
+        self._reading = True
+        try:
+            negotiated = await self._handshake()
+            if negotiated is not None and self.state is ConnectionState.HANDSHAKE:
+                self.state = ConnectionState.TRANSMISSION
+                self.export = negotiated.export
+                negotiated.export.clients.add(self)
+                await self._transmission(negotiated)
+        except asyncio.CancelledError:
+            if self.state is not ConnectionState.CLOSING:
+                raise
+        finally:
+            self._reading = False
+            await self._finish()
+
+    async def close(self) -> None:
+        """Stop reading, let in-flight requests reply, then close; runs in the caller's task."""
+        if self.state is ConnectionState.CLOSED:
+            return
+        if self.state is not ConnectionState.CLOSING:
+            self.state = ConnectionState.CLOSING
+            if self._task is None:
+                self._writer.close()
+                return
+            if self._reading and self._task is not asyncio.current_task():
+                self._task.cancel()
+        await self._done.wait()
+
+    async def _handshake(self) -> Negotiated | None:
+        handshake = Handshake(self._reader, self._writer, self._find_export, self._list_exports)
+        try:
+            return await handshake.run()
+        except (HandshakeError, asyncio.IncompleteReadError, TimeoutError, ConnectionError) as e:
+            logger.debug("NBD handshake ended: %s", e)
+            return None
+
+    async def _transmission(self, negotiated: Negotiated) -> None:
+        try:
+            while True:
+                header = await self._reader.readexactly(p.REQUEST.size)
+                magic, flags, command, cookie, offset, length = p.REQUEST.unpack(header)
+                if magic != p.REQUEST_MAGIC:
+                    logger.debug("NBD client sent bad request magic %#x", magic)
+                    return
+                data = b""
+                if command == p.Command.WRITE:
+                    if length > p.MAX_BUFFER_SIZE:
+                        logger.debug("NBD client sent a %d-byte write; disconnecting", length)
+                        return
+                    data = await self._reader.readexactly(length)
+                if command == p.Command.DISC:
+                    return
+                await self._slots.acquire()
+                request = Request(flags, command, cookie, offset, length, data)
+                task = asyncio.create_task(self._serve(request, negotiated))
+                self._in_flight.add(task)
+                task.add_done_callback(self._request_done)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return
+
+    def _request_done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._slots.release()
+
+    async def _serve(self, request: Request, negotiated: Negotiated) -> None:
+        """Run one request and send its reply; runs in the request's own task."""
+        export = negotiated.export
+        structured = negotiated.structured
+        try:
+            commands.check(request, export, structured, negotiated.base_allocation)
+            if request.command == p.Command.READ:
+                await self._send_read(request, structured, await commands.read(export, request))
+                return
+            if request.command == p.Command.BLOCK_STATUS:
+                payload = await commands.block_status(export, request)
+                header = p.structured_header(
+                    request.cookie, p.ReplyType.BLOCK_STATUS, len(payload), True
+                )
+                await self._send(header, payload)
+                return
+            if request.command == p.Command.WRITE:
+                await commands.write(export, request)
+            elif request.command == p.Command.WRITE_ZEROES:
+                await commands.write_zeroes(export, request)
+            elif request.command == p.Command.TRIM:
+                await commands.trim(export, request)
+            elif request.command == p.Command.FLUSH:
+                await commands.flush(export)
+            await self._send_done(request, structured)
+        except RequestError as error:
+            await self._send_error(request, structured, error.errno, error.message)
+        except OSError as error:
+            message = error.strerror or str(error)
+            await self._send_error(request, structured, p.nbd_errno(error.errno), message)
+
+    async def _send_read(self, request: Request, structured: bool, data: bytes) -> None:
+        if not structured:
+            await self._send(p.simple_reply(request.cookie), data)
+        elif not data:
+            await self._send(p.structured_header(request.cookie, p.ReplyType.NONE, 0, True))
+        else:
+            header = p.structured_header(
+                request.cookie, p.ReplyType.OFFSET_DATA, 8 + len(data), True
+            )
+            await self._send(header + p.U64.pack(request.offset), data)
+
+    async def _send_done(self, request: Request, structured: bool) -> None:
+        if structured:
+            await self._send(p.structured_header(request.cookie, p.ReplyType.NONE, 0, True))
+        else:
+            await self._send(p.simple_reply(request.cookie))
+
+    async def _send_error(
+        self, request: Request, structured: bool, error: p.NbdErrno, message: str
+    ) -> None:
+        logger.debug("NBD request %d failed: %s (%s)", request.command, message, error.name)
+        if structured:
+            await self._send(p.structured_error(request.cookie, error, message))
+        else:
+            await self._send(p.simple_reply(request.cookie, error))
+
+    async def _send(self, *parts: bytes) -> None:
+        async with self._send_lock:
+            if self._writer.is_closing():
+                return
+            for part in parts:
+                self._writer.write(part)
+            with contextlib.suppress(ConnectionError):
+                await self._writer.drain()
+
+    async def _finish(self) -> None:
+        """Wait for in-flight requests, leave the export, close the socket (connection task)."""
+        try:
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+        finally:
+            if self.export is not None:
+                self.export.clients.discard(self)
+            self._writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await self._writer.wait_closed()
+            self.state = ConnectionState.CLOSED
+            self._done.set()
