@@ -1,0 +1,282 @@
+"""The job rows: one row per block job, with the verbs its status allows and a live speed.
+
+Which buttons are enabled follows QEMU's verb table (``guimirror.qapi.job.check_verb``), so
+the GUI never offers what the engine would refuse. A row emits what the user asked for; the
+window sends the commands. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.job import JobStatus, JobVerb, check_verb
+from guimirror.ui.units import format_duration, format_size, format_speed, parse_speed
+
+STATUS_COLOURS = {
+    "created": "#546e7a",
+    "running": "#1565c0",
+    "paused": "#ef6c00",
+    "ready": "#2e7d32",
+    "standby": "#ef6c00",
+    "waiting": "#6a1b9a",
+    "pending": "#6a1b9a",
+    "aborting": "#c62828",
+    "concluded": "#455a64",
+    "null": "#9e9e9e",
+}
+#: Button label -> verb; Complete, Finalize and Dismiss show only when the verb is allowed.
+BUTTONS = (
+    ("Pause", JobVerb.PAUSE),
+    ("Resume", JobVerb.RESUME),
+    ("Complete", JobVerb.COMPLETE),
+    ("Cancel", JobVerb.CANCEL),
+    ("Finalize", JobVerb.FINALIZE),
+    ("Dismiss", JobVerb.DISMISS),
+)
+
+
+def verb_allowed(status: str, verb: JobVerb) -> bool:
+    """Whether QEMU's verb table lets a job in ``status`` take ``verb``."""
+    try:
+        check_verb("job", JobStatus(status), verb)
+    except (QAPIError, ValueError):
+        return False
+    return True
+
+
+@dataclass
+class JobView:
+    """What a row shows of a job: query-block-jobs, the latest sample, what the GUI knows."""
+
+    endpoint: str
+    job_id: str
+    device: str = ""
+    target: str = "?"
+    status: str = "created"
+    ready: bool = False
+    paused: bool = False
+    offset: int = 0
+    len: int = 0
+    speed: int = 0
+    io_status: str = "ok"
+    error: str = ""
+    auto_finalize: bool = True
+    auto_dismiss: bool = True
+    throughput: float = 0.0
+    throughput_avg: float = 0.0
+    eta: float | None = None
+    dirty_clusters: float = 0.0
+    estimate: bool = False
+    hint: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.endpoint, self.job_id)
+
+
+class JobRow(QFrame):
+    """One job. Signals carry the job's (endpoint, job-id) key."""
+
+    verb_requested = Signal(object, object)  # key, JobVerb
+    speed_requested = Signal(object, int)  # key, bytes per second
+    selected = Signal(object)
+
+    def __init__(self, view: JobView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName(f"job-{view.job_id}")
+        self.title = QLabel()
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.throughput = QLabel()
+        self.eta = QLabel()
+        self.dirty = QLabel()
+        self.io_status = QLabel()
+        self.io_status.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #e65100;")
+        self.hint.setVisible(False)
+        self.speed = QLineEdit()
+        self.speed.setPlaceholderText("unlimited")
+        self.speed.setToolTip(
+            "Speed limit in bytes per second, with units (50M = 50 MiB/s; 0 = unlimited). "
+            "Press Enter to apply it now (block-job-set-speed)."
+        )
+        self.speed.setMaximumWidth(110)
+        self.speed.returnPressed.connect(self._apply_speed)
+        self.speed_error = QLabel()
+        self.speed_error.setStyleSheet("color: #c62828;")
+        self.speed_error.setVisible(False)
+        self.buttons: dict[JobVerb, QPushButton] = {}
+        buttons = QHBoxLayout()
+        for label, verb in BUTTONS:
+            button = QPushButton(label)
+            button.setObjectName(verb.value)
+            button.clicked.connect(lambda _=False, v=verb: self.verb_requested.emit(self.key, v))
+            self.buttons[verb] = button
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(QLabel("Speed limit"))
+        buttons.addWidget(self.speed)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(self.title, 0, 0, 1, 2)
+        grid.addWidget(self.status, 0, 2, alignment=Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.progress, 1, 0, 1, 3)
+        grid.addWidget(self.throughput, 2, 0)
+        grid.addWidget(self.eta, 2, 1)
+        grid.addWidget(self.dirty, 2, 2, alignment=Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.io_status, 3, 0, 1, 3)
+        grid.addWidget(self.hint, 4, 0, 1, 3)
+        grid.addLayout(buttons, 5, 0, 1, 3)
+        grid.addWidget(self.speed_error, 6, 0, 1, 3)
+        self._speed_shown: int | None = None
+        self.update_view(view)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.view.key
+
+    def mousePressEvent(self, event: object) -> None:
+        self.selected.emit(self.key)
+        super().mousePressEvent(event)  # type: ignore[arg-type]
+
+    def set_selected(self, selected: bool) -> None:
+        self.setStyleSheet("JobRow { border: 2px solid #1e88e5; }" if selected else "")
+
+    def update_view(self, view: JobView) -> None:
+        self.view = view
+        self.title.setText(f"<b>{view.job_id}</b>  {view.device} → {view.target}"
+                           f"  <span style='color:gray'>({view.endpoint})</span>")
+        colour = STATUS_COLOURS.get(view.status, "#000")
+        label = view.status + (" (ready)" if view.ready and view.status != "ready" else "")
+        self.status.setText(f"<b style='color:{colour}'>{label}</b>")
+        fraction = view.offset / view.len if view.len else (1.0 if view.ready else 0.0)
+        self.progress.setValue(int(fraction * 1000))
+        self.progress.setFormat(
+            f"{fraction * 100:.1f} %  ({format_size(view.offset)} of {format_size(view.len)})"
+        )
+        self.throughput.setText(
+            f"now {format_speed(view.throughput) if view.throughput else '0 B/s'}, "
+            f"average {format_speed(view.throughput_avg) if view.throughput_avg else '0 B/s'}"
+        )
+        self.eta.setText(f"ETA {format_duration(view.eta)}" if not view.ready else "in sync")
+        approx = "≈" if view.estimate else ""
+        self.dirty.setText(f"dirty clusters {approx}{view.dirty_clusters:,.0f}")
+        io_text = f"io-status {view.io_status}"
+        if view.error:
+            io_text += f" — {view.error}"
+        self.io_status.setText(io_text)
+        self.io_status.setStyleSheet(
+            "" if view.io_status == "ok" and not view.error else "color: #c62828;"
+        )
+        self.hint.setText(view.hint)
+        self.hint.setVisible(bool(view.hint))
+        for verb, button in self.buttons.items():
+            allowed = verb_allowed(view.status, verb)
+            if verb is JobVerb.PAUSE:
+                allowed = allowed and not view.paused
+            elif verb is JobVerb.RESUME:
+                allowed = allowed and view.paused
+            button.setEnabled(allowed)
+            if verb in (JobVerb.FINALIZE, JobVerb.DISMISS):
+                manual = not (view.auto_finalize if verb is JobVerb.FINALIZE
+                              else view.auto_dismiss)
+                button.setVisible(manual)
+        self.speed.setEnabled(verb_allowed(view.status, JobVerb.SET_SPEED))
+        if self._speed_shown != view.speed and not self.speed.hasFocus():
+            self._speed_shown = view.speed
+            self.speed.setText(format_speed(view.speed) if view.speed else "")
+
+    def _apply_speed(self) -> None:
+        try:
+            speed = parse_speed(self.speed.text())
+        except ValueError as err:
+            self.speed_error.setText(str(err))
+            self.speed_error.setVisible(True)
+            return
+        self.speed_error.setVisible(False)
+        self._speed_shown = None
+        self.speed_requested.emit(self.key, speed)
+
+
+class JobPanel(QWidget):
+    """The rows of all jobs on all endpoints; the selected row's plots are shown elsewhere."""
+
+    verb_requested = Signal(object, object)
+    speed_requested = Signal(object, int)
+    selection_changed = Signal(object)  # key or None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: dict[tuple[str, str], JobRow] = {}
+        self.selected: tuple[str, str] | None = None
+        self._inner = QWidget()
+        self._list = QVBoxLayout(self._inner)
+        self._list.setContentsMargins(0, 0, 0, 0)
+        self._empty = QLabel("No jobs. Choose a source and a target and press Start mirror.")
+        self._empty.setStyleSheet("color: gray;")
+        self._list.addWidget(self._empty)
+        self._list.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._inner)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    def update_job(self, view: JobView) -> JobRow:
+        row = self.rows.get(view.key)
+        if row is None:
+            row = JobRow(view)
+            row.verb_requested.connect(self.verb_requested)
+            row.speed_requested.connect(self.speed_requested)
+            row.selected.connect(self.select)
+            self.rows[view.key] = row
+            self._list.insertWidget(self._list.count() - 1, row)
+            self._empty.setVisible(False)
+            if self.selected is None:
+                self.select(view.key)
+        else:
+            row.update_view(view)
+        return row
+
+    def remove_job(self, key: tuple[str, str]) -> None:
+        row = self.rows.pop(key, None)
+        if row is None:
+            return
+        self._list.removeWidget(row)
+        row.deleteLater()
+        self._empty.setVisible(not self.rows)
+        if self.selected == key:
+            self.select(next(iter(self.rows), None))
+
+    def select(self, key: tuple[str, str] | None) -> None:
+        self.selected = key
+        for row_key, row in self.rows.items():
+            row.set_selected(row_key == key)
+        self.selection_changed.emit(key)

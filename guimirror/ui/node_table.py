@@ -1,0 +1,225 @@
+"""The node table: a QAbstractTableModel over an endpoint's named block nodes.
+
+Rows come from ``query-named-block-nodes`` (the models' exact QMP form, so the columns read as
+QEMU names them), plus who uses each node (a job or an export), which the window knows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from guimirror.ui.mirror_form import NodeChoice
+from guimirror.ui.units import format_size
+
+COLUMNS = (
+    "node-name",
+    "driver",
+    "file",
+    "virtual size",
+    "format",
+    "cluster size",
+    "read-only",
+    "used by",
+    "dirty bitmaps",
+)
+
+
+def as_qmp(value: Any) -> dict[str, Any]:
+    """A model as its QMP JSON object; a dict as is."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    to_qmp = getattr(value, "to_qmp", None)
+    if to_qmp is not None:
+        result: dict[str, Any] = to_qmp()
+        return result
+    result = value.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return result
+
+
+@dataclass
+class NodeRow:
+    """One node as the table shows it, with the raw QMP object for the details pane."""
+
+    raw: dict[str, Any]
+    used_by: list[str] = field(default_factory=list)
+
+    @property
+    def node_name(self) -> str:
+        return str(self.raw.get("node-name", ""))
+
+    @property
+    def driver(self) -> str:
+        return str(self.raw.get("drv", ""))
+
+    @property
+    def file(self) -> str:
+        return str(self.raw.get("file", ""))
+
+    @property
+    def image(self) -> dict[str, Any]:
+        image = self.raw.get("image") or {}
+        return dict(image)
+
+    @property
+    def virtual_size(self) -> int | None:
+        size = self.image.get("virtual-size")
+        return None if size is None else int(size)
+
+    @property
+    def cluster_size(self) -> int | None:
+        size = self.image.get("cluster-size")
+        return None if size is None else int(size)
+
+    @property
+    def format(self) -> str:
+        return str(self.image.get("format", self.driver))
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.raw.get("ro", False))
+
+    @property
+    def dirty_bitmaps(self) -> list[dict[str, Any]]:
+        return [dict(bitmap) for bitmap in self.raw.get("dirty-bitmaps") or []]
+
+    def dirty_text(self) -> str:
+        parts = []
+        for bitmap in self.dirty_bitmaps:
+            name = bitmap.get("name") or "(anonymous)"
+            count = format_size(int(bitmap.get("count", 0)))
+            granularity = format_size(int(bitmap.get("granularity", 0)))
+            parts.append(f"{name}: {count} dirty @ {granularity}")
+        return "; ".join(parts)
+
+    def cell(self, column: int) -> str:
+        name = COLUMNS[column]
+        if name == "node-name":
+            return self.node_name
+        if name == "driver":
+            return self.driver
+        if name == "file":
+            return self.file
+        if name == "virtual size":
+            size = self.virtual_size
+            return "" if size is None else format_size(size)
+        if name == "format":
+            return self.format
+        if name == "cluster size":
+            cluster = self.cluster_size
+            return "—" if not cluster else format_size(cluster)
+        if name == "read-only":
+            return "yes" if self.read_only else "no"
+        if name == "used by":
+            return ", ".join(self.used_by)
+        return self.dirty_text()
+
+    def choice(self) -> NodeChoice:
+        return NodeChoice(
+            node_name=self.node_name,
+            virtual_size=self.virtual_size,
+            cluster_size=self.cluster_size,
+            read_only=self.read_only,
+            used_by=", ".join(self.used_by),
+        )
+
+    def details(self, all_rows: Mapping[str, NodeRow]) -> str:
+        """The child chain (by ``file`` filename and known children) and the raw JSON."""
+        chain = [f"{self.node_name} ({self.driver})"]
+        seen = {self.node_name}
+        children = self.raw.get("children") or []
+        for child in children:
+            child_name = str(child.get("node-name", ""))
+            role = child.get("child", "")
+            if child_name and child_name not in seen:
+                row = all_rows.get(child_name)
+                driver = row.driver if row else "?"
+                chain.append(f"  └ {role}: {child_name} ({driver})")
+                seen.add(child_name)
+        if self.file and len(chain) == 1:
+            chain.append(f"  └ {self.file}")
+        return "\n".join(chain) + "\n\n" + json.dumps(self.raw, indent=2, sort_keys=True)
+
+
+class NodeTableModel(QAbstractTableModel):
+    """Rows of ``query-named-block-nodes``; ``set_nodes`` replaces them (GUI thread)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[NodeRow] = []
+
+    @property
+    def rows(self) -> Sequence[NodeRow]:
+        return self._rows
+
+    def by_name(self) -> dict[str, NodeRow]:
+        return {row.node_name: row for row in self._rows}
+
+    def row(self, index: int) -> NodeRow:
+        return self._rows[index]
+
+    def set_nodes(
+        self, nodes: Iterable[Any], users: Mapping[str, list[str]] | None = None
+    ) -> None:
+        """Show these nodes (models or QMP dicts); ``users`` maps node-name to its users."""
+        users = users or {}
+        rows = [NodeRow(as_qmp(node)) for node in nodes]
+        for row in rows:
+            row.used_by = list(users.get(row.node_name, []))
+        if [row.raw for row in rows] == [row.raw for row in self._rows] and [
+            row.used_by for row in rows
+        ] == [row.used_by for row in self._rows]:
+            return
+        same_names = [row.node_name for row in rows] == [row.node_name for row in self._rows]
+        if same_names:
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1)
+                )
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(
+        self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(
+        self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()  # noqa: B008
+    ) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cell(index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.file or row.node_name
+        if role == Qt.ItemDataRole.UserRole:
+            return row.node_name
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()] in (
+            "virtual size",
+            "cluster size",
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None

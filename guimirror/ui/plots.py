@@ -1,0 +1,231 @@
+"""Live plots of a job's samples: throughput in MiB/s and dirty clusters over time.
+
+One curve per job; READY is a dashed vertical line, the speed limit a horizontal one. The
+widget redraws at most at ``redraw_hz`` (10 Hz by default), whatever the sampling rate, so a
+fast sampler never costs more than ten cheap ``setData`` calls a second. GUI thread only.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+MIB = 1 << 20
+CSV_FIELDS = (
+    "job-id",
+    "time",
+    "offset",
+    "len",
+    "throughput",
+    "dirty-bytes",
+    "dirty-clusters",
+    "estimate",
+    "status",
+    "ready",
+    "eta",
+)
+_PALETTE = ("#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b")
+
+
+@dataclass
+class JobSeries:
+    """The samples of one job, as columns, with where READY and the speed limit are."""
+
+    job_id: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    t0: float | None = None
+    ready_at: float | None = None
+    speed: int = 0
+
+    def add(self, sample: dict[str, Any]) -> None:
+        if self.t0 is None:
+            self.t0 = float(sample["time"])
+        self.rows.append(sample)
+        if sample.get("ready") and self.ready_at is None:
+            self.ready_at = float(sample["time"]) - self.t0
+
+    def columns(self, window: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.rows or self.t0 is None:
+            empty = np.zeros(0)
+            return empty, empty, empty
+        rows = self.rows
+        if window is not None:
+            limit = float(rows[-1]["time"]) - window
+            start = len(rows)
+            while start > 0 and float(rows[start - 1]["time"]) >= limit:
+                start -= 1
+            rows = rows[start:]
+        t = np.fromiter((float(r["time"]) - self.t0 for r in rows), float, len(rows))
+        throughput = np.fromiter((float(r["throughput"]) / MIB for r in rows), float, len(rows))
+        dirty = np.fromiter((float(r["dirty-clusters"]) for r in rows), float, len(rows))
+        return t, throughput, dirty
+
+
+class JobPlots(QWidget):
+    """Two linked plots (pan and zoom with the mouse) over the samples of the shown jobs."""
+
+    def __init__(self, parent: QWidget | None = None, redraw_hz: float = 10.0) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=False, background="w", foreground="#333")
+        self.series: dict[str, JobSeries] = {}
+        self.window_seconds: float | None = 300.0
+        self.shown: str | None = None  # None: all jobs
+        self._dirty = False
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.throughput_plot = self.layout_widget.addPlot(row=0, col=0)
+        self.throughput_plot.setLabel("left", "throughput", units="MiB/s")
+        self.throughput_plot.showGrid(x=True, y=True, alpha=0.3)
+        self.throughput_plot.addLegend(offset=(-10, 10))
+        self.dirty_plot = self.layout_widget.addPlot(row=1, col=0)
+        self.dirty_plot.setLabel("left", "dirty clusters")
+        self.dirty_plot.setLabel("bottom", "time", units="s")
+        self.dirty_plot.showGrid(x=True, y=True, alpha=0.3)
+        self.dirty_plot.setXLink(self.throughput_plot)
+        self._curves: dict[str, tuple[Any, Any]] = {}
+        self._marks: dict[str, tuple[Any, list[tuple[Any, Any]]]] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.layout_widget)
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(1000 / redraw_hz))
+        self._timer.timeout.connect(self._redraw)
+        self._timer.start()
+
+    # --- data ------------------------------------------------------------------------------
+
+    def add_sample(self, job_id: str, sample: dict[str, Any]) -> None:
+        """Record one sample (QMP-style keys, see CSV_FIELDS); drawn at the next redraw."""
+        series = self.series.get(job_id)
+        if series is None:
+            series = self.series[job_id] = JobSeries(job_id)
+        series.add(sample)
+        self._dirty = True
+
+    def set_speed_limit(self, job_id: str, speed: int) -> None:
+        series = self.series.get(job_id)
+        if series is None:
+            series = self.series[job_id] = JobSeries(job_id)
+        if series.speed != speed:
+            series.speed = speed
+            self._dirty = True
+
+    def show_job(self, job_id: str | None) -> None:
+        """Show one job's curves, or every job's with None."""
+        if self.shown != job_id:
+            self.shown = job_id
+            self._dirty = True
+            self._redraw()
+
+    def set_window(self, seconds: float | None) -> None:
+        self.window_seconds = seconds
+        self._dirty = True
+
+    def point_count(self, job_id: str) -> int:
+        """How many points the throughput curve of a job holds now."""
+        curves = self._curves.get(job_id)
+        if curves is None:
+            return 0
+        x, _ = curves[0].getData()
+        return 0 if x is None else len(x)
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _visible(self) -> Iterable[JobSeries]:
+        if self.shown is None:
+            return list(self.series.values())
+        series = self.series.get(self.shown)
+        return [] if series is None else [series]
+
+    def _redraw(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        shown = list(self._visible())
+        visible = {series.job_id for series in shown}
+        for job_id in [job_id for job_id in self._curves if job_id not in visible]:
+            throughput_curve, dirty_curve = self._curves.pop(job_id)
+            self.throughput_plot.removeItem(throughput_curve)
+            self.dirty_plot.removeItem(dirty_curve)
+            self._set_marks(job_id, None)
+        for number, series in enumerate(shown):
+            colour = _PALETTE[number % len(_PALETTE)]
+            curves = self._curves.get(series.job_id)
+            if curves is None:
+                pen = pg.mkPen(colour, width=2)
+                curves = (
+                    self.throughput_plot.plot(name=series.job_id, pen=pen),
+                    self.dirty_plot.plot(pen=pen),
+                )
+                self._curves[series.job_id] = curves
+            t, throughput, dirty = series.columns(self.window_seconds)
+            curves[0].setData(t, throughput)
+            curves[1].setData(t, dirty)
+            self._set_marks(series.job_id, (series.ready_at, series.speed, colour))
+
+    def _set_marks(self, job_id: str, key: tuple[float | None, int, str] | None) -> None:
+        """Draw READY and the speed limit of a job; only redone when either changes."""
+        old_key, items = self._marks.get(job_id, (None, []))
+        if old_key == key:
+            return
+        for plot, item in items:
+            plot.removeItem(item)
+        self._marks.pop(job_id, None)
+        if key is None:
+            return
+        ready_at, speed, colour = key
+        items = []
+        if ready_at is not None:
+            for plot in (self.throughput_plot, self.dirty_plot):
+                line = pg.InfiniteLine(
+                    pos=ready_at,
+                    angle=90,
+                    pen=pg.mkPen(colour, style=Qt.PenStyle.DashLine),
+                    label="READY",
+                    labelOpts={"position": 0.9, "color": colour},
+                )
+                plot.addItem(line)
+                items.append((plot, line))
+        if speed:
+            limit = pg.InfiniteLine(
+                pos=speed / MIB,
+                angle=0,
+                pen=pg.mkPen("#c62828", style=Qt.PenStyle.DotLine),
+                label=f"limit {speed / MIB:g} MiB/s",
+                labelOpts={"position": 0.1, "color": "#c62828"},
+            )
+            self.throughput_plot.addItem(limit)
+            items.append((self.throughput_plot, limit))
+        self._marks[job_id] = (key, items)
+
+    def redraw_now(self) -> None:
+        self._dirty = True
+        self._redraw()
+
+    # --- export ----------------------------------------------------------------------------
+
+    def export_png(self, path: str) -> None:
+        """Both plots as one PNG image."""
+        self.redraw_now()
+        exporter = ImageExporter(self.layout_widget.scene())
+        exporter.parameters()["width"] = max(640, self.layout_widget.width())
+        exporter.export(path)
+
+    def export_csv(self, path: str) -> int:
+        """The shown jobs' samples as CSV (one row per sample); returns the rows written."""
+        written = 0
+        with open(path, "w", newline="", encoding="utf-8") as stream:
+            writer = csv.DictWriter(stream, fieldnames=CSV_FIELDS, extrasaction="ignore")
+            writer.writeheader()
+            for series in self._visible():
+                for row in series.rows:
+                    writer.writerow({"job-id": series.job_id, **row})
+                    written += 1
+        return written
