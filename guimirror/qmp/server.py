@@ -1,0 +1,282 @@
+"""The QMP server of the built-in engine: transports, connections, commands and events.
+
+One ``QMPServer`` serves one engine to any number of clients at once, over a unix socket,
+TCP on a loopback address, or an already connected socket (a socketpair end, for the GUI
+that runs the engine in-process). Every connection gets QEMU's greeting, negotiates
+capabilities, and once in command mode receives every event of the engine.
+
+Run states: ``new`` until a transport starts, ``running`` while serving, ``closing`` and
+then ``closed`` after ``close()``; starting a transport on a closed server raises
+``StateError``. All methods run in the event loop's task that calls them; each connection
+runs in its own task, and engine events are written from whichever task emits them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import os
+import socket
+import stat
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from guimirror.qapi.errors import QAPIError
+from guimirror.qmp import protocol
+from guimirror.qmp.json_stream import JSONMessageStream
+
+log = logging.getLogger(__name__)
+
+READ_CHUNK = 65536
+CLOSE_TIMEOUT = 5.0
+
+
+class ServerState(Enum):
+    NEW = "new"
+    RUNNING = "running"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+class StateError(RuntimeError):
+    """A server method was called in a run state that does not allow it."""
+
+
+class TransportError(RuntimeError):
+    """A transport was refused: an unsafe socket directory or a non-loopback address."""
+
+
+class _Connection:
+    """One client: its parser, its negotiation state and its writer."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.stream = JSONMessageStream()
+        self.negotiated = False
+        self.oob = False
+
+    def send(self, message: dict[str, Any]) -> None:
+        if not self.writer.is_closing():
+            self.writer.write(protocol.encode(message))
+
+
+class QMPServer:
+    """Serve ``engine`` (an Engine, or None for the protocol commands alone) over QMP."""
+
+    def __init__(self, engine: object | None = None, package: str = protocol.PACKAGE) -> None:
+        self.engine = engine
+        self.package = package
+        self.state = ServerState.NEW
+        self.quit_requested = asyncio.Event()
+        self._listeners: list[asyncio.AbstractServer] = []
+        self._unix_paths: list[Path] = []
+        self._connections: set[_Connection] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._commands: dict[str, Any] = {}
+        if engine is not None:
+            from guimirror.qmp.dispatch import engine_commands
+
+            self._commands = dict(engine_commands(engine))
+            engine.add_event_listener(self._on_event)  # type: ignore[attr-defined]
+
+    @property
+    def command_names(self) -> list[str]:
+        """Every command a negotiated client may execute."""
+        return [*protocol.PROTOCOL_COMMANDS, *self._commands]
+
+    # --- transports ----------------------------------------------------------------
+
+    def _require_open(self) -> None:
+        if self.state in (ServerState.CLOSING, ServerState.CLOSED):
+            raise StateError(f"QMP server is {self.state.value}")
+        self.state = ServerState.RUNNING
+
+    async def start_unix(self, path: str | os.PathLike[str]) -> None:
+        """Listen on a unix socket of mode 0600 in a directory only its owner can enter."""
+        self._require_open()
+        socket_path = Path(path)
+        sock = await asyncio.to_thread(bind_unix_socket, socket_path)
+        server = await asyncio.start_unix_server(self._serve, sock=sock)
+        self._listeners.append(server)
+        self._unix_paths.append(socket_path)
+
+    async def start_tcp(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
+        """Listen on TCP on a loopback address only; the address actually bound."""
+        self._require_open()
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, port, type=socket.SOCK_STREAM)
+        for *_, sockaddr in infos:
+            if not ipaddress.ip_address(sockaddr[0]).is_loopback:
+                raise TransportError(
+                    f"refusing to serve QMP on {host}: TCP is offered on loopback addresses only")
+        server = await asyncio.start_server(self._serve, host, port)
+        self._listeners.append(server)
+        bound = server.sockets[0].getsockname()
+        return str(bound[0]), int(bound[1])
+
+    async def serve_socket(self, sock: socket.socket) -> None:
+        """Serve one already connected stream socket (e.g. a socketpair end) in a new task."""
+        self._require_open()
+        reader, writer = await asyncio.open_connection(sock=sock)
+        task = asyncio.create_task(self._serve(reader, writer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        """Stop listening and close every connection; the engine stays with its owner."""
+        if self.state is ServerState.CLOSED:
+            return
+        self.state = ServerState.CLOSING
+        if self.engine is not None:
+            self.engine.remove_event_listener(self._on_event)  # type: ignore[attr-defined]
+        for server in self._listeners:
+            server.close()
+        for connection in list(self._connections):
+            connection.writer.close()
+        # A closed transport ends each connection's read loop; a command still running in
+        # the engine gets a moment to finish before its task is cancelled.
+        if self._tasks:
+            _done, pending = await asyncio.wait(list(self._tasks), timeout=CLOSE_TIMEOUT)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        for server in self._listeners:
+            await server.wait_closed()
+        for path in self._unix_paths:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        self._listeners.clear()
+        self.state = ServerState.CLOSED
+
+    # --- connections ---------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One connection, from greeting to end of input (runs in the connection's task)."""
+        current = asyncio.current_task()
+        if current is not None:
+            self._tasks.add(current)
+        connection = _Connection(writer)
+        self._connections.add(connection)
+        try:
+            connection.send(protocol.greeting(self.package))
+            await writer.drain()
+            while not self.quit_requested.is_set():
+                data = await reader.read(READ_CHUNK)
+                if not data:
+                    break
+                for message in connection.stream.feed(data):
+                    connection.send(await self._handle(connection, message))
+                    if self.quit_requested.is_set():
+                        break
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._connections.discard(connection)
+            if current is not None:
+                self._tasks.discard(current)
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _handle(self, connection: _Connection, message: Any) -> dict[str, Any]:
+        """The reply to one message (a parsed value, or the QAPIError of bad JSON)."""
+        if isinstance(message, QAPIError):
+            return {"error": message.to_qmp()}
+        has_id, request_id = protocol.reply_id(message)
+        try:
+            result = await self._execute(connection, message)
+            reply: dict[str, Any] = {"return": result}
+        except QAPIError as error:
+            if not connection.negotiated and error.error_class == "CommandNotFound":
+                error = QAPIError(protocol.NEGOTIATION_NEEDED, "CommandNotFound")
+            reply = {"error": error.to_qmp()}
+        if has_id:
+            reply["id"] = request_id
+        return reply
+
+    async def _execute(self, connection: _Connection, message: Any) -> Any:
+        request = protocol.check_request(message, allow_oob=connection.oob)
+        name = request.command
+        available = name in protocol.PROTOCOL_COMMANDS or name in self._commands
+        known = name == "qmp_capabilities" or (connection.negotiated and available)
+        if not known:
+            raise QAPIError(f"The command {name} has not been found", "CommandNotFound")
+        if request.oob:
+            raise QAPIError(f"The command {name} does not support OOB")
+        if name == "qmp_capabilities":
+            enable = protocol.capabilities_to_enable(request.arguments)
+            if connection.negotiated:
+                raise QAPIError(protocol.NEGOTIATION_DONE, "CommandNotFound")
+            connection.negotiated = True
+            connection.oob = "oob" in enable
+            return {}
+        if name in protocol.PROTOCOL_COMMANDS:
+            protocol.check_no_arguments(request.arguments)
+            if name == "query-version":
+                return protocol.version_info(self.package)
+            if name == "query-commands":
+                return [{"name": command} for command in self.command_names]
+            self.quit_requested.set()
+            return {}
+        try:
+            return await self._commands[name].run(request.arguments)
+        except QAPIError:
+            raise
+        except Exception as error:
+            log.exception("command %s failed", name)
+            raise QAPIError(f"{name} failed: {error}") from error
+
+    # --- events --------------------------------------------------------------------
+
+    def _on_event(self, event: Any) -> None:
+        """Send an engine event to every negotiated client (runs in the emitter's task)."""
+        self.broadcast(type(event).EVENT, event.to_qmp())
+
+    def broadcast(self, name: str, data: dict[str, Any] | None) -> None:
+        """Send an event to every client in command mode, as QEMU does."""
+        message = protocol.event_message(name, data)
+        for connection in list(self._connections):
+            if connection.negotiated:
+                connection.send(message)
+
+
+def bind_unix_socket(socket_path: Path) -> socket.socket:
+    """A unix socket bound at ``socket_path`` with mode 0600 (runs in a worker thread).
+
+    The directory must be accessible by its owner only, and be ours unless we are root; a
+    root daemon hands the socket to the directory's owner so that user's GUI can connect.
+    """
+    directory = socket_path.parent.resolve()
+    info = directory.stat()
+    foreign = info.st_uid != os.geteuid() and os.geteuid() != 0
+    if info.st_mode & 0o077 or foreign:
+        raise TransportError(
+            f"refusing to put a QMP socket in {directory}: the directory must be ours "
+            f"and accessible by its owner only (mode 0700); it is "
+            f"{stat.filemode(info.st_mode)}, uid {info.st_uid}")
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISSOCK(socket_path.lstat().st_mode):
+            socket_path.unlink()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old_umask = os.umask(0o177)
+    try:
+        sock.bind(str(socket_path))
+    except OSError:
+        sock.close()
+        raise
+    finally:
+        os.umask(old_umask)
+    os.chmod(socket_path, 0o600)
+    if os.geteuid() == 0 and info.st_uid != 0:
+        os.chown(socket_path, info.st_uid, info.st_gid)
+    return sock
+
+
+def private_socket_dir() -> Path:
+    """A new directory only this user can enter (mode 0700), for a private QMP socket."""
+    return Path(tempfile.mkdtemp(prefix="guimirror-qmp-"))
