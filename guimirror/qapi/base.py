@@ -1,0 +1,184 @@
+"""The base of every QAPI model, and QEMU's QAPI input errors for bad arguments.
+
+Models declare their members in the order of QEMU's schema: QEMU's input visitor stops at
+the first bad member in that order (depth first; unknown members of a struct are reported
+after its known ones), and pydantic lists its errors in the same order, so the first
+pydantic error is the one QEMU reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, TypeVar, cast
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.types import LEAF_VALUE_ERROR, TYPE_ERROR, VALUE_ERROR
+
+ModelT = TypeVar("ModelT", bound="QAPIModel")
+
+TAG_PREFIX = "<"
+"""Union branch tags in a validation error's location start with this; they are not members."""
+
+
+def qmp_name(python_name: str) -> str:
+    """The QMP spelling of a field name: ``buf_size`` -> ``buf-size``."""
+    return python_name.replace("_", "-")
+
+
+class QAPIModel(BaseModel):
+    """A QAPI struct that a client sends: command arguments and their nested structs.
+
+    Field names are Python's (``buf_size``), aliases are QMP's (``buf-size``); both are
+    accepted on input. Unknown members are refused, as QEMU does. ``to_qmp()`` leaves out
+    every optional member the caller did not set, so each engine applies its own default.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=qmp_name,
+        populate_by_name=True,
+        serialize_by_alias=True,
+        extra="forbid",
+        use_enum_values=False,
+    )
+
+    QAPI_UNION: ClassVar[TypeAdapter[Any] | None] = None
+    """Set on the base class of a QAPI union: ``parse_arguments`` then picks the variant."""
+
+    def to_qmp(self) -> dict[str, Any]:
+        """The exact QMP JSON object: hyphenated keys, unset optional members omitted."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude_none=True)
+
+
+class QAPIReply(QAPIModel):
+    """A QAPI struct that a server sends: command returns and event data.
+
+    Members a newer QEMU adds are kept (``model_extra``) so a reply still parses and dumps
+    back unchanged. ``to_qmp()`` writes every member except optional ones that are None.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    def to_qmp(self) -> dict[str, Any]:
+        """The exact QMP JSON object: hyphenated keys, absent optional members omitted."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def variant_tag(name: str) -> Tag:
+    """The pydantic tag of a union variant; kept out of QEMU's member names in errors."""
+    return Tag(f"{TAG_PREFIX}{name}>")
+
+
+def union_discriminator(member: str, variants: Mapping[str, str]) -> Discriminator:
+    """Picks a QAPI union's variant by the value of ``member`` (``variants``: value -> tag name).
+
+    Use with ``union_check`` before it, which refuses a bad ``member`` with QEMU's texts.
+    """
+
+    def pick(value: Any) -> str:
+        tag = (
+            getattr(value, member.replace("-", "_"), None) if isinstance(value, BaseModel) else None
+        )
+        if tag is None and isinstance(value, Mapping):
+            tag = value.get(member)
+        return f"{TAG_PREFIX}{variants[str(tag)]}>"
+
+    return Discriminator(pick)
+
+
+def union_check(member: str, variants: Mapping[str, str]) -> BeforeValidator:
+    """QEMU's checks of a union's discriminator member: an object, member present, a known value."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return value
+        if not isinstance(value, Mapping):
+            raise PydanticCustomError(TYPE_ERROR, "expected object", {"expected": "object"})
+        if member not in value:
+            raise PydanticCustomError("missing", "member missing", {"member": member})
+        tag = value[member]
+        if not isinstance(tag, str):
+            raise PydanticCustomError(
+                TYPE_ERROR, "expected string", {"member": member, "expected": "string"}
+            )
+        if tag not in variants:
+            raise PydanticCustomError("enum", "bad value", {"member": member, "value": tag})
+        return value
+
+    return BeforeValidator(check)
+
+
+def parse_arguments(model_cls: type[ModelT], raw: Mapping[str, Any] | None) -> ModelT:
+    """Validate a command's ``arguments`` object; QEMU's QAPI error text on failure.
+
+    ``raw`` is the decoded JSON object (None when the command had no ``arguments``). For a
+    union base class such as ``BlockdevOptions`` the result is an instance of the variant.
+    """
+    data: Any = {} if raw is None else raw
+    try:
+        if model_cls.QAPI_UNION is not None:
+            return cast(ModelT, model_cls.QAPI_UNION.validate_python(data))
+        return model_cls.model_validate(data)
+    except ValidationError as error:
+        raise qapi_error(error) from None
+
+
+def qapi_error(error: ValidationError) -> QAPIError:
+    """The QAPIError QEMU's input visitor would give for the first of these errors."""
+    return QAPIError(describe(error.errors()[0]))
+
+
+def describe(detail: ErrorDetails) -> str:
+    """QEMU's text for one pydantic error (qapi/qobject-input-visitor.c, qapi-visit-core.c)."""
+    kind = detail["type"]
+    ctx = detail.get("ctx") or {}
+    loc = _members(detail["loc"])
+    if "member" in ctx:
+        loc.append(str(ctx["member"]))
+    name = full_name(loc)
+    leaf = next((part for part in reversed(loc) if isinstance(part, str)), "null")
+    value = ctx["value"] if "value" in ctx else detail.get("input")
+    if kind == "missing":
+        return f"Parameter '{name}' is missing"
+    if kind == "extra_forbidden":
+        return f"Parameter '{name}' is unexpected"
+    if kind == TYPE_ERROR:
+        return f"Invalid parameter type for '{name}', expected: {ctx['expected']}"
+    if kind == VALUE_ERROR:
+        return f"Parameter '{name}' expects {ctx['expected']}"
+    if kind == LEAF_VALUE_ERROR:
+        return f"Parameter '{leaf}' expects {ctx['expected']}"
+    if kind in ("enum", "literal_error"):
+        if not isinstance(value, str):
+            return f"Invalid parameter type for '{name}', expected: string"
+        return f"Parameter '{leaf}' does not accept value '{value}'"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"Invalid parameter type for '{name}', expected: object"
+    if kind == "list_type":
+        return f"Invalid parameter type for '{name}', expected: array"
+    return f"Invalid parameter '{name}'"
+
+
+def _members(loc: Sequence[str | int]) -> list[str | int]:
+    return [part for part in loc if not (isinstance(part, str) and part.startswith(TAG_PREFIX))]
+
+
+def full_name(loc: Sequence[str | int]) -> str:
+    """QEMU's ``full_name()``: members joined by dots, list indexes in brackets."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "null"

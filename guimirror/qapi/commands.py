@@ -1,0 +1,308 @@
+"""Argument and return models of every command guimirror's QMP server serves.
+
+Each argument model is named after its command in CamelCase (``block-job-cancel`` ->
+``BlockJobCancel``); blockdev-add takes ``BlockdevOptions`` and blockdev-mirror
+``BlockdevMirror``. ``COMMANDS`` maps each command name to its argument model, None for a
+command without arguments.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from guimirror.qapi.base import QAPIModel, QAPIReply, union_check, union_discriminator, variant_tag
+from guimirror.qapi.blockdev import BlockdevOptions
+from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.qapi.types import Bool, Int, Str, Uint32
+
+
+class QMPCapability(StrEnum):
+    """Optional QMP protocol features a client may enable."""
+
+    OOB = "oob"
+
+
+class QmpCapabilities(QAPIModel):
+    """Arguments of ``qmp_capabilities``: leave capabilities negotiation mode."""
+
+    enable: list[QMPCapability] | None = Field(
+        default=None, description="QMP capabilities to enable"
+    )
+
+
+class QueryNamedBlockNodes(QAPIModel):
+    """Arguments of ``query-named-block-nodes``."""
+
+    flat: Bool | None = Field(
+        default=None,
+        description="leave out the backing-image chain of each node; default false",
+    )
+
+
+class BlockdevDel(QAPIModel):
+    """Arguments of ``blockdev-del``: remove a node that has no users."""
+
+    node_name: Str = Field(description="the name of the node to remove")
+
+
+class BlockJobSetSpeed(QAPIModel):
+    """Arguments of ``block-job-set-speed``."""
+
+    device: Str = Field(description="the job identifier")
+    speed: Int = Field(description="the maximum speed, in bytes per second, or 0 for unlimited")
+
+
+class BlockJobPause(QAPIModel):
+    """Arguments of ``block-job-pause``."""
+
+    device: Str = Field(description="the job identifier")
+
+
+class BlockJobResume(QAPIModel):
+    """Arguments of ``block-job-resume``."""
+
+    device: Str = Field(description="the job identifier")
+
+
+class BlockJobCancel(QAPIModel):
+    """Arguments of ``block-job-cancel``. Without force, a READY mirror completes without
+    pivoting (the target is a consistent copy)."""
+
+    device: Str = Field(description="the job identifier")
+    force: Bool = Field(
+        default=False,
+        description="cancel even a READY mirror at once (BLOCK_JOB_CANCELLED); default false",
+    )
+
+
+class BlockJobComplete(QAPIModel):
+    """Arguments of ``block-job-complete``: pivot a READY mirror to its target."""
+
+    device: Str = Field(description="the job identifier")
+
+
+class BlockJobFinalize(QAPIModel):
+    """Arguments of ``block-job-finalize``."""
+
+    id: Str = Field(description="the job identifier")
+
+
+class BlockJobDismiss(QAPIModel):
+    """Arguments of ``block-job-dismiss``."""
+
+    id: Str = Field(description="the job identifier")
+
+
+class JobPause(QAPIModel):
+    """Arguments of ``job-pause``."""
+
+    id: Str = Field(description="the job identifier")
+
+
+class JobResume(QAPIModel):
+    """Arguments of ``job-resume``."""
+
+    id: Str = Field(description="the job identifier")
+
+
+class JobCancel(QAPIModel):
+    """Arguments of ``job-cancel`` (always a forced cancel)."""
+
+    id: Str = Field(description="the job identifier")
+
+
+class JobComplete(QAPIModel):
+    """Arguments of ``job-complete``."""
+
+    id: Str = Field(description="the job identifier")
+
+
+class JobFinalize(QAPIModel):
+    """Arguments of ``job-finalize``."""
+
+    id: Str = Field(description="the job identifier")
+
+
+class JobDismiss(QAPIModel):
+    """Arguments of ``job-dismiss``."""
+
+    id: Str = Field(description="the job identifier")
+
+
+class InetSocketAddress(QAPIModel):
+    """A TCP address."""
+
+    host: Str = Field(description="host name or IP address")
+    port: Str = Field(description="port number or service name (a string)")
+    numeric: Bool | None = Field(default=None, description="host and port are numeric")
+    to: Int | None = Field(default=None, description="try ports up to this one")
+    ipv4: Bool | None = Field(default=None, description="whether to use IPv4")
+    ipv6: Bool | None = Field(default=None, description="whether to use IPv6")
+    keep_alive: Bool | None = Field(default=None, description="enable TCP keep-alive")
+    mptcp: Bool | None = Field(default=None, description="enable multi-path TCP")
+
+
+class UnixSocketAddress(QAPIModel):
+    """A unix domain socket address."""
+
+    path: Str = Field(description="the socket's file system path")
+    abstract: Bool | None = Field(default=None, description="use the abstract namespace")
+    tight: Bool | None = Field(default=None, description="abstract name without padding")
+
+
+class InetSocketAddressWrapper(QAPIModel):
+    """``{"data": InetSocketAddress}`` of the legacy socket address."""
+
+    data: InetSocketAddress
+
+
+class UnixSocketAddressWrapper(QAPIModel):
+    """``{"data": UnixSocketAddress}`` of the legacy socket address."""
+
+    data: UnixSocketAddress
+
+
+class InetSocketAddressLegacy(QAPIModel):
+    """``SocketAddressLegacy`` of type ``inet``: ``{"type": "inet", "data": {host, port}}``."""
+
+    type: Literal["inet"] = Field(description="'inet'")
+    data: InetSocketAddress = Field(description="the TCP address")
+
+
+class UnixSocketAddressLegacy(QAPIModel):
+    """``SocketAddressLegacy`` of type ``unix``: ``{"type": "unix", "data": {path}}``."""
+
+    type: Literal["unix"] = Field(description="'unix'")
+    data: UnixSocketAddress = Field(description="the unix socket address")
+
+
+_ADDRESS_TAGS = {"inet": "inet", "unix": "unix"}
+
+SocketAddressLegacy = Annotated[
+    Annotated[InetSocketAddressLegacy, variant_tag("inet")]
+    | Annotated[UnixSocketAddressLegacy, variant_tag("unix")],
+    union_discriminator("type", _ADDRESS_TAGS),
+    union_check("type", _ADDRESS_TAGS),
+]
+"""QEMU's ``SocketAddressLegacy`` (the types guimirror serves: inet and unix)."""
+
+
+class NbdServerStart(QAPIModel):
+    """Arguments of ``nbd-server-start``. QEMU 7.2 takes the legacy (``data``-wrapped)
+    socket address here."""
+
+    addr: SocketAddressLegacy = Field(description="where the NBD server listens")
+    tls_creds: Str | None = Field(default=None, description="TLS credentials object id")
+    tls_authz: Str | None = Field(default=None, description="authorization object id")
+    max_connections: Uint32 | None = Field(
+        default=None, description="maximum number of connections; default 0 = unlimited"
+    )
+
+
+class BlockExportType(StrEnum):
+    """The kinds of block export guimirror serves."""
+
+    NBD = "nbd"
+
+
+class BlockExportRemoveMode(StrEnum):
+    """How block-export-del treats connected clients."""
+
+    SAFE = "safe"
+    HARD = "hard"
+
+
+class BlockExportAdd(QAPIModel):
+    """Arguments of ``block-export-add`` (an NBD export of a node)."""
+
+    type: BlockExportType = Field(description="the export type: 'nbd'")
+    id: Str = Field(description="a unique identifier for the export")
+    fixed_iothread: Bool | None = Field(default=None, description="iothread must not move")
+    iothread: Str | None = Field(default=None, description="the iothread to run the export in")
+    node_name: Str = Field(description="the node to export")
+    writable: Bool | None = Field(default=None, description="clients may write; default false")
+    writethrough: Bool | None = Field(
+        default=None, description="flush after every write; default false"
+    )
+    name: Str | None = Field(default=None, description="the NBD export name; default the node-name")
+    description: Str | None = Field(default=None, description="free-form description for clients")
+    bitmaps: list[Str] | None = Field(default=None, description="dirty bitmaps to expose")
+    allocation_depth: Bool | None = Field(
+        default=None, description="expose the allocation depth (qemu:allocation-depth)"
+    )
+
+
+class BlockExportDel(QAPIModel):
+    """Arguments of ``block-export-del``."""
+
+    id: Str = Field(description="the export's identifier")
+    mode: BlockExportRemoveMode | None = Field(
+        default=None,
+        description="'safe' (default): fail while clients are connected; 'hard': drop them",
+    )
+
+
+class VersionTriple(QAPIReply):
+    """A version number."""
+
+    major: Int
+    minor: Int
+    micro: Int
+
+
+class VersionInfo(QAPIReply):
+    """Return of ``query-version``."""
+
+    qemu: VersionTriple = Field(description="the version of the engine's QMP interface")
+    package: Str = Field(description="the package or build that provides it")
+
+
+class CommandInfo(QAPIReply):
+    """One element of ``query-commands``' return."""
+
+    name: Str = Field(description="the command's name")
+
+
+class BlockExportInfo(QAPIReply):
+    """One element of ``query-block-exports``' return."""
+
+    id: Str = Field(description="the export's identifier")
+    type: BlockExportType = Field(description="the export type")
+    node_name: Str = Field(description="the exported node (after a pivot, the new one)")
+    shutting_down: Bool = Field(description="block-export-del was given; clients still attached")
+
+
+COMMANDS: dict[str, type[QAPIModel] | None] = {
+    "qmp_capabilities": QmpCapabilities,
+    "query-version": None,
+    "query-commands": None,
+    "query-named-block-nodes": QueryNamedBlockNodes,
+    "blockdev-add": BlockdevOptions,
+    "blockdev-del": BlockdevDel,
+    "blockdev-mirror": BlockdevMirror,
+    "query-block-jobs": None,
+    "query-jobs": None,
+    "block-job-set-speed": BlockJobSetSpeed,
+    "block-job-pause": BlockJobPause,
+    "block-job-resume": BlockJobResume,
+    "block-job-cancel": BlockJobCancel,
+    "block-job-complete": BlockJobComplete,
+    "block-job-finalize": BlockJobFinalize,
+    "block-job-dismiss": BlockJobDismiss,
+    "job-pause": JobPause,
+    "job-resume": JobResume,
+    "job-cancel": JobCancel,
+    "job-complete": JobComplete,
+    "job-finalize": JobFinalize,
+    "job-dismiss": JobDismiss,
+    "nbd-server-start": NbdServerStart,
+    "nbd-server-stop": None,
+    "block-export-add": BlockExportAdd,
+    "block-export-del": BlockExportDel,
+    "query-block-exports": None,
+    "quit": None,
+}
+"""Every command the QMP server serves, with its argument model (None: no arguments)."""
