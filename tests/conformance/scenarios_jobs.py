@@ -1,1 +1,167 @@
-SCENARIOS: list = []
+"""Job control: cancel (force and soft), pause to paused and to standby, manual finalize and
+dismiss, replaces with an NBD export, write-blocking and background mode under an NBD writer
+(iotest 151's active-mirror cases), and speed changes while running.
+
+Event orders are those qemu-measured.md section 7 records for qemu-storage-daemon 7.2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .steps import (
+    ABSENT,
+    COMPLETED_ORDER,
+    Cmd,
+    Compare,
+    ExpectJob,
+    ExpectJobEvents,
+    ExpectOffsetFrozen,
+    ExpectOffsetMoves,
+    ExpectSpeedBelow,
+    Image,
+    MiB,
+    QemuIO,
+    Scenario,
+    Step,
+    WaitEvent,
+    WaitJob,
+    job_cmd,
+    mirror,
+    raw_node,
+)
+
+SIZE = 8 * MiB
+IMAGES = (Image("src", SIZE, ((0, SIZE, None),)), Image("tgt", SIZE))
+NODES = (raw_node("src"), raw_node("tgt"))
+SLOW: dict[str, Any] = {"speed": 1 * MiB, "buf_size": 256 * 1024}
+CANCELLED_ORDER = ("created", "running", "ready", "BLOCK_JOB_READY", "aborting",
+                   "BLOCK_JOB_CANCELLED", "concluded", "null")
+
+NBD_START: tuple[Step, ...] = (
+    Cmd("nbd-server-start", {"addr": {"type": "unix", "data": {"path": "{dir}/nbd.sock"}}},
+        ret={}, check_ret=True),
+    Cmd("block-export-add", {"type": "nbd", "id": "exp-src", "node-name": "src", "name": "src",
+                             "writable": True}, ret={}, check_ret=True),
+)
+
+
+def export_on(node: str) -> Cmd:
+    """query-block-exports shows export exp-src on ``node``."""
+    return Cmd("query-block-exports", ret=[
+        {"id": "exp-src", "type": "nbd", "node-name": node, "shutting-down": False}
+    ], check_ret=True)
+
+
+def _ready(job: str = "j1") -> WaitEvent:
+    return WaitEvent("BLOCK_JOB_READY", job)
+
+
+def _completed(job: str = "j1") -> WaitEvent:
+    return WaitEvent("BLOCK_JOB_COMPLETED", job, {"error": ABSENT, "offset": SIZE, "len": SIZE})
+
+
+def _speed(speed: int, job: str = "j1") -> Cmd:
+    return Cmd("block-job-set-speed", {"device": job, "speed": speed}, ret={}, check_ret=True)
+
+
+def _writer_scenario(mode: str) -> Scenario:
+    """A mirror at 2 MiB/s while qemu-io writes through the source's NBD export, before and
+    after READY; at completion target and source are identical."""
+    return Scenario(
+        f"writer-{mode}", IMAGES, NODES,
+        (*NBD_START,
+         mirror(copy_mode=mode, speed=2 * MiB, buf_size=256 * 1024),
+         QemuIO("src", ("write -P 0x5a 0 1M", "write -P 0x6b 6M 1M", "write -z 3M 64k")),
+         ExpectJob("j1", {"status": "running"}),
+         _speed(0), _ready(),
+         QemuIO("src", ("write -P 0x7c 1M 2M", "write -P 0x01 42 1", "write -z 7M 512k")),
+         job_cmd("job-complete"),
+         WaitEvent("BLOCK_JOB_COMPLETED", "j1", {"error": ABSENT}),
+         export_on("tgt"), Compare("src", "tgt")),
+    )
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "cancel-force-ready", IMAGES, NODES,
+        (*NBD_START, mirror(), _ready(), job_cmd("block-job-cancel", force=True),
+         WaitEvent("BLOCK_JOB_CANCELLED", "j1"), ExpectJobEvents("j1", CANCELLED_ORDER),
+         export_on("src")),
+    ),
+    Scenario(
+        "cancel-soft-ready", IMAGES, NODES,
+        (*NBD_START, mirror(), _ready(), job_cmd("block-job-cancel"), _completed(),
+         ExpectJobEvents("j1", COMPLETED_ORDER), export_on("src"), Compare("src", "tgt")),
+    ),
+    Scenario(
+        "job-cancel-ready", IMAGES, NODES,
+        (mirror(), _ready(), job_cmd("job-cancel"), WaitEvent("BLOCK_JOB_CANCELLED", "j1"),
+         ExpectJobEvents("j1", CANCELLED_ORDER)),
+    ),
+    Scenario(
+        "job-cancel-running", IMAGES, NODES,
+        (mirror(**SLOW), job_cmd("job-cancel"), WaitEvent("BLOCK_JOB_CANCELLED", "j1"),
+         ExpectJob("j1", None),
+         ExpectJobEvents("j1", ("created", "running", "aborting", "BLOCK_JOB_CANCELLED",
+                                "concluded", "null"))),
+    ),
+    Scenario(
+        "pause-running-to-paused", IMAGES, NODES,
+        (mirror(**SLOW), job_cmd("job-pause"),
+         WaitJob("j1", {"status": "paused", "paused": True, "busy": False, "ready": False}),
+         ExpectOffsetFrozen("j1", 0.5),
+         Cmd("job-pause", {"id": "j1"}, error="Job is already paused"),
+         job_cmd("job-resume"), WaitJob("j1", {"status": "running", "paused": False}),
+         Cmd("job-resume", {"id": "j1"}, error="Can't resume a job that was not paused"),
+         ExpectOffsetMoves("j1"), _speed(0), _ready(), job_cmd("job-complete"), _completed(),
+         Compare("src", "tgt")),
+    ),
+    Scenario(
+        "pause-ready-to-standby", IMAGES, NODES,
+        (mirror(), _ready(), job_cmd("job-pause"),
+         WaitJob("j1", {"status": "standby", "paused": True, "ready": True}),
+         job_cmd("job-complete"), ExpectJob("j1", {"status": "standby"}),
+         job_cmd("job-resume"), _completed(),
+         ExpectJobEvents("j1", ("created", "running", "ready", "BLOCK_JOB_READY", "standby",
+                                "ready", "waiting", "pending", "BLOCK_JOB_COMPLETED",
+                                "concluded", "null")),
+         Compare("src", "tgt")),
+    ),
+    Scenario(
+        "manual-finalize-dismiss", IMAGES, NODES,
+        (mirror(auto_finalize=False, auto_dismiss=False), _ready(), job_cmd("job-complete"),
+         WaitEvent("BLOCK_JOB_PENDING", "j1"),
+         ExpectJob("j1", {"status": "pending", "paused": True, "ready": False}),
+         job_cmd("job-finalize"), _completed(),
+         WaitJob("j1", {"status": "concluded"}),
+         job_cmd("job-dismiss"), ExpectJob("j1", None),
+         ExpectJobEvents("j1", ("created", "running", "ready", "BLOCK_JOB_READY", "waiting",
+                                "pending", "BLOCK_JOB_PENDING", "BLOCK_JOB_COMPLETED",
+                                "concluded", "null")),
+         Compare("src", "tgt")),
+    ),
+    Scenario(
+        "replaces-source-pivots-export", IMAGES, NODES,
+        (*NBD_START, export_on("src"), mirror(replaces="src"), _ready(),
+         job_cmd("job-complete"), _completed(), export_on("tgt"), Compare("src", "tgt"),
+         QemuIO("src", ("write -P 0x33 2M 1M",)), Compare("src", "tgt", identical=False)),
+    ),
+    _writer_scenario("background"),
+    _writer_scenario("write-blocking"),
+    Scenario(
+        "active-unaligned-write", (Image("src", SIZE, ((0, 2 * MiB, None),)), IMAGES[1]), NODES,
+        (*NBD_START, mirror(copy_mode="write-blocking", buf_size=256 * 1024, speed=1),
+         QemuIO("src", ("write -P 0x42 1048618 1",)),
+         _speed(0), _ready(), job_cmd("job-complete"), _completed(), Compare("src", "tgt")),
+    ),
+    Scenario(
+        "speed-change-while-running", IMAGES, NODES,
+        (mirror(**SLOW), ExpectJob("j1", {"speed": 1 * MiB}),
+         ExpectSpeedBelow("j1", 1 * MiB, 1.0),
+         _speed(2 * MiB), ExpectJob("j1", {"speed": 2 * MiB, "status": "running"}),
+         ExpectSpeedBelow("j1", 2 * MiB, 1.0),
+         _speed(0), ExpectJob("j1", {"speed": 0}), WaitEvent("BLOCK_JOB_READY", "j1", within=10),
+         job_cmd("job-complete"), _completed(), Compare("src", "tgt")),
+    ),
+]
