@@ -1,0 +1,7 @@
+"""The bundled ``guimirror-daemon`` executable: the headless engine (guimirror.qmp.daemon:main)."""
+
+import sys
+
+from guimirror.qmp.daemon import main
+
+sys.exit(main())
