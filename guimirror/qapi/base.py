@@ -54,6 +54,11 @@ class QAPIModel(BaseModel):
 
     QAPI_UNION: ClassVar[TypeAdapter[Any] | None] = None
     """Set on the base class of a QAPI union: ``parse_arguments`` then picks the variant."""
+    ALWAYS_DUMPED: ClassVar[frozenset[str]] = frozenset()
+    """Members ``to_qmp()`` writes even when left at their default (a union's discriminator)."""
+
+    def model_post_init(self, context: Any, /) -> None:
+        self.model_fields_set.update(self.ALWAYS_DUMPED)
 
     def to_qmp(self) -> dict[str, Any]:
         """The exact QMP JSON object: hyphenated keys, unset optional members omitted."""

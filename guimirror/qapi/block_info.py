@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from guimirror.qapi.base import QAPIReply
-from guimirror.qapi.types import Bool, Int, Str, Uint32
+from guimirror.qapi.types import (
+    NOT_NULL_ARRAY,
+    NOT_NULL_OBJECT,
+    Bool,
+    Int,
+    OptBool,
+    OptInt,
+    OptStr,
+    Str,
+    Uint32,
+)
 
 
 class BlockdevDetectZeroesOptions(StrEnum):
@@ -37,7 +47,7 @@ class SnapshotInfo(QAPIReply):
     date_nsec: Int
     vm_clock_sec: Int
     vm_clock_nsec: Int
-    icount: Int | None = None
+    icount: OptInt = None
 
 
 class ImageInfo(QAPIReply):
@@ -45,46 +55,42 @@ class ImageInfo(QAPIReply):
 
     filename: Str = Field(description="name of the image file")
     format: Str = Field(description="format of the image (the node's driver)")
-    dirty_flag: Bool | None = Field(
-        default=None, description="true if the image is not cleanly closed"
-    )
-    actual_size: Int | None = Field(
-        default=None, description="bytes the image occupies on the host"
-    )
+    dirty_flag: OptBool = Field(default=None, description="true if the image is not cleanly closed")
+    actual_size: OptInt = Field(default=None, description="bytes the image occupies on the host")
     virtual_size: Int = Field(description="the guest-visible size, in bytes")
-    cluster_size: Int | None = Field(
+    cluster_size: OptInt = Field(
         default=None, description="the format's cluster size; absent where it defines none"
     )
-    encrypted: Bool | None = None
-    compressed: Bool | None = None
-    backing_filename: Str | None = None
-    full_backing_filename: Str | None = None
-    backing_filename_format: Str | None = None
-    snapshots: list[SnapshotInfo] | None = None
-    backing_image: ImageInfo | None = None
-    format_specific: dict[str, Any] | None = None
+    encrypted: OptBool = None
+    compressed: OptBool = None
+    backing_filename: OptStr = None
+    full_backing_filename: OptStr = None
+    backing_filename_format: OptStr = None
+    snapshots: Annotated[list[SnapshotInfo] | None, NOT_NULL_ARRAY] = None
+    backing_image: Annotated[ImageInfo | None, NOT_NULL_OBJECT] = None
+    format_specific: Annotated[dict[str, Any] | None, NOT_NULL_OBJECT] = None
 
 
 class BlockDirtyInfo(QAPIReply):
     """A dirty bitmap of a node (the mirror's own one is anonymous: no ``name``)."""
 
-    name: Str | None = Field(default=None, description="the bitmap's name; absent if anonymous")
+    name: OptStr = Field(default=None, description="the bitmap's name; absent if anonymous")
     count: Int = Field(description="dirty bytes (dirty granules times granularity)")
     granularity: Uint32 = Field(description="bytes one bit of the bitmap stands for")
     recording: Bool = Field(description="whether writes are being recorded")
     busy: Bool = Field(description="whether an operation holds the bitmap")
     persistent: Bool = Field(description="whether the bitmap is stored in the image")
-    inconsistent: Bool | None = None
+    inconsistent: OptBool = None
 
 
 class BlockDeviceInfo(QAPIReply):
     """One block node as ``query-named-block-nodes`` reports it."""
 
     file: Str = Field(description="the image's filename (or a json: description)")
-    node_name: Str | None = Field(default=None, description="the node's name")
+    node_name: OptStr = Field(default=None, description="the node's name")
     ro: Bool = Field(description="whether the node is read-only")
     drv: Str = Field(description="the node's driver: file, host_device, raw, mirror_top, ...")
-    backing_file: Str | None = Field(default=None, alias="backing_file")
+    backing_file: OptStr = Field(default=None, alias="backing_file")
     backing_file_depth: Int = Field(default=0, alias="backing_file_depth")
     encrypted: Bool = False
     detect_zeroes: BlockdevDetectZeroesOptions = Field(
@@ -97,22 +103,22 @@ class BlockDeviceInfo(QAPIReply):
     iops_rd: Int = Field(default=0, alias="iops_rd")
     iops_wr: Int = Field(default=0, alias="iops_wr")
     image: ImageInfo = Field(description="the node's image information")
-    bps_max: Int | None = Field(default=None, alias="bps_max")
-    bps_rd_max: Int | None = Field(default=None, alias="bps_rd_max")
-    bps_wr_max: Int | None = Field(default=None, alias="bps_wr_max")
-    iops_max: Int | None = Field(default=None, alias="iops_max")
-    iops_rd_max: Int | None = Field(default=None, alias="iops_rd_max")
-    iops_wr_max: Int | None = Field(default=None, alias="iops_wr_max")
-    bps_max_length: Int | None = Field(default=None, alias="bps_max_length")
-    bps_rd_max_length: Int | None = Field(default=None, alias="bps_rd_max_length")
-    bps_wr_max_length: Int | None = Field(default=None, alias="bps_wr_max_length")
-    iops_max_length: Int | None = Field(default=None, alias="iops_max_length")
-    iops_rd_max_length: Int | None = Field(default=None, alias="iops_rd_max_length")
-    iops_wr_max_length: Int | None = Field(default=None, alias="iops_wr_max_length")
-    iops_size: Int | None = Field(default=None, alias="iops_size")
-    group: Str | None = None
+    bps_max: OptInt = Field(default=None, alias="bps_max")
+    bps_rd_max: OptInt = Field(default=None, alias="bps_rd_max")
+    bps_wr_max: OptInt = Field(default=None, alias="bps_wr_max")
+    iops_max: OptInt = Field(default=None, alias="iops_max")
+    iops_rd_max: OptInt = Field(default=None, alias="iops_rd_max")
+    iops_wr_max: OptInt = Field(default=None, alias="iops_wr_max")
+    bps_max_length: OptInt = Field(default=None, alias="bps_max_length")
+    bps_rd_max_length: OptInt = Field(default=None, alias="bps_rd_max_length")
+    bps_wr_max_length: OptInt = Field(default=None, alias="bps_wr_max_length")
+    iops_max_length: OptInt = Field(default=None, alias="iops_max_length")
+    iops_rd_max_length: OptInt = Field(default=None, alias="iops_rd_max_length")
+    iops_wr_max_length: OptInt = Field(default=None, alias="iops_wr_max_length")
+    iops_size: OptInt = Field(default=None, alias="iops_size")
+    group: OptStr = None
     cache: BlockdevCacheInfo = Field(description="the node's cache mode")
     write_threshold: Int = Field(default=0, alias="write_threshold")
-    dirty_bitmaps: list[BlockDirtyInfo] | None = Field(
+    dirty_bitmaps: Annotated[list[BlockDirtyInfo] | None, NOT_NULL_ARRAY] = Field(
         default=None, description="the node's dirty bitmaps (a running mirror's is here)"
     )

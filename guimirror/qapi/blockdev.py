@@ -22,7 +22,19 @@ from guimirror.qapi.base import (
     variant_tag,
 )
 from guimirror.qapi.block_info import BlockdevDetectZeroesOptions
-from guimirror.qapi.types import TYPE_ERROR, Bool, Int, Int32, Str, Uint64
+from guimirror.qapi.types import (
+    NOT_NULL_ARRAY,
+    NOT_NULL_OBJECT,
+    NOT_NULL_STRING,
+    TYPE_ERROR,
+    Int,
+    OptBool,
+    OptInt,
+    OptInt32,
+    OptStr,
+    OptUint64,
+    Str,
+)
 
 
 class BlockdevDriver(StrEnum):
@@ -61,10 +73,10 @@ class OnOffAuto(StrEnum):
 class BlockdevCacheOptions(QAPIModel):
     """Cache options of a node."""
 
-    direct: Bool | None = Field(
+    direct: OptBool = Field(
         default=None, description="bypass the host page cache (O_DIRECT); default false"
     )
-    no_flush: Bool | None = Field(default=None, description="ignore flush requests; default false")
+    no_flush: OptBool = Field(default=None, description="ignore flush requests; default false")
 
 
 class BlockdevOptions(QAPIModel):
@@ -74,30 +86,29 @@ class BlockdevOptions(QAPIModel):
     """
 
     QAPI_UNION: ClassVar[TypeAdapter[Any] | None] = None
+    ALWAYS_DUMPED: ClassVar[frozenset[str]] = frozenset({"driver"})
 
     driver: BlockdevDriver = Field(description="the block driver of the new node")
-    node_name: Str | None = Field(default=None, description="the name of the new node")
-    discard: BlockdevDiscardOptions | None = Field(
+    node_name: OptStr = Field(default=None, description="the name of the new node")
+    discard: Annotated[BlockdevDiscardOptions | None, NOT_NULL_STRING] = Field(
         default=None, description="discard requests: 'ignore' (default) or 'unmap'"
     )
-    cache: BlockdevCacheOptions | None = Field(default=None, description="cache mode options")
-    read_only: Bool | None = Field(
+    cache: Annotated[BlockdevCacheOptions | None, NOT_NULL_OBJECT] = Field(
+        default=None, description="cache mode options"
+    )
+    read_only: OptBool = Field(
         default=None, description="whether the node is read-only; default false"
     )
-    auto_read_only: Bool | None = Field(
+    auto_read_only: OptBool = Field(
         default=None,
         description="fall back to read-only if the image cannot be opened read-write",
     )
-    force_share: Bool | None = Field(
+    force_share: OptBool = Field(
         default=None, description="share all permissions with other users; needs read-only"
     )
-    detect_zeroes: BlockdevDetectZeroesOptions | None = Field(
+    detect_zeroes: Annotated[BlockdevDetectZeroesOptions | None, NOT_NULL_STRING] = Field(
         default=None, description="turn written zeroes into zero writes; default 'off'"
     )
-
-    def model_post_init(self, context: Any, /) -> None:
-        # The discriminator is always part of the QMP object, even when left at its default.
-        self.model_fields_set.add("driver")
 
 
 class BlockdevOptionsFile(BlockdevOptions):
@@ -108,14 +119,16 @@ class BlockdevOptionsFile(BlockdevOptions):
         description="'file' for a regular file, 'host_device' for a block device",
     )
     filename: Str = Field(description="path to the image file or block device")
-    pr_manager: Str | None = Field(default=None, description="persistent reservation manager")
-    locking: OnOffAuto | None = Field(default=None, description="whether to lock the image file")
-    aio: BlockdevAioOptions | None = Field(
+    pr_manager: OptStr = Field(default=None, description="persistent reservation manager")
+    locking: Annotated[OnOffAuto | None, NOT_NULL_STRING] = Field(
+        default=None, description="whether to lock the image file"
+    )
+    aio: Annotated[BlockdevAioOptions | None, NOT_NULL_STRING] = Field(
         default=None, description="AIO backend: 'threads' (default), 'native' or 'io_uring'"
     )
-    aio_max_batch: Int | None = Field(default=None, description="maximum AIO batch size")
-    drop_cache: Bool | None = Field(default=None, description="drop the page cache on migration")
-    x_check_cache_dropped: Bool | None = Field(default=None, description="debug option")
+    aio_max_batch: OptInt = Field(default=None, description="maximum AIO batch size")
+    drop_cache: OptBool = Field(default=None, description="drop the page cache on migration")
+    x_check_cache_dropped: OptBool = Field(default=None, description="debug option")
 
 
 class BlockdevOptionsNull(BlockdevOptions):
@@ -124,11 +137,11 @@ class BlockdevOptionsNull(BlockdevOptions):
     driver: Literal[BlockdevDriver.NULL_CO] = Field(
         default=BlockdevDriver.NULL_CO, description="'null-co'"
     )
-    size: Int | None = Field(default=None, description="size of the device in bytes; default 1G")
-    latency_ns: Uint64 | None = Field(
+    size: OptInt = Field(default=None, description="size of the device in bytes; default 1G")
+    latency_ns: OptUint64 = Field(
         default=None, description="emulated latency of each request, in nanoseconds; default 0"
     )
-    read_zeroes: Bool | None = Field(
+    read_zeroes: OptBool = Field(
         default=None, description="reads return zeroes instead of leaving buffers untouched"
     )
 
@@ -138,8 +151,8 @@ class BlockdevOptionsRaw(BlockdevOptions):
 
     driver: Literal[BlockdevDriver.RAW] = Field(default=BlockdevDriver.RAW, description="'raw'")
     file: BlockdevRef = Field(description="the protocol node: a node-name or its options")
-    offset: Int | None = Field(default=None, description="offset of the image in the file")
-    size: Int | None = Field(default=None, description="size of the image; default to EOF")
+    offset: OptInt = Field(default=None, description="offset of the image in the file")
+    size: OptInt = Field(default=None, description="size of the image; default to EOF")
 
 
 class BlkdebugEvent(StrEnum):
@@ -206,22 +219,31 @@ class BlkdebugIOType(StrEnum):
     BLOCK_STATUS = "block-status"
 
 
+class BlockPermission(StrEnum):
+    """A permission a node user can take or share (QAPI ``BlockPermission``)."""
+
+    CONSISTENT_READ = "consistent-read"
+    WRITE = "write"
+    WRITE_UNCHANGED = "write-unchanged"
+    RESIZE = "resize"
+
+
 class BlkdebugInjectErrorOptions(QAPIModel):
     """A blkdebug rule that fails requests with an errno."""
 
     event: BlkdebugEvent = Field(description="trigger event")
-    state: Int | None = Field(
+    state: OptInt = Field(
         default=None, description="the state in which the rule applies; default any"
     )
-    iotype: BlkdebugIOType | None = Field(
+    iotype: Annotated[BlkdebugIOType | None, NOT_NULL_STRING] = Field(
         default=None, description="the request type to fail; default any"
     )
-    errno: Int | None = Field(default=None, description="error number to return; default EIO (5)")
-    sector: Int | None = Field(
+    errno: OptInt = Field(default=None, description="error number to return; default EIO (5)")
+    sector: OptInt = Field(
         default=None, description="fail only requests touching this 512-byte sector"
     )
-    once: Bool | None = Field(default=None, description="disable the rule after one error")
-    immediately: Bool | None = Field(
+    once: OptBool = Field(default=None, description="disable the rule after one error")
+    immediately: OptBool = Field(
         default=None, description="fail at once instead of on the next request"
     )
 
@@ -230,7 +252,7 @@ class BlkdebugSetStateOptions(QAPIModel):
     """A blkdebug rule that changes the state machine's state on an event."""
 
     event: BlkdebugEvent = Field(description="trigger event")
-    state: Int | None = Field(default=None, description="the state in which the rule applies")
+    state: OptInt = Field(default=None, description="the state in which the rule applies")
     new_state: Int = Field(alias="new_state", description="the state to switch to")
 
 
@@ -241,21 +263,25 @@ class BlockdevOptionsBlkdebug(BlockdevOptions):
         default=BlockdevDriver.BLKDEBUG, description="'blkdebug'"
     )
     image: BlockdevRef = Field(description="the node whose requests are affected")
-    config: Str | None = Field(default=None, description="a blkdebug configuration file")
-    align: Int | None = Field(default=None, description="required alignment of requests")
-    max_transfer: Int32 | None = Field(default=None, description="maximum size of a request")
-    opt_write_zero: Int32 | None = None
-    max_write_zero: Int32 | None = None
-    opt_discard: Int32 | None = None
-    max_discard: Int32 | None = None
-    inject_error: list[BlkdebugInjectErrorOptions] | None = Field(
+    config: OptStr = Field(default=None, description="a blkdebug configuration file")
+    align: OptInt = Field(default=None, description="required alignment of requests")
+    max_transfer: OptInt32 = Field(default=None, description="maximum size of a request")
+    opt_write_zero: OptInt32 = None
+    max_write_zero: OptInt32 = None
+    opt_discard: OptInt32 = None
+    max_discard: OptInt32 = None
+    inject_error: Annotated[list[BlkdebugInjectErrorOptions] | None, NOT_NULL_ARRAY] = Field(
         default=None, description="rules that fail requests"
     )
-    set_state: list[BlkdebugSetStateOptions] | None = Field(
+    set_state: Annotated[list[BlkdebugSetStateOptions] | None, NOT_NULL_ARRAY] = Field(
         default=None, description="rules that change the state"
     )
-    take_child_perms: list[Str] | None = None
-    unshare_child_perms: list[Str] | None = None
+    take_child_perms: Annotated[list[BlockPermission] | None, NOT_NULL_ARRAY] = Field(
+        default=None, description="permissions to take on the child in addition to the usual ones"
+    )
+    unshare_child_perms: Annotated[list[BlockPermission] | None, NOT_NULL_ARRAY] = Field(
+        default=None, description="permissions not to share on the child"
+    )
 
 
 _VARIANTS: dict[str, type[BlockdevOptions]] = {

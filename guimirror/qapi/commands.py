@@ -9,14 +9,24 @@ command without arguments.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
 from guimirror.qapi.base import QAPIModel, QAPIReply, union_check, union_discriminator, variant_tag
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.mirror import BlockdevMirror
-from guimirror.qapi.types import Bool, Int, Str, Uint32
+from guimirror.qapi.types import (
+    NOT_NULL_ARRAY,
+    NOT_NULL_STRING,
+    Bool,
+    Int,
+    OptBool,
+    OptInt,
+    OptStr,
+    OptUint32,
+    Str,
+)
 
 
 class QMPCapability(StrEnum):
@@ -28,7 +38,7 @@ class QMPCapability(StrEnum):
 class QmpCapabilities(QAPIModel):
     """Arguments of ``qmp_capabilities``: leave capabilities negotiation mode."""
 
-    enable: list[QMPCapability] | None = Field(
+    enable: Annotated[list[QMPCapability] | None, NOT_NULL_ARRAY] = Field(
         default=None, description="QMP capabilities to enable"
     )
 
@@ -36,7 +46,7 @@ class QmpCapabilities(QAPIModel):
 class QueryNamedBlockNodes(QAPIModel):
     """Arguments of ``query-named-block-nodes``."""
 
-    flat: Bool | None = Field(
+    flat: OptBool = Field(
         default=None,
         description="leave out the backing-image chain of each node; default false",
     )
@@ -137,45 +147,37 @@ class InetSocketAddress(QAPIModel):
 
     host: Str = Field(description="host name or IP address")
     port: Str = Field(description="port number or service name (a string)")
-    numeric: Bool | None = Field(default=None, description="host and port are numeric")
-    to: Int | None = Field(default=None, description="try ports up to this one")
-    ipv4: Bool | None = Field(default=None, description="whether to use IPv4")
-    ipv6: Bool | None = Field(default=None, description="whether to use IPv6")
-    keep_alive: Bool | None = Field(default=None, description="enable TCP keep-alive")
-    mptcp: Bool | None = Field(default=None, description="enable multi-path TCP")
+    numeric: OptBool = Field(default=None, description="host and port are numeric")
+    to: OptInt = Field(default=None, description="try ports up to this one")
+    ipv4: OptBool = Field(default=None, description="whether to use IPv4")
+    ipv6: OptBool = Field(default=None, description="whether to use IPv6")
+    keep_alive: OptBool = Field(default=None, description="enable TCP keep-alive")
+    mptcp: OptBool = Field(default=None, description="enable multi-path TCP")
 
 
 class UnixSocketAddress(QAPIModel):
     """A unix domain socket address."""
 
     path: Str = Field(description="the socket's file system path")
-    abstract: Bool | None = Field(default=None, description="use the abstract namespace")
-    tight: Bool | None = Field(default=None, description="abstract name without padding")
-
-
-class InetSocketAddressWrapper(QAPIModel):
-    """``{"data": InetSocketAddress}`` of the legacy socket address."""
-
-    data: InetSocketAddress
-
-
-class UnixSocketAddressWrapper(QAPIModel):
-    """``{"data": UnixSocketAddress}`` of the legacy socket address."""
-
-    data: UnixSocketAddress
+    abstract: OptBool = Field(default=None, description="use the abstract namespace")
+    tight: OptBool = Field(default=None, description="abstract name without padding")
 
 
 class InetSocketAddressLegacy(QAPIModel):
     """``SocketAddressLegacy`` of type ``inet``: ``{"type": "inet", "data": {host, port}}``."""
 
-    type: Literal["inet"] = Field(description="'inet'")
+    ALWAYS_DUMPED: ClassVar[frozenset[str]] = frozenset({"type"})
+
+    type: Literal["inet"] = Field(default="inet", description="'inet'")
     data: InetSocketAddress = Field(description="the TCP address")
 
 
 class UnixSocketAddressLegacy(QAPIModel):
     """``SocketAddressLegacy`` of type ``unix``: ``{"type": "unix", "data": {path}}``."""
 
-    type: Literal["unix"] = Field(description="'unix'")
+    ALWAYS_DUMPED: ClassVar[frozenset[str]] = frozenset({"type"})
+
+    type: Literal["unix"] = Field(default="unix", description="'unix'")
     data: UnixSocketAddress = Field(description="the unix socket address")
 
 
@@ -195,9 +197,9 @@ class NbdServerStart(QAPIModel):
     socket address here."""
 
     addr: SocketAddressLegacy = Field(description="where the NBD server listens")
-    tls_creds: Str | None = Field(default=None, description="TLS credentials object id")
-    tls_authz: Str | None = Field(default=None, description="authorization object id")
-    max_connections: Uint32 | None = Field(
+    tls_creds: OptStr = Field(default=None, description="TLS credentials object id")
+    tls_authz: OptStr = Field(default=None, description="authorization object id")
+    max_connections: OptUint32 = Field(
         default=None, description="maximum number of connections; default 0 = unlimited"
     )
 
@@ -220,17 +222,19 @@ class BlockExportAdd(QAPIModel):
 
     type: BlockExportType = Field(description="the export type: 'nbd'")
     id: Str = Field(description="a unique identifier for the export")
-    fixed_iothread: Bool | None = Field(default=None, description="iothread must not move")
-    iothread: Str | None = Field(default=None, description="the iothread to run the export in")
+    fixed_iothread: OptBool = Field(default=None, description="iothread must not move")
+    iothread: OptStr = Field(default=None, description="the iothread to run the export in")
     node_name: Str = Field(description="the node to export")
-    writable: Bool | None = Field(default=None, description="clients may write; default false")
-    writethrough: Bool | None = Field(
+    writable: OptBool = Field(default=None, description="clients may write; default false")
+    writethrough: OptBool = Field(
         default=None, description="flush after every write; default false"
     )
-    name: Str | None = Field(default=None, description="the NBD export name; default the node-name")
-    description: Str | None = Field(default=None, description="free-form description for clients")
-    bitmaps: list[Str] | None = Field(default=None, description="dirty bitmaps to expose")
-    allocation_depth: Bool | None = Field(
+    name: OptStr = Field(default=None, description="the NBD export name; default the node-name")
+    description: OptStr = Field(default=None, description="free-form description for clients")
+    bitmaps: Annotated[list[Str] | None, NOT_NULL_ARRAY] = Field(
+        default=None, description="dirty bitmaps to expose"
+    )
+    allocation_depth: OptBool = Field(
         default=None, description="expose the allocation depth (qemu:allocation-depth)"
     )
 
@@ -239,7 +243,7 @@ class BlockExportDel(QAPIModel):
     """Arguments of ``block-export-del``."""
 
     id: Str = Field(description="the export's identifier")
-    mode: BlockExportRemoveMode | None = Field(
+    mode: Annotated[BlockExportRemoveMode | None, NOT_NULL_STRING] = Field(
         default=None,
         description="'safe' (default): fail while clients are connected; 'hard': drop them",
     )

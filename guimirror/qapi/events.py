@@ -9,7 +9,7 @@ from pydantic import Field
 
 from guimirror.qapi.base import QAPIReply
 from guimirror.qapi.job import JobStatus, JobType
-from guimirror.qapi.types import Int, Str
+from guimirror.qapi.types import Int, OptStr, Str
 
 
 class IoOperationType(StrEnum):
@@ -64,7 +64,7 @@ class BlockJobCompleted(QAPIEvent):
     len: Int = Field(description="estimated total bytes to copy")
     offset: Int = Field(description="bytes copied")
     speed: Int = Field(description="the rate limit, bytes per second")
-    error: Str | None = Field(default=None, description="why the job failed, if it did")
+    error: OptStr = Field(default=None, description="why the job failed, if it did")
 
 
 class BlockJobCancelled(QAPIEvent):

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from guimirror.qapi.base import QAPIReply
 from guimirror.qapi.errors import QAPIError
-from guimirror.qapi.types import Bool, Int, Str
+from guimirror.qapi.types import Bool, Int, OptStr, Str
 
 
 class JobType(StrEnum):
@@ -125,9 +125,7 @@ class BlockJobInfo(QAPIReply):
     status: JobStatus = Field(description="the job's current status")
     auto_finalize: Bool = Field(description="the job finalizes itself once its work is done")
     auto_dismiss: Bool = Field(description="the job disappears by itself once concluded")
-    error: Str | None = Field(
-        default=None, description="why the job failed; present only if it did"
-    )
+    error: OptStr = Field(default=None, description="why the job failed; present only if it did")
 
 
 class JobInfo(QAPIReply):
@@ -138,6 +136,4 @@ class JobInfo(QAPIReply):
     status: JobStatus = Field(description="the job's current status")
     current_progress: Int = Field(description="progress made so far (bytes for a mirror)")
     total_progress: Int = Field(description="estimated total (bytes for a mirror)")
-    error: Str | None = Field(
-        default=None, description="why the job failed; present only if it did"
-    )
+    error: OptStr = Field(default=None, description="why the job failed; present only if it did")

@@ -31,7 +31,7 @@ from pydantic import Field
 from guimirror.qapi.base import QAPIModel
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.names import check_job_id, check_node_name
-from guimirror.qapi.types import Bool, Int, Str, Uint32
+from guimirror.qapi.types import Bool, Int, OptStr, Str, Uint32
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -107,7 +107,7 @@ class BlockdevMirror(QAPIModel):
     """Arguments of ``blockdev-mirror``: start mirroring a block device's writes to a new
     destination. Members in QEMU 7.2's schema order."""
 
-    job_id: Str | None = Field(
+    job_id: OptStr = Field(
         default=None,
         description="identifier for the newly-created block job. If omitted, the device name "
         "will be used (a node without a device name then has no valid job ID).",
@@ -119,7 +119,7 @@ class BlockdevMirror(QAPIModel):
         description="the id or node-name of the block device to mirror to. This mustn't be "
         "attached to guest."
     )
-    replaces: Str | None = Field(
+    replaces: OptStr = Field(
         default=None,
         description="with sync=full graph node name to be replaced by the new image when a "
         "whole image copy is done. This can be used to repair broken Quorum files. By default, "
@@ -156,7 +156,7 @@ class BlockdevMirror(QAPIModel):
         description="the action to take on an error on the target, default 'report' (no "
         "limitations, since this applies to a different block device than @device).",
     )
-    filter_node_name: Str | None = Field(
+    filter_node_name: OptStr = Field(
         default=None,
         description="the node name that should be assigned to the filter driver that the "
         "mirror job inserts into the graph above @device. If this option is not given, a node "

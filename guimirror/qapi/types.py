@@ -87,3 +87,35 @@ Bool = Annotated[bool, BeforeValidator(_bool)]
 """QAPI ``bool``."""
 Str = Annotated[str, BeforeValidator(_str)]
 """QAPI ``str``."""
+
+
+def _not_null(kind: str, expected: str) -> BeforeValidator:
+    """An optional member given as JSON null: QEMU has no null there, so it is a type error."""
+
+    def check(value: Any) -> Any:
+        if value is None:
+            raise PydanticCustomError(kind, "expected {expected}", {"expected": expected})
+        return value
+
+    return BeforeValidator(check)
+
+
+NOT_NULL_STRING = _not_null(TYPE_ERROR, "string")
+"""For an optional enum member (QEMU reads an enum as a string first)."""
+NOT_NULL_OBJECT = _not_null(TYPE_ERROR, "object")
+"""For an optional struct member."""
+NOT_NULL_ARRAY = _not_null(TYPE_ERROR, "array")
+"""For an optional list member."""
+
+OptInt = Annotated[Int | None, _not_null(TYPE_ERROR, "integer")]
+"""An optional QAPI ``int``: absent is None, JSON null is refused."""
+OptInt32 = Annotated[Int32 | None, _not_null(TYPE_ERROR, "integer")]
+"""An optional QAPI ``int32``."""
+OptUint32 = Annotated[Uint32 | None, _not_null(VALUE_ERROR, "uint64")]
+"""An optional QAPI ``uint32``."""
+OptUint64 = Annotated[Uint64 | None, _not_null(VALUE_ERROR, "uint64")]
+"""An optional QAPI ``uint64``."""
+OptBool = Annotated[Bool | None, _not_null(TYPE_ERROR, "boolean")]
+"""An optional QAPI ``bool``."""
+OptStr = Annotated[Str | None, _not_null(TYPE_ERROR, "string")]
+"""An optional QAPI ``str``."""
