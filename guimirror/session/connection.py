@@ -97,6 +97,12 @@ class QMPConnection:
             await qmp.disconnect()
         self._qmp = None
 
+    async def wait_disconnected(self) -> None:
+        """Return once the connection is no longer running (the server hung up, or we did)."""
+        qmp = self._qmp
+        while qmp is not None and qmp.runstate is Runstate.RUNNING:
+            await qmp.runstate_changed()
+
     async def execute(self, command: str, arguments: Mapping[str, Any] | None = None) -> Any:
         """Run ``command`` and return its ``return`` member (JSON), or raise QMPCommandError."""
         qmp = self._qmp

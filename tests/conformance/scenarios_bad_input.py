@@ -37,7 +37,7 @@ IMAGES = (
 )
 NODES = (
     raw_node("e-src"), raw_node("e-tgt"), raw_node("e-small"), raw_node("e-large"),
-    raw_node("e-ro", **{"read-only": True}),
+    {**raw_node("e-ro"), "read-only": True},
     raw_node("e-other"), raw_node("e-tgt2"), raw_node("e-tgt3"),
 )
 BASE = {"device": "e-src", "target": "e-tgt", "sync": "full", "job-id": "j1"}

@@ -1,0 +1,261 @@
+"""The typed QMP client: one coroutine per command, taking and returning guimirror.qapi models.
+
+Method names and signatures are those of the built-in ``Engine``
+(``blockdev_mirror(BlockdevMirror)`` and so on), so code written against one reads the same
+against the other. Errors are
+:class:`~guimirror.session.connection.QMPCommandError` (a ``QAPIError`` with QEMU's class and
+desc); a reply that does not fit its model is a :class:`ReplyError`. Events arrive as the
+``guimirror.qapi.events`` models, in the server's order, on plain callbacks or an async iterator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from guimirror.qapi.base import QAPIModel
+from guimirror.qapi.block_info import BlockDeviceInfo
+from guimirror.qapi.blockdev import BlockdevOptions
+from guimirror.qapi.commands import (
+    BlockdevDel,
+    BlockExportAdd,
+    BlockExportDel,
+    BlockExportInfo,
+    BlockJobCancel,
+    BlockJobComplete,
+    BlockJobDismiss,
+    BlockJobFinalize,
+    BlockJobPause,
+    BlockJobResume,
+    BlockJobSetSpeed,
+    CommandInfo,
+    JobCancel,
+    JobComplete,
+    JobDismiss,
+    JobFinalize,
+    JobPause,
+    JobResume,
+    NbdServerStart,
+    QueryNamedBlockNodes,
+    VersionInfo,
+)
+from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.events import QAPIEvent, parse_event
+from guimirror.qapi.job import BlockJobInfo, JobInfo
+from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.session.connection import QMPConnection, RawEvent
+
+logger = logging.getLogger(__name__)
+
+ReplyT = TypeVar("ReplyT", bound=BaseModel)
+
+EventCallback = Callable[[QAPIEvent], None]
+
+
+class ReplyError(QAPIError):
+    """A server's reply or event did not fit guimirror's model of it."""
+
+
+@dataclass(frozen=True)
+class MirrorRecord:
+    """What this client asked of a mirror it started: the sampler needs the source node."""
+
+    job_id: str
+    device: str
+    target: str
+    granularity: int
+
+
+class SessionClient:
+    """Typed commands over one :class:`QMPConnection` (which the endpoint connects).
+
+    Every command method runs in the caller's task. Event callbacks run in the connection's
+    reader task; ``events()`` hands them to the iterating task through a queue.
+    """
+
+    def __init__(self, connection: QMPConnection) -> None:
+        self.connection = connection
+        self.mirrors: dict[str, MirrorRecord] = {}
+        self._callbacks: list[EventCallback] = []
+        self._queues: list[asyncio.Queue[QAPIEvent]] = []
+        connection.add_event_listener(self._on_raw_event)
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    async def execute(
+        self, command: str, arguments: QAPIModel | Mapping[str, Any] | None = None
+    ) -> Any:
+        """Any command, untyped: the ``return`` member as JSON."""
+        raw = arguments.to_qmp() if isinstance(arguments, QAPIModel) else arguments
+        return await self.connection.execute(command, raw)
+
+    async def _none(self, command: str, arguments: QAPIModel | None = None) -> None:
+        await self.execute(command, arguments)
+
+    async def _one(self, command: str, model: type[ReplyT]) -> ReplyT:
+        return _parse(command, model, await self.execute(command))
+
+    async def _list(
+        self, command: str, model: type[ReplyT], arguments: QAPIModel | None = None
+    ) -> list[ReplyT]:
+        reply = await self.execute(command, arguments)
+        if not isinstance(reply, list):
+            raise ReplyError(f"the reply to '{command}' is not a list: {reply!r}")
+        return [_parse(command, model, item) for item in reply]
+
+    # --- events ------------------------------------------------------------------------
+
+    def add_event_listener(self, callback: EventCallback) -> None:
+        """Call ``callback(event)`` with every modelled event (name: ``type(event).EVENT``)."""
+        self._callbacks.append(callback)
+
+    def remove_event_listener(self, callback: EventCallback) -> None:
+        with contextlib.suppress(ValueError):
+            self._callbacks.remove(callback)
+
+    @contextlib.asynccontextmanager
+    async def events(self) -> AsyncIterator[AsyncIterator[QAPIEvent]]:
+        """``async with client.events() as stream: async for event in stream: ...``
+
+        The stream holds every event from entering the block on, in order.
+        """
+        queue: asyncio.Queue[QAPIEvent] = asyncio.Queue()
+        self._queues.append(queue)
+
+        async def stream() -> AsyncIterator[QAPIEvent]:
+            while True:
+                yield await queue.get()
+
+        try:
+            yield stream()
+        finally:
+            self._queues.remove(queue)
+
+    def _on_raw_event(self, raw: RawEvent) -> None:
+        name = str(raw.get("event"))
+        try:
+            event = parse_event(name, raw.get("data"))
+        except ValidationError as error:
+            logger.warning("event %s does not fit its model: %s", name, error)
+            return
+        if event is None:
+            return
+        for callback in list(self._callbacks):
+            try:
+                callback(event)
+            except Exception:
+                logger.exception("event callback %r failed on %s", callback, name)
+        for queue in self._queues:
+            queue.put_nowait(event)
+
+    # --- block nodes -------------------------------------------------------------------
+
+    async def blockdev_add(self, options: BlockdevOptions) -> None:
+        await self._none("blockdev-add", options)
+
+    async def blockdev_del(self, arguments: BlockdevDel) -> None:
+        await self._none("blockdev-del", arguments)
+
+    async def query_named_block_nodes(
+        self, arguments: QueryNamedBlockNodes | None = None
+    ) -> list[BlockDeviceInfo]:
+        return await self._list("query-named-block-nodes", BlockDeviceInfo, arguments)
+
+    # --- mirror and jobs ---------------------------------------------------------------
+
+    async def blockdev_mirror(self, arguments: BlockdevMirror) -> None:
+        """Start a mirror; the client remembers its source for the sampler."""
+        await self._none("blockdev-mirror", arguments)
+        job_id = arguments.job_id or arguments.device
+        self.mirrors[job_id] = MirrorRecord(
+            job_id, arguments.device, arguments.target, arguments.granularity or 0
+        )
+
+    async def query_block_jobs(self) -> list[BlockJobInfo]:
+        return await self._list("query-block-jobs", BlockJobInfo)
+
+    async def query_jobs(self) -> list[JobInfo]:
+        return await self._list("query-jobs", JobInfo)
+
+    async def block_job_set_speed(self, arguments: BlockJobSetSpeed) -> None:
+        await self._none("block-job-set-speed", arguments)
+
+    async def block_job_pause(self, arguments: BlockJobPause) -> None:
+        await self._none("block-job-pause", arguments)
+
+    async def block_job_resume(self, arguments: BlockJobResume) -> None:
+        await self._none("block-job-resume", arguments)
+
+    async def block_job_cancel(self, arguments: BlockJobCancel) -> None:
+        await self._none("block-job-cancel", arguments)
+
+    async def block_job_complete(self, arguments: BlockJobComplete) -> None:
+        await self._none("block-job-complete", arguments)
+
+    async def block_job_finalize(self, arguments: BlockJobFinalize) -> None:
+        await self._none("block-job-finalize", arguments)
+
+    async def block_job_dismiss(self, arguments: BlockJobDismiss) -> None:
+        await self._none("block-job-dismiss", arguments)
+
+    async def job_pause(self, arguments: JobPause) -> None:
+        await self._none("job-pause", arguments)
+
+    async def job_resume(self, arguments: JobResume) -> None:
+        await self._none("job-resume", arguments)
+
+    async def job_cancel(self, arguments: JobCancel) -> None:
+        await self._none("job-cancel", arguments)
+
+    async def job_complete(self, arguments: JobComplete) -> None:
+        await self._none("job-complete", arguments)
+
+    async def job_finalize(self, arguments: JobFinalize) -> None:
+        await self._none("job-finalize", arguments)
+
+    async def job_dismiss(self, arguments: JobDismiss) -> None:
+        await self._none("job-dismiss", arguments)
+
+    # --- NBD exports -------------------------------------------------------------------
+
+    async def nbd_server_start(self, arguments: NbdServerStart) -> None:
+        await self._none("nbd-server-start", arguments)
+
+    async def nbd_server_stop(self) -> None:
+        await self._none("nbd-server-stop")
+
+    async def block_export_add(self, arguments: BlockExportAdd) -> None:
+        await self._none("block-export-add", arguments)
+
+    async def block_export_del(self, arguments: BlockExportDel) -> None:
+        await self._none("block-export-del", arguments)
+
+    async def query_block_exports(self) -> list[BlockExportInfo]:
+        return await self._list("query-block-exports", BlockExportInfo)
+
+    # --- the server itself -------------------------------------------------------------
+
+    async def query_version(self) -> VersionInfo:
+        return await self._one("query-version", VersionInfo)
+
+    async def query_commands(self) -> list[CommandInfo]:
+        return await self._list("query-commands", CommandInfo)
+
+    async def quit(self) -> None:
+        """Ask the server to exit (a qemu-storage-daemon, or a headless built-in daemon)."""
+        await self._none("quit")
+
+
+def _parse(command: str, model: type[ReplyT], value: Any) -> ReplyT:
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        raise ReplyError(
+            f"the reply to '{command}' does not fit {model.__name__}: {error}"
+        ) from None

@@ -1,0 +1,340 @@
+"""Endpoints: the engines guimirror talks to, each over QMP, any number at once.
+
+Three kinds:
+
+* :class:`BuiltinEndpoint` runs the built-in ``Engine`` in-process with its QMP server on one
+  end of a socketpair (qemu.qmp connects to an already connected socket).
+* :class:`DaemonEndpoint` starts a qemu-storage-daemon on a private QMP socket and stops it
+  when closed; its stderr stays readable for the user.
+* :class:`SocketEndpoint` attaches to a QMP server someone else runs (a VM or a daemon):
+  a unix socket path, or TCP on a loopback address. Closing only disconnects.
+
+Every endpoint has explicit run states (:class:`EndpointState`); a request that its state does
+not allow raises :class:`EndpointStateError`, a ``QAPIError`` like every error the GUI shows.
+Opening an endpoint lists the jobs it already runs (``attached_jobs``), so a GUI that connects
+to a busy daemon shows them (reattach).
+
+``open()`` and ``close()`` run in the caller's task. A background task per endpoint watches
+the QMP connection and moves the endpoint to ``LOST`` when the server hangs up.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import contextlib
+import enum
+import ipaddress
+import logging
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from guimirror.qapi.commands import VersionInfo
+from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.job import BlockJobInfo
+from guimirror.qmp.launcher import DEFAULT_BINARY, DaemonLauncher, LauncherError, LauncherState
+from guimirror.session.client import SessionClient
+from guimirror.session.connection import Address, QMPConnection
+
+logger = logging.getLogger(__name__)
+
+
+class EndpointState(enum.Enum):
+    """Where an endpoint is in its life (after qemu.qmp's Runstate)."""
+
+    IDLE = "idle"
+    OPENING = "opening"
+    RUNNING = "running"
+    CLOSING = "closing"
+    LOST = "lost"
+    """The server hung up or the daemon died; ``close()`` returns the endpoint to IDLE."""
+
+
+class EndpointError(QAPIError):
+    """An endpoint could not be opened (the reason, and a daemon's stderr, in ``desc``)."""
+
+
+class EndpointStateError(QAPIError):
+    """A request the endpoint's current state does not allow."""
+
+
+StateListener = Callable[["Endpoint", EndpointState], None]
+
+
+class Endpoint(abc.ABC):
+    """One engine reached over QMP. Subclasses say how it starts, connects and stops."""
+
+    kind: str = "endpoint"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._state = EndpointState.IDLE
+        self._connection: QMPConnection | None = None
+        self._client: SessionClient | None = None
+        self._watch: asyncio.Task[None] | None = None
+        self._state_listeners: list[StateListener] = []
+        self.attached_jobs: list[BlockJobInfo] = []
+        self.version: VersionInfo | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} {self._state.value}>"
+
+    # --- state -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> EndpointState:
+        return self._state
+
+    def add_state_listener(self, listener: StateListener) -> None:
+        """Call ``listener(endpoint, state)`` on every state change."""
+        self._state_listeners.append(listener)
+
+    def remove_state_listener(self, listener: StateListener) -> None:
+        with contextlib.suppress(ValueError):
+            self._state_listeners.remove(listener)
+
+    def _set_state(self, state: EndpointState) -> None:
+        if state is self._state:
+            return
+        self._state = state
+        for listener in list(self._state_listeners):
+            try:
+                listener(self, state)
+            except Exception:
+                logger.exception("state listener %r failed", listener)
+
+    def _require(self, *states: EndpointState, action: str) -> None:
+        if self._state not in states:
+            allowed = " or ".join(state.value for state in states)
+            raise EndpointStateError(
+                f"Endpoint '{self.name}' is {self._state.value}; {action} needs it {allowed}"
+            )
+
+    @property
+    def client(self) -> SessionClient:
+        """The typed client; only while the endpoint runs."""
+        self._require(EndpointState.RUNNING, action="a command")
+        assert self._client is not None
+        return self._client
+
+    # --- life --------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Start (if this kind starts something), connect, and list the jobs already running."""
+        self._require(EndpointState.IDLE, action="open")
+        self._set_state(EndpointState.OPENING)
+        connection = QMPConnection(self.name)
+        try:
+            address = await self._start()
+            await connection.connect(address)
+            client = SessionClient(connection)
+            self.version = await client.query_version()
+            self.attached_jobs = await client.query_block_jobs()
+        except BaseException as error:
+            await connection.disconnect()
+            await self._stop(None)
+            self._set_state(EndpointState.IDLE)
+            if isinstance(error, QAPIError | asyncio.CancelledError):
+                raise
+            if isinstance(error, Exception):
+                raise EndpointError(self._explain(f"cannot open '{self.name}': {error}")) from error
+            raise
+        self._connection = connection
+        self._client = client
+        self._watch = asyncio.create_task(self._watch_connection(connection))
+        self._set_state(EndpointState.RUNNING)
+
+    async def close(self) -> None:
+        """Disconnect and stop what this endpoint started. Closing an idle endpoint is a no-op."""
+        if self._state is EndpointState.IDLE:
+            return
+        self._require(EndpointState.RUNNING, EndpointState.LOST, action="close")
+        self._set_state(EndpointState.CLOSING)
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
+        client, connection = self._client, self._connection
+        try:
+            await self._stop(client)
+        finally:
+            if connection is not None:
+                await connection.disconnect()
+            self._client = self._connection = None
+            self._set_state(EndpointState.IDLE)
+
+    async def __aenter__(self) -> Endpoint:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _watch_connection(self, connection: QMPConnection) -> None:
+        """Background task: the server hung up while the endpoint was running."""
+        await connection.wait_disconnected()
+        if self._state is EndpointState.RUNNING:
+            logger.warning("endpoint %s lost its QMP connection", self.name)
+            self._set_state(EndpointState.LOST)
+
+    def _explain(self, message: str) -> str:
+        return message
+
+    @abc.abstractmethod
+    async def _start(self) -> Address:
+        """Start what must run and return where to connect."""
+
+    @abc.abstractmethod
+    async def _stop(self, client: SessionClient | None) -> None:
+        """Undo ``_start`` (``client`` is None when opening failed half-way)."""
+
+
+class BuiltinEndpoint(Endpoint):
+    """The built-in engine in this process, served over a socketpair.
+
+    ``engine`` is created on open unless one is given (then the caller owns it and closes it).
+    """
+
+    kind = "builtin"
+
+    def __init__(self, name: str = "built-in", engine: Any | None = None) -> None:
+        super().__init__(name)
+        self._given_engine = engine
+        self.engine: Any | None = engine
+        self._server: Any | None = None
+
+    async def _start(self) -> Address:
+        from guimirror.engine.engine import Engine
+        from guimirror.qmp.server import QMPServer
+
+        if self.engine is None:
+            self.engine = Engine()
+        self._server = QMPServer(self.engine)
+        server_end, client_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            await self._server.serve_socket(server_end)
+        except BaseException:
+            server_end.close()
+            client_end.close()
+            raise
+        return client_end
+
+    async def _stop(self, client: SessionClient | None) -> None:
+        if self._server is not None:
+            await self._server.close()
+            self._server = None
+        if self.engine is not None and self._given_engine is None:
+            await self.engine.close()
+            self.engine = None
+
+
+class DaemonEndpoint(Endpoint):
+    """A qemu-storage-daemon that guimirror starts (private socket) and stops on close."""
+
+    kind = "qemu-storage-daemon"
+
+    def __init__(
+        self, name: str = "qemu-storage-daemon", binary: str = DEFAULT_BINARY,
+        extra_args: Sequence[str] = (),
+    ) -> None:
+        super().__init__(name)
+        self.launcher = DaemonLauncher(binary, extra_args, name=name)
+
+    @property
+    def stderr(self) -> str:
+        """What the daemon wrote on stderr (also after it exited)."""
+        return self.launcher.stderr
+
+    @property
+    def runtime_dir(self) -> str:
+        """The daemon's private directory, e.g. for an NBD server's socket."""
+        return self.launcher.runtime_dir
+
+    async def _start(self) -> Address:
+        if self.launcher.state is LauncherState.EXITED:
+            self.launcher = DaemonLauncher(
+                self.launcher.binary, self.launcher.extra_args, name=self.name
+            )
+        try:
+            return await self.launcher.start()
+        except LauncherError as error:
+            raise EndpointError(str(error)) from None
+
+    async def _stop(self, client: SessionClient | None) -> None:
+        quit_command = client.quit if client is not None else None
+        await self.launcher.stop(quit_command)
+
+    def _explain(self, message: str) -> str:
+        stderr = self.stderr.strip()
+        return f"{message}; the daemon said: {stderr}" if stderr else message
+
+
+class SocketEndpoint(Endpoint):
+    """A QMP server that someone else runs: a unix socket path or (host, port) on loopback."""
+
+    kind = "socket"
+
+    def __init__(self, name: str, address: str | tuple[str, int]) -> None:
+        super().__init__(name)
+        if isinstance(address, tuple) and not _is_loopback(address[0]):
+            raise EndpointError(
+                f"QMP over TCP is offered on loopback addresses only, not '{address[0]}'"
+            )
+        self.address = address
+
+    async def _start(self) -> Address:
+        return self.address
+
+    async def _stop(self, client: SessionClient | None) -> None:
+        return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Endpoints:
+    """The endpoints of one session, by name; ``close_all()`` when the application quits."""
+
+    def __init__(self) -> None:
+        self._endpoints: dict[str, Endpoint] = {}
+
+    def add(self, endpoint: Endpoint) -> Endpoint:
+        if endpoint.name in self._endpoints:
+            raise EndpointError(f"an endpoint named '{endpoint.name}' already exists")
+        self._endpoints[endpoint.name] = endpoint
+        return endpoint
+
+    def __getitem__(self, name: str) -> Endpoint:
+        try:
+            return self._endpoints[name]
+        except KeyError:
+            raise EndpointError(f"no endpoint named '{name}'") from None
+
+    def __iter__(self) -> Iterator[Endpoint]:
+        return iter(list(self._endpoints.values()))
+
+    def __len__(self) -> int:
+        return len(self._endpoints)
+
+    async def remove(self, name: str) -> None:
+        """Close the endpoint and forget it."""
+        endpoint = self[name]
+        await endpoint.close()
+        del self._endpoints[name]
+
+    async def close_all(self) -> None:
+        """Close every endpoint (daemons guimirror started are stopped); errors are logged."""
+        results = await asyncio.gather(
+            *(endpoint.close() for endpoint in self), return_exceptions=True
+        )
+        for endpoint, result in zip(list(self._endpoints.values()), results, strict=True):
+            if isinstance(result, BaseException):
+                logger.error("closing endpoint %s failed: %s", endpoint.name, result)
