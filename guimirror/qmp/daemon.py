@@ -172,9 +172,10 @@ class Daemon:
             await self.server.start_tcp(chardev["host"], int(chardev["port"]))
 
     async def close(self) -> None:
-        """Cancel jobs (never a pivot), close exports, nodes and monitors."""
-        await self.server.close()
+        """Cancel jobs (never a pivot), close exports, nodes and then the monitors, so
+        clients still see the jobs' last events."""
         await self.engine.close()
+        await self.server.close()
         if self.pidfile is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.pidfile.unlink()
