@@ -16,6 +16,7 @@ import enum
 import os
 import shutil
 import signal
+import socket
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -108,26 +109,31 @@ class DaemonLauncher:
         if binary is None:
             raise LauncherError(f"'{self.binary}' was not found; install qemu-storage-daemon")
         self._state = LauncherState.STARTING
-        self._dir = tempfile.mkdtemp(prefix="guimirror-qsd-")
-        os.chmod(self._dir, 0o700)
-        path = self.socket_path
-        argv = [
-            binary,
-            "--chardev", f"socket,id=qmp0,path={path},server=on,wait=off",
-            "--monitor", "chardev=qmp0",
-            *self.extra_args,
-        ]
         try:
-            self._process = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-                start_new_session=True,
-            )
+            self._dir = await asyncio.to_thread(tempfile.mkdtemp, prefix="guimirror-qsd-")
+            path = self.socket_path
+            listener = await asyncio.to_thread(_listening_socket, path)
+            with listener:
+                # The daemon's own options first: one it refuses ends it before the
+                # monitor greets, so start() reports the failure.
+                argv = [
+                    binary,
+                    *self.extra_args,
+                    "--chardev",
+                    f"socket,id=qmp0,fd={listener.fileno()},server=on,wait=off",
+                    "--monitor", "chardev=qmp0",
+                ]
+                self._process = await asyncio.create_subprocess_exec(
+                    *argv,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
+                    pass_fds=(listener.fileno(),),
+                    start_new_session=True,
+                )
             assert self._process.stderr is not None
             self._stderr_task = asyncio.create_task(self._keep_stderr(self._process.stderr))
-            await self._wait_listening(path, self.start_timeout)
+            await self._wait_greeting(path, self.start_timeout)
         except BaseException:
             await self._kill_and_clean()
             raise
@@ -173,33 +179,37 @@ class DaemonLauncher:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    async def _wait_listening(self, path: str, limit: float) -> None:
-        """Poll until a connection to the socket succeeds (it is closed again at once)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
+    async def _wait_greeting(self, path: str, limit: float) -> None:
+        """Read the daemon's QMP greeting once (then hang up): it is up and serving.
+
+        The socket listens before the daemon runs (we created it), so the connection waits
+        in the backlog until the monitor accepts it; reading the whole greeting line before
+        hanging up leaves the monitor ready for the next client.
+        """
         process = self._process
         assert process is not None
-        while True:
-            if process.returncode is not None:
-                await self._drain_stderr()
-                raise LauncherError(
-                    f"{self.binary} exited with status {process.returncode}: {self.stderr.strip()}"
-                )
-            try:
-                _reader, writer = await asyncio.open_unix_connection(path)
-            except OSError:
-                pass
-            else:
-                writer.close()
-                with contextlib.suppress(OSError):
-                    await writer.wait_closed()
-                return
-            if loop.time() > deadline:
-                raise LauncherError(
-                    f"{self.binary} did not open its QMP socket within {limit:g} s: "
-                    f"{self.stderr.strip()}"
-                )
-            await asyncio.sleep(0.01)
+        try:
+            async with asyncio.timeout(limit):
+                reader, writer = await asyncio.open_unix_connection(path)
+                try:
+                    greeting = await reader.readline()
+                except ConnectionResetError:
+                    greeting = b""
+                finally:
+                    writer.close()
+                    with contextlib.suppress(OSError):
+                        await writer.wait_closed()
+        except TimeoutError:
+            raise LauncherError(
+                f"{self.binary} did not greet on its QMP socket within {limit:g} s: "
+                f"{self.stderr.strip()}"
+            ) from None
+        if not greeting.startswith(b'{"QMP"'):
+            await self._wait_exit(process, 1.0)
+            await self._drain_stderr()
+            raise LauncherError(
+                f"{self.binary} exited with status {process.returncode}: {self.stderr.strip()}"
+            )
 
     @staticmethod
     async def _wait_exit(process: asyncio.subprocess.Process, limit: float) -> None:
@@ -228,6 +238,18 @@ class DaemonLauncher:
         if self._stderr_task is not None and not self._stderr_task.done():
             self._stderr_task.cancel()
         if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
+            await asyncio.to_thread(shutil.rmtree, self._dir, ignore_errors=True)
             self._dir = None
         self._state = LauncherState.EXITED
+
+
+def _listening_socket(path: str) -> socket.socket:
+    """A unix stream socket bound at ``path`` (in a 0700 directory) and listening."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(path)
+        listener.listen(8)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
