@@ -65,13 +65,18 @@ class _Connection:
 
 
 class QMPServer:
-    """Serve ``engine`` (an Engine, or None for the protocol commands alone) over QMP."""
+    """Serve ``engine`` (an Engine, or None for the protocol commands alone) over QMP.
+
+    After a client's ``quit`` the server sets ``quit_requested`` and reads no more
+    requests; its owner shuts the engine down and then calls ``close()``.
+    """
 
     def __init__(self, engine: object | None = None, package: str = protocol.PACKAGE) -> None:
         self.engine = engine
         self.package = package
         self.state = ServerState.NEW
         self.quit_requested = asyncio.Event()
+        self._closing = asyncio.Event()
         self._listeners: list[asyncio.AbstractServer] = []
         self._unix_paths: list[Path] = []
         self._connections: set[_Connection] = set()
@@ -131,6 +136,7 @@ class QMPServer:
         if self.state is ServerState.CLOSED:
             return
         self.state = ServerState.CLOSING
+        self._closing.set()
         if self.engine is not None:
             self.engine.remove_event_listener(self._on_event)  # type: ignore[attr-defined]
         for server in self._listeners:
@@ -164,7 +170,12 @@ class QMPServer:
         try:
             connection.send(protocol.greeting(self.package))
             await writer.drain()
-            while not self.quit_requested.is_set():
+            while True:
+                if self.quit_requested.is_set():
+                    # Like QEMU after quit: read no more, but keep delivering the events
+                    # of the shutdown until the owner closes the server.
+                    await self._closing.wait()
+                    break
                 data = await reader.read(READ_CHUNK)
                 if not data:
                     break
