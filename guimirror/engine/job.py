@@ -212,7 +212,7 @@ class Job:
         if self.force_cancel:
             self._emit(BlockJobCancelled(**self._event_progress()))
         else:
-            self._emit(BlockJobCompleted(**self._event_progress(), error=self.error))
+            self._emit(BlockJobCompleted(**self._event_progress(), **self._error_member()))
         self._transition(JobStatus.CONCLUDED)
         if self.auto_dismiss:
             self._dismiss()
@@ -385,7 +385,7 @@ class Job:
             status=self.status,
             auto_finalize=self.auto_finalize,
             auto_dismiss=self.auto_dismiss,
-            error=self.error,
+            **self._error_member(),
         )
 
     def job_info(self) -> JobInfo:
@@ -395,8 +395,12 @@ class Job:
             status=self.status,
             current_progress=self.progress_current,
             total_progress=self.progress_total,
-            error=self.error,
+            **self._error_member(),
         )
+
+    def _error_member(self) -> dict[str, str]:
+        """``error`` is present only when the job failed (QEMU omits it otherwise)."""
+        return {} if self.error is None else {"error": self.error}
 
     async def wait_finished(self) -> None:
         await self.finished.wait()

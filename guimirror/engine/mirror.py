@@ -11,6 +11,7 @@ files, the nodes' ``pread``/``pwrite`` otherwise), so the loop only schedules.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 from collections.abc import Awaitable, Callable
@@ -234,42 +235,42 @@ class MirrorJob(Job):
         length = self.source.length
         offset = 0
         zeroes: set[asyncio.Task[None]] = set()
-        while offset < length:
-            if self.force_cancel:
-                break
-            status = await self.source.block_status(offset, min(length - offset, INT_MAX))
-            pnum = max(status.pnum, 1)
-            if status.data or not status.zero:
-                self.bitmap.set_dirty(offset, pnum)
-            elif self.settings.zero_target:
-                while len(zeroes) >= MAX_IN_FLIGHT:
-                    _done, zeroes = await asyncio.wait(zeroes, return_when=asyncio.FIRST_COMPLETED)
-                    self._reraise_zeroing(_done)
-                zeroes.add(asyncio.create_task(self._zero_hole(offset, pnum)))
-            offset += pnum
-            await self.pause_point()
-        if zeroes:
-            done, _ = await asyncio.wait(zeroes)
-            self._reraise_zeroing(done)
+        try:
+            while offset < length and not self.force_cancel:
+                status = await self.source.block_status(offset, min(length - offset, INT_MAX))
+                pnum = max(status.pnum, 1)
+                if status.data or not status.zero:
+                    self.bitmap.set_dirty(offset, pnum)
+                elif self.settings.zero_target:
+                    while len(zeroes) >= MAX_IN_FLIGHT:
+                        _done, zeroes = await asyncio.wait(
+                            zeroes, return_when=asyncio.FIRST_COMPLETED
+                        )
+                    zeroes.add(asyncio.create_task(self._zero_hole(offset, pnum)))
+                offset += pnum
+                await self.pause_point()
+        finally:
+            if zeroes:
+                await asyncio.wait(zeroes)
         self.progress_total = self.progress_current + self.bitmap.dirty_bytes
 
-    def _reraise_zeroing(self, done: set[asyncio.Task[None]]) -> None:
-        for task in done:
-            exc = task.exception()
-            if isinstance(exc, OSError):
-                raise JobFailed(-(exc.errno or errno.EIO))
-            if exc is not None:
-                raise exc
-
     async def _zero_hole(self, offset: int, length: int) -> None:
-        """Zero a source hole on the target unless the target reads zeroes there already."""
+        """Zero a source hole on the target unless the target reads zeroes there already.
+
+        A failure goes through on-target-error like any target write, and the range is
+        marked dirty so that the sweep zeroes it again.
+        """
         end = offset + length
-        while offset < end:
-            status = await self.target.block_status(offset, end - offset)
-            pnum = max(status.pnum, 1)
-            if not (status.zero and not status.data):
-                await self.target.pwrite_zeroes(offset, pnum, may_unmap=True)
-            offset += pnum
+        try:
+            while offset < end:
+                status = await self.target.block_status(offset, end - offset)
+                pnum = max(status.pnum, 1)
+                if not (status.zero and not status.data):
+                    await self.target.pwrite_zeroes(offset, pnum, may_unmap=True)
+                offset += pnum
+        except OSError as exc:
+            self.bitmap.set_dirty(offset, end - offset)
+            self._handle_error(self.settings.on_target_error, is_read=False, exc=exc)
 
     async def _main_loop(self) -> None:
         while True:
@@ -435,10 +436,13 @@ class MirrorJob(Job):
             self._op_done.notify_all()
 
     async def _wait_for_any_op(self) -> None:
-        if not self._ops:
-            await asyncio.sleep(0)
+        """Wait until a background op ends (or, with none in flight, an active write)."""
+        if self._ops:
+            await asyncio.wait(set(self._ops), return_when=asyncio.FIRST_COMPLETED)
             return
-        await asyncio.wait(set(self._ops), return_when=asyncio.FIRST_COMPLETED)
+        async with self._op_done:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._op_done.wait(), SLICE_NS / 1e9)
 
     async def _wait_all_io(self) -> None:
         while self._ops:
