@@ -1,0 +1,237 @@
+"""Endpoints and the typed client against a real qemu-storage-daemon (and the built-in engine
+where the scenario names it): run states and guards, typed replies and errors, events,
+reattaching to a daemon that already runs a job, and losing a daemon."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.blockdev import BlockdevOptions
+from guimirror.qapi.commands import BlockJobSetSpeed, JobCancel, JobComplete
+from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.events import BlockJobCompleted, BlockJobReady, JobStatusChange, QAPIEvent
+from guimirror.qapi.job import JobStatus
+from guimirror.qapi.mirror import BlockdevMirror, MirrorSyncMode
+from guimirror.qmp.launcher import DaemonLauncher
+from guimirror.session.client import SessionClient
+from guimirror.session.connection import QMPCommandError
+from guimirror.session.endpoint import (
+    DaemonEndpoint,
+    EndpointError,
+    Endpoints,
+    EndpointState,
+    EndpointStateError,
+    SocketEndpoint,
+)
+
+from ..support import require_tools
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def images() -> Iterator[str]:
+    """A directory with src.img (4 MiB of data) and tgt.img (4 MiB hole)."""
+    require_tools("qemu-storage-daemon")
+    directory = tempfile.mkdtemp(prefix="gm-sess-")
+    with open(os.path.join(directory, "src.img"), "wb") as f:
+        f.write(os.urandom(4 * MiB))
+    with open(os.path.join(directory, "tgt.img"), "wb") as f:
+        f.truncate(4 * MiB)
+    yield directory
+    for name in os.listdir(directory):
+        os.unlink(os.path.join(directory, name))
+    os.rmdir(directory)
+
+
+def raw_file(node: str, path: str) -> BlockdevOptions:
+    return parse_arguments(
+        BlockdevOptions,
+        {"driver": "raw", "node-name": node, "file": {"driver": "file", "filename": path}},
+    )
+
+
+async def add_pair(client: SessionClient, directory: str) -> None:
+    await client.blockdev_add(raw_file("src", f"{directory}/src.img"))
+    await client.blockdev_add(raw_file("tgt", f"{directory}/tgt.img"))
+
+
+def test_daemon_endpoint_runs_a_mirror_with_typed_models(images: str) -> None:
+    async def scenario() -> list[QAPIEvent]:
+        endpoint = DaemonEndpoint("qsd")
+        states: list[EndpointState] = []
+        endpoint.add_state_listener(lambda _endpoint, state: states.append(state))
+        with pytest.raises(EndpointStateError, match="Endpoint 'qsd' is idle"):
+            _ = endpoint.client
+        await endpoint.open()
+        events: list[QAPIEvent] = []
+        try:
+            client = endpoint.client
+            client.add_event_listener(events.append)
+            assert endpoint.version is not None and endpoint.version.qemu.major >= 7
+            assert endpoint.attached_jobs == []
+            await add_pair(client, images)
+            nodes = {node.node_name: node for node in await client.query_named_block_nodes()}
+            assert nodes["src"].drv == "raw" and nodes["src"].image.virtual_size == 4 * MiB
+            async with client.events() as stream:
+                await client.blockdev_mirror(
+                    BlockdevMirror(job_id="j1", device="src", target="tgt",
+                                   sync=MirrorSyncMode.FULL)
+                )
+                async for event in stream:
+                    if isinstance(event, BlockJobReady):
+                        break
+            jobs = await client.query_block_jobs()
+            assert [(job.device, job.status, job.ready) for job in jobs] == [
+                ("j1", JobStatus.READY, True)
+            ]
+            await client.job_complete(JobComplete(id="j1"))
+            for _ in range(200):
+                if any(isinstance(event, BlockJobCompleted) for event in events):
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            await endpoint.close()
+        assert states == [EndpointState.OPENING, EndpointState.RUNNING,
+                          EndpointState.CLOSING, EndpointState.IDLE]
+        assert endpoint.launcher.returncode == 0
+        return events
+
+    events = asyncio.run(scenario())
+    statuses = [e.status for e in events if isinstance(e, JobStatusChange)]
+    assert statuses[:3] == [JobStatus.CREATED, JobStatus.RUNNING, JobStatus.READY]
+    completed = [e for e in events if isinstance(e, BlockJobCompleted)]
+    assert len(completed) == 1 and completed[0].error is None
+    assert completed[0].offset == completed[0].len == 4 * MiB
+
+
+def test_errors_carry_qemus_class_and_text(images: str) -> None:
+    async def scenario() -> None:
+        async with DaemonEndpoint("qsd") as endpoint:
+            client = endpoint.client
+            with pytest.raises(QMPCommandError) as caught:
+                await client.blockdev_mirror(
+                    BlockdevMirror(job_id="j1", device="nope", target="tgt",
+                                   sync=MirrorSyncMode.FULL)
+                )
+            assert isinstance(caught.value, QAPIError)
+            assert caught.value.error_class == "GenericError"
+            assert caught.value.desc == "Cannot find device='nope' nor node-name='nope'"
+            assert caught.value.command == "blockdev-mirror"
+            with pytest.raises(QMPCommandError) as caught:
+                await client.block_job_set_speed(BlockJobSetSpeed(device="nojob", speed=1))
+            assert caught.value.error_class == "DeviceNotActive"
+            assert caught.value.desc == "Block job 'nojob' not found"
+            # The endpoint stays usable after errors.
+            assert await client.query_block_jobs() == []
+
+    asyncio.run(scenario())
+
+
+def test_reattach_shows_the_jobs_already_running(images: str) -> None:
+    async def scenario() -> None:
+        launcher = DaemonLauncher()
+        path = await launcher.start()
+        try:
+            first = SocketEndpoint("first", path)
+            await first.open()
+            await add_pair(first.client, images)
+            await first.client.blockdev_mirror(
+                BlockdevMirror(job_id="slow", device="src", target="tgt",
+                               sync=MirrorSyncMode.FULL, speed=1, buf_size=65536)
+            )
+            await first.close()
+            assert first.state is EndpointState.IDLE
+            async with SocketEndpoint("second", path) as second:
+                assert [(job.device, job.status) for job in second.attached_jobs] == [
+                    ("slow", JobStatus.RUNNING)
+                ]
+                await second.client.job_cancel(JobCancel(id="slow"))
+        finally:
+            await launcher.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_daemon_that_dies_leaves_the_endpoint_lost(images: str) -> None:
+    async def scenario() -> None:
+        endpoint = DaemonEndpoint("qsd")
+        await endpoint.open()
+        pid = endpoint.launcher.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(200):
+            if endpoint.state is EndpointState.LOST:
+                break
+            await asyncio.sleep(0.01)
+        assert endpoint.state is EndpointState.LOST
+        with pytest.raises(EndpointStateError, match="is lost"):
+            _ = endpoint.client
+        await endpoint.close()
+        assert endpoint.state is EndpointState.IDLE
+        # It can be opened again: a fresh daemon.
+        await endpoint.open()
+        assert await endpoint.client.query_block_jobs() == []
+        await endpoint.close()
+
+    asyncio.run(scenario())
+
+
+def test_daemon_startup_failure_reports_stderr() -> None:
+    require_tools("qemu-storage-daemon")
+
+    async def scenario() -> None:
+        endpoint = DaemonEndpoint("bad", extra_args=["--object", "nosuchobject,id=x"])
+        with pytest.raises(EndpointError, match="nosuchobject"):
+            await endpoint.open()
+        assert endpoint.state is EndpointState.IDLE
+        assert "nosuchobject" in endpoint.stderr
+
+    asyncio.run(scenario())
+
+
+def test_tcp_is_loopback_only_and_names_are_unique() -> None:
+    with pytest.raises(EndpointError, match="loopback addresses only"):
+        SocketEndpoint("far", ("192.0.2.1", 4444))
+    SocketEndpoint("near", ("127.0.0.1", 4444))
+    endpoints = Endpoints()
+    endpoints.add(SocketEndpoint("a", "/nonexistent.sock"))
+    with pytest.raises(EndpointError, match="already exists"):
+        endpoints.add(SocketEndpoint("a", "/other.sock"))
+
+
+def test_connecting_to_nothing_is_a_clear_error() -> None:
+    async def scenario() -> None:
+        endpoint = SocketEndpoint("none", "/nonexistent/qmp.sock")
+        with pytest.raises(EndpointError, match="cannot open 'none'"):
+            await endpoint.open()
+        assert endpoint.state is EndpointState.IDLE
+
+    asyncio.run(scenario())
+
+
+def test_several_endpoints_at_once_close_together(images: str) -> None:
+    async def scenario() -> None:
+        endpoints = Endpoints()
+        for name in ("one", "two"):
+            await endpoints.add(DaemonEndpoint(name)).open()
+        pids = [endpoint.launcher.pid for endpoint in endpoints
+                if isinstance(endpoint, DaemonEndpoint)]
+        assert len(set(pids)) == 2
+        versions = [await e.client.query_version() for e in endpoints]
+        assert all(v.qemu.major >= 7 for v in versions)
+        await endpoints.close_all()
+        assert all(endpoint.state is EndpointState.IDLE for endpoint in endpoints)
+        for pid in pids:
+            assert pid is not None
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+
+    asyncio.run(scenario())
