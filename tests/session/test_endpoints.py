@@ -175,7 +175,7 @@ def test_a_daemon_that_dies_leaves_the_endpoint_lost(images: str) -> None:
         with pytest.raises(EndpointStateError, match="is lost"):
             _ = endpoint.client
         await endpoint.close()
-        assert endpoint.state is EndpointState.IDLE
+        assert endpoint.state in (EndpointState.IDLE,)
         # It can be opened again: a fresh daemon.
         await endpoint.open()
         assert await endpoint.client.query_block_jobs() == []
