@@ -151,7 +151,8 @@ def describe(detail: ErrorDetails) -> str:
     if "member" in ctx:
         loc.append(str(ctx["member"]))
     name = full_name(loc)
-    leaf = next((part for part in reversed(loc) if isinstance(part, str)), "null")
+    # QEMU names a list element "null" where it names only the member, not its full path.
+    leaf = loc[-1] if loc and isinstance(loc[-1], str) else "null"
     value = ctx["value"] if "value" in ctx else detail.get("input")
     if kind == "missing":
         return f"Parameter '{name}' is missing"
