@@ -1,0 +1,78 @@
+"""``guimirror``: the desktop application's entry point.
+
+One qasync loop runs the widgets, the QMP clients and the built-in engine. The command line:
+``--version``; ``--self-test`` (the Qt-free engine check of guimirror.selftest, its exit
+status passed through); ``--no-example`` (never offer the example workspace); ``--no-restore``
+(do not reconnect the saved endpoints).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+import guimirror
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="guimirror",
+        description="Mirror live block devices with QEMU's blockdev-mirror and watch it.",
+    )
+    parser.add_argument("--version", action="version", version=f"guimirror {guimirror.__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="mirror a small image on the built-in engine, compare, and exit")
+    parser.add_argument("--no-example", action="store_true",
+                        help="do not offer the example workspace on first start")
+    parser.add_argument("--no-restore", action="store_true",
+                        help="do not reconnect the endpoints of the last session")
+    return parser.parse_args(argv)
+
+
+async def run_window(args: argparse.Namespace) -> int:
+    """The application's main task: show the window, start the engine, wait for the close."""
+    from guimirror.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    await window.start(restore_endpoints=not args.no_restore)
+    if not args.no_example:
+        window.spawn(window.offer_example_workspace(), "example workspace")
+    await window.closed.wait()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from guimirror import selftest
+
+        return int(selftest.main())
+
+    import qasync
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from guimirror.ui.main_window import icon_path
+    from guimirror.ui.settings import APPLICATION, ORGANIZATION
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(guimirror.__version__)
+    app.setDesktopFileName("io.github.guimirror.GuiMirror")
+    path = icon_path()
+    if path:
+        app.setWindowIcon(QIcon(path))
+    app.setQuitOnLastWindowClosed(False)
+    try:
+        return int(qasync.run(run_window(args)))
+    except asyncio.CancelledError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""The drill's write load: random data at a chosen rate into a node, through an NBD export.
+
+On either engine: ``nbd-server-start`` on a unix socket in a private directory (once per
+endpoint), ``block-export-add`` (writable) on the chosen node, then guimirror's own asyncio
+NBD client (guimirror.ui.nbd_writer) writes random 64 KiB blocks at random offsets. Stop
+deletes the export. Coroutines run in the caller's task, GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from guimirror.qapi.errors import QAPIError
+from guimirror.ui.endpoint_link import EndpointLink
+from guimirror.ui.nbd_writer import NBDClient, WriteLoad
+from guimirror.ui.units import format_size, parse_speed
+
+
+@dataclass
+class RunningLoad:
+    link: EndpointLink
+    node: str
+    export_id: str
+    load: WriteLoad
+
+
+class NBDServers:
+    """The NBD server socket of each endpoint, started on first use."""
+
+    def __init__(self) -> None:
+        self._paths: dict[str, str] = {}
+
+    async def socket_for(self, link: EndpointLink) -> str:
+        path = self._paths.get(link.name)
+        if path is not None:
+            return path
+        directory = tempfile.mkdtemp(prefix="guimirror-nbd-")
+        os.chmod(directory, 0o700)
+        path = os.path.join(directory, "nbd.sock")
+        await link.execute(
+            "nbd-server-start", {"addr": {"type": "unix", "path": path}}
+        )
+        self._paths[link.name] = path
+        return path
+
+    def forget(self, name: str) -> None:
+        self._paths.pop(name, None)
+
+
+class WriteLoadPanel(QWidget):
+    """Node, rate, Start/Stop and what has been written."""
+
+    started = Signal(str, str)  # endpoint, node
+    stopped = Signal(str, str)
+    failed = Signal(str)
+
+    def __init__(self, current_link: Callable[[], EndpointLink | None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._current_link = current_link
+        self.servers = NBDServers()
+        self.running: RunningLoad | None = None
+        self.node = QComboBox()
+        self.node.setEditable(True)
+        self.rate = QLineEdit("8M")
+        self.rate.setToolTip("Bytes per second with a unit: 8M = 8 MiB/s")
+        self.start_button = QPushButton("Start write load")
+        self.start_button.clicked.connect(self._start_clicked)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self._stop_clicked)
+        self.state = QLabel("idle")
+        self.state.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        layout = QFormLayout(self)
+        layout.addRow("Node", self.node)
+        layout.addRow("Rate (per second)", self.rate)
+        layout.addRow("", buttons)
+        layout.addRow("", self.state)
+        self._timer = QTimer(self)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self._show_stats)
+        self._tasks: set[object] = set()
+
+    def set_nodes(self, names: list[str]) -> None:
+        current = self.node.currentText()
+        self.node.clear()
+        self.node.addItems(names)
+        if current:
+            self.node.setCurrentText(current)
+
+    def _start_clicked(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.start_load())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _stop_clicked(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.stop_load())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def start_load(self) -> bool:
+        """Export the node and start writing (caller's task); False with the reason shown."""
+        link = self._current_link()
+        node = self.node.currentText().strip()
+        try:
+            rate = parse_speed(self.rate.text(), "rate")
+        except ValueError as err:
+            return self._fail(str(err))
+        if link is None or not node:
+            return self._fail("choose an endpoint and a node")
+        if rate <= 0:
+            return self._fail("rate: give a rate above 0, e.g. 8M")
+        if self.running is not None:
+            return self._fail("a write load is already running; stop it first")
+        export_id = f"load-{node}"
+        try:
+            path = await self.servers.socket_for(link)
+            await link.execute("block-export-add", {
+                "type": "nbd", "id": export_id, "node-name": node,
+                "name": export_id, "writable": True,
+            })
+        except QAPIError as err:
+            return self._fail(err.desc)
+        client = NBDClient()
+        try:
+            await client.connect(export_id, path=path)
+        except (OSError, Exception) as err:  # any failure: undo the export
+            await self._delete_export(link, export_id)
+            return self._fail(f"NBD connection failed: {err}")
+        load = WriteLoad(client, rate)
+        load.start()
+        self.running = RunningLoad(link, node, export_id, load)
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.state.setText(f"writing {format_size(rate)}/s into {node} via NBD")
+        self._timer.start()
+        self.started.emit(link.name, node)
+        return True
+
+    async def stop_load(self) -> None:
+        running, self.running = self.running, None
+        self._timer.stop()
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if running is None:
+            return
+        await running.load.stop()
+        await self._delete_export(running.link, running.export_id)
+        stats = running.load.stats
+        self.state.setText(f"stopped; wrote {format_size(stats.written)} in {stats.writes} writes")
+        self.stopped.emit(running.link.name, running.node)
+
+    @staticmethod
+    async def _delete_export(link: EndpointLink, export_id: str) -> None:
+        with contextlib.suppress(QAPIError):
+            await link.execute("block-export-del", {"id": export_id})
+
+    def _fail(self, message: str) -> bool:
+        self.state.setText(message)
+        self.failed.emit(message)
+        return False
+
+    def _show_stats(self) -> None:
+        if self.running is None:
+            return
+        stats = self.running.load.stats
+        text = (f"writing into {self.running.node}: {format_size(stats.written)} in "
+                f"{stats.writes} writes, {format_size(stats.rate)}/s")
+        if stats.error:
+            text += f" — stopped: {stats.error}"
+        self.state.setText(text)
