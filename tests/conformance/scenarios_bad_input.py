@@ -101,10 +101,19 @@ BUSY_END: tuple[Step, ...] = (
 )
 
 
-def busy(name: str, steps: tuple[Step, ...], *, keep_running: bool = True) -> Scenario:
+def busy(
+    name: str,
+    steps: tuple[Step, ...],
+    *,
+    keep_running: bool = True,
+    builtin_steps: tuple[Step, ...] | None = None,
+    deviation: str = "",
+) -> Scenario:
     """A row that needs job ``busy`` (e-src to e-tgt, stalled at 1 byte/s) to be running."""
     end = BUSY_END if keep_running else BUSY_END[1:]
-    return Scenario(f"bad-input-{name}", IMAGES, NODES, (*BUSY_START, *steps, *end))
+    steps_for = {} if builtin_steps is None else {"builtin": (*BUSY_START, *builtin_steps, *end)}
+    return Scenario(f"bad-input-{name}", IMAGES, NODES, (*BUSY_START, *steps, *end),
+                    steps_for=steps_for, deviation=deviation)
 
 
 def busy_mirror(changes: dict[str, Any], desc: str) -> Cmd:
@@ -156,7 +165,10 @@ SCENARIOS: list[Scenario] = [
     refused("job-id-invalid-chars", {"job-id": "#bad"}, "Invalid job ID '#bad'"),
     refused("no-job-id", {"job-id": ABSENT}, "Invalid job ID ''"),
     busy("second-mirror-busy-source",
-         (busy_mirror({"job-id": "busy2", "target": "e-tgt2"}, "Need a root block node"),)),
+         (busy_mirror({"job-id": "busy2", "target": "e-tgt2"}, "Need a root block node"),),
+         builtin_steps=(busy_mirror({"job-id": "busy2", "target": "e-tgt2"},
+                                    "Need a root block node: 'e-src' is used by job 'busy'"),),
+         deviation="the built-in engine's busy-source error names the job that holds the node"),
     busy("target-busy-as-target-of-other-job",
          (busy_mirror({"device": "e-other", "job-id": "busy3"},
                       "Node 'e-tgt' is busy: block device is in use by block job: mirror"),)),

@@ -82,7 +82,32 @@ def _writer_scenario(mode: str) -> Scenario:
     )
 
 
+_SPEED_AFTER_READY_START: tuple[Step, ...] = (
+    *NBD_START, mirror(), _ready(), _speed(1 * MiB),
+    QemuIO("src", ("write -P 0x21 0 4M",)),
+)
+_SPEED_AFTER_READY_END: tuple[Step, ...] = (
+    job_cmd("job-complete"),
+    WaitEvent("BLOCK_JOB_COMPLETED", "j1", {"error": ABSENT}), Compare("src", "tgt"),
+)
+
 SCENARIOS: list[Scenario] = [
+    Scenario(
+        "speed-after-ready", IMAGES, NODES,
+        (*_SPEED_AFTER_READY_START,
+         # QEMU 7.2 copies new writes at full speed once READY: 4 MiB at 1 MiB/s would
+         # take 4 s, it catches up at once.
+         WaitJob("j1", {"offset": SIZE + 4 * MiB, "len": SIZE + 4 * MiB}, within=2.0),
+         *_SPEED_AFTER_READY_END),
+        steps_for={"builtin": (
+            *_SPEED_AFTER_READY_START,
+            ExpectSpeedBelow("j1", 1 * MiB, 1.0),
+            _speed(0),
+            WaitJob("j1", {"offset": SIZE + 4 * MiB, "len": SIZE + 4 * MiB}, within=5.0),
+            *_SPEED_AFTER_READY_END,
+        )},
+        deviation="the built-in engine keeps enforcing speed after READY; QEMU 7.2 does not",
+    ),
     Scenario(
         "cancel-force-ready", IMAGES, NODES,
         (*NBD_START, mirror(), _ready(), job_cmd("block-job-cancel", force=True),
