@@ -113,7 +113,7 @@ class MirrorTopNode(BlockNode):
         offset: int,
         length: int,
         source_write: Callable[[BlockNode], Awaitable[None]],
-        target_write: Callable[[BlockNode], Awaitable[None]],
+        target_write: Callable[[BlockNode], Awaitable[None]] | None,
     ) -> None:
         await self._enter()
         try:
@@ -121,7 +121,7 @@ class MirrorTopNode(BlockNode):
             job = self.job
             if job is None or job.write_passes_through():
                 await source_write(backing)
-            elif job.copies_writes:
+            elif job.copies_writes and target_write is not None:
                 await job.active_write(offset, length, lambda: source_write(backing), target_write)
             else:
                 try:
@@ -149,13 +149,9 @@ class MirrorTopNode(BlockNode):
         )
 
     async def pdiscard(self, offset: int, length: int) -> None:
-        # The source may unmap where the target ignores discards: zeroes keep them equal.
-        await self._write(
-            offset,
-            length,
-            lambda node: node.pdiscard(offset, length),
-            lambda target: target.pwrite_zeroes(offset, length, True),
-        )
+        # What a discard leaves depends on the source's discard option, so even in
+        # write-blocking mode the range is marked dirty and copied from the source.
+        await self._write(offset, length, lambda node: node.pdiscard(offset, length), None)
 
     async def flush(self) -> None:
         await self._enter()
