@@ -1,17 +1,14 @@
-"""One endpoint as the window sees it: a QMP connection, its sampler, and Qt signals.
+"""One endpoint as the window sees it: a session endpoint, its sampler, and Qt signals.
 
-Three kinds, as the session layer defines them: the built-in engine in-process (served over
-a socketpair on this same loop), a qemu-storage-daemon that guimirror spawns, and an existing
-QMP socket. Every command goes over QMP (the one road: form -> model -> client -> QMP ->
-engine) and is logged with its reply; every event is logged and forwarded.
+The endpoint and the sampler are guimirror.session's (built-in engine in-process, a spawned
+qemu-storage-daemon, an attached QMP socket); this class adds what the window needs: every
+command logged with its reply, every event logged and forwarded as raw JSON, the node and job
+lists refreshed (at ``REFRESH_HZ`` and at once after a command or an event), and the session's
+samples turned into the plots' rows (QMP-style keys, plus the average throughput).
 
-The sampler task polls ``query-block-jobs`` and ``query-named-block-nodes`` at ``rate`` Hz
-and emits per job a sample: time, offset, len, throughput (smoothed), dirty bytes and dirty
-clusters (the job's anonymous bitmap on the source node; where none is visible, (len -
-offset) / granularity, flagged as an estimate), status, ready and ETA.
-
-Run states: ``idle`` -> ``connecting`` -> ``connected`` -> ``closing`` -> ``closed`` (or
-``failed`` with ``error``). Coroutines run in the caller's task; the sampler is its own task.
+Run states are the session endpoint's (``idle``, ``opening``, ``running``, ``closing``,
+``lost``) plus ``failed`` when opening failed (``error`` says why). Coroutines run in the
+caller's task; the refresher and the sampler are tasks of their own.
 """
 
 from __future__ import annotations
@@ -20,23 +17,30 @@ import asyncio
 import contextlib
 import enum
 import logging
-import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from guimirror.qapi.errors import QAPIError
-from guimirror.qapi.mirror import default_granularity
-from guimirror.session.connection import QMPConnection, RawEvent
+from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.session.client import SessionClient
+from guimirror.session.connection import RawEvent
+from guimirror.session.endpoint import (
+    BuiltinEndpoint,
+    DaemonEndpoint,
+    Endpoint,
+    EndpointState,
+    SocketEndpoint,
+)
+from guimirror.session.sampler import JobSample, Sampler
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RATE = 5.0
 MAX_RATE = 50.0
-SMOOTHING = 0.3
+REFRESH_HZ = 2.0
 
 
 class EndpointKind(enum.StrEnum):
@@ -45,33 +49,19 @@ class EndpointKind(enum.StrEnum):
     SOCKET = "socket"
 
 
-class LinkState(enum.StrEnum):
-    IDLE = "idle"
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    CLOSING = "closing"
-    CLOSED = "closed"
-    FAILED = "failed"
-
-
 class LinkStateError(QAPIError):
     """A request the endpoint's state does not allow."""
 
 
-@dataclass
-class _JobTrack:
-    """What the sampler remembers of one job between polls."""
+class DetachableDaemon(DaemonEndpoint):
+    """A spawned qemu-storage-daemon that can be left running when guimirror quits, so that
+    its jobs go on (QEMU's jobs outlive the GUI); its socket stays for a later attach."""
 
-    device: str = ""
-    cluster_size: int | None = None
-    granularity: int | None = None
-    first_time: float | None = None
-    first_offset: int = 0
-    last_time: float | None = None
-    last_offset: int = 0
-    throughput: float = 0.0
-    samples: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    detached = False
+
+    async def _stop(self, client: SessionClient | None) -> None:
+        if not self.detached:
+            await super()._stop(client)
 
 
 class EndpointLink(QObject):
@@ -95,249 +85,203 @@ class EndpointLink(QObject):
         self.name = name
         self.kind = kind
         self.address = address
-        self.rate = rate
-        self.state = LinkState.IDLE
+        self.rate = max(0.5, min(MAX_RATE, rate))
         self.error = ""
+        self.failed = False
         self.version = ""
         self.nodes: list[dict[str, Any]] = []
         self.jobs: list[dict[str, Any]] = []
-        self._connection = QMPConnection(name)
-        self._connection.add_event_listener(self._on_event)
-        self._engine: Any = None
-        self._server: Any = None
-        self._launcher: Any = None
-        self._sampler: asyncio.Task[None] | None = None
-        self._tracks: dict[str, _JobTrack] = {}
+        self.endpoint: Endpoint = self._make_endpoint()
+        self.endpoint.add_state_listener(lambda _endpoint, _state: self._state_event())
+        self.sampler: Sampler | None = None
+        self._refresher: asyncio.Task[None] | None = None
+        self._first_seen: dict[str, tuple[float, int]] = {}
         self._wake = asyncio.Event()
+
+    def _make_endpoint(self) -> Endpoint:
+        if self.kind is EndpointKind.BUILTIN:
+            return BuiltinEndpoint(self.name)
+        if self.kind is EndpointKind.DAEMON:
+            return DetachableDaemon(self.name)
+        if self.address is None:
+            raise LinkStateError(f"endpoint '{self.name}' has no socket address")
+        return SocketEndpoint(self.name, self.address)
 
     # --- life -------------------------------------------------------------------------
 
-    def _set_state(self, state: LinkState) -> None:
-        self.state = state
-        self.state_changed.emit(state.value)
+    @property
+    def state(self) -> str:
+        return "failed" if self.failed else self.endpoint.state.value
+
+    @property
+    def connected(self) -> bool:
+        return self.endpoint.state is EndpointState.RUNNING
+
+    def _state_event(self) -> None:
+        if self.endpoint.state is EndpointState.LOST:
+            self.error = "the QMP connection was lost"
+        self.state_changed.emit(self.state)
 
     @property
     def engine(self) -> Any:
-        """The in-process engine of a built-in endpoint (for shutdown only), else None."""
-        return self._engine
+        """The in-process engine of a built-in endpoint, else None."""
+        return getattr(self.endpoint, "engine", None)
 
     @property
     def stderr(self) -> str:
         """What a spawned daemon printed on stderr."""
-        return "" if self._launcher is None else str(self._launcher.stderr)
+        return str(getattr(self.endpoint, "stderr", ""))
 
     async def start(self) -> None:
-        """Start or reach the endpoint, negotiate, read its version and start sampling."""
-        if self.state is not LinkState.IDLE:
-            raise LinkStateError(f"endpoint '{self.name}' is {self.state.value}; cannot connect")
-        self._set_state(LinkState.CONNECTING)
+        """Open the endpoint, read its version, start the sampler and the refresher."""
+        self.failed = False
         try:
-            address = await self._open()
-            await self._connection.connect(address)
-            version = await self.execute("query-version", log_it=False)
-            qemu = version.get("qemu", {})
-            package = str(version.get("package", "")).strip()
-            self.version = f"{qemu.get('major')}.{qemu.get('minor')}.{qemu.get('micro')}"
-            if package:
-                self.version += f" ({package})"
+            await self.endpoint.open()
         except BaseException as err:
             self.error = getattr(err, "desc", None) or str(err) or type(err).__name__
-            await self._teardown()
-            self._set_state(LinkState.FAILED)
+            self.failed = True
+            self.state_changed.emit(self.state)
             raise
-        self._set_state(LinkState.CONNECTED)
+        if isinstance(self.endpoint, DaemonEndpoint):
+            self.address = self.endpoint.launcher.socket_path
+        version = self.endpoint.version
+        if version is not None:
+            raw = version.to_qmp()
+            qemu = raw.get("qemu", {})
+            self.version = f"{qemu.get('major')}.{qemu.get('minor')}.{qemu.get('micro')}"
+            package = str(raw.get("package", "")).strip()
+            if package:
+                self.version += f" ({package})"
+        client = self.endpoint.client
+        client.connection.add_event_listener(self._on_event)
+        self.sampler = Sampler(client, rate_hz=self.rate)
+        self.sampler.add_sample_listener(self._on_sample)
+        self.sampler.start()
+        self.state_changed.emit(self.state)
         await self.refresh()
-        self._sampler = asyncio.get_running_loop().create_task(
-            self._sample_loop(), name=f"sampler-{self.name}"
+        self._refresher = asyncio.get_running_loop().create_task(
+            self._refresh_loop(), name=f"refresh-{self.name}"
         )
 
-    async def _open(self) -> str | tuple[str, int] | socket.socket:
-        if self.kind is EndpointKind.BUILTIN:
-            from guimirror.engine.engine import Engine
-            from guimirror.qmp.server import QMPServer
-
-            self._engine = Engine()
-            self._server = QMPServer(self._engine)
-            ours, theirs = socket.socketpair()
-            await self._server.serve_socket(theirs)
-            return ours
-        if self.kind is EndpointKind.DAEMON:
-            from guimirror.qmp.launcher import DaemonLauncher
-
-            self._launcher = DaemonLauncher(name=self.name)
-            path: str = await self._launcher.start()
-            self.address = path
-            return path
-        if self.address is None:
-            raise LinkStateError(f"endpoint '{self.name}' has no socket address")
-        return self.address
-
     def detach_daemon(self) -> None:
-        """Leave a spawned daemon running when this endpoint closes (its jobs go on); its
-        socket stays at ``address`` for a later attach."""
-        self._launcher = None
+        """Leave a spawned daemon running when this endpoint closes (its jobs go on)."""
+        if isinstance(self.endpoint, DetachableDaemon):
+            self.endpoint.detached = True
 
     async def close(self) -> None:
-        """Stop sampling and disconnect; a built-in engine cancels its jobs (never a pivot),
-        a spawned daemon is told to quit. QEMU endpoints one attached to keep their jobs."""
-        if self.state in (LinkState.CLOSING, LinkState.CLOSED):
-            return
-        self._set_state(LinkState.CLOSING)
-        await self._teardown()
-        self._set_state(LinkState.CLOSED)
-
-    async def _teardown(self) -> None:
-        sampler, self._sampler = self._sampler, None
-        if sampler is not None:
-            sampler.cancel()
+        """Stop sampling and close the endpoint: the built-in engine cancels its jobs (never
+        a pivot), a spawned daemon quits unless detached, a socket only disconnects."""
+        refresher, self._refresher = self._refresher, None
+        if refresher is not None:
+            refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await sampler
-        if self._launcher is not None:
-            launcher = self._launcher
+                await refresher
+        if self.sampler is not None:
+            await self.sampler.stop()
+            self.sampler = None
+        if self.endpoint.state in (EndpointState.RUNNING, EndpointState.LOST):
+            await self.endpoint.close()
 
-            async def quit_daemon() -> None:
-                await self._connection.execute("quit")
-
-            with contextlib.suppress(Exception):
-                await launcher.stop(quit_command=quit_daemon)
-        await self._connection.disconnect()
-        if self._server is not None:
-            with contextlib.suppress(Exception):
-                await self._server.close()
-        if self._engine is not None:
-            with contextlib.suppress(Exception):
-                await self._engine.close()
+    def set_rate(self, rate: float) -> None:
+        self.rate = max(0.5, min(MAX_RATE, rate))
+        if self.sampler is not None:
+            self.sampler.rate_hz = self.rate
 
     # --- commands ------------------------------------------------------------------------
+
+    def _client(self, command: str) -> SessionClient:
+        if not self.connected:
+            raise LinkStateError(
+                f"Endpoint '{self.name}' is {self.state}; it cannot run '{command}'"
+            )
+        return self.endpoint.client
 
     async def execute(
         self, command: str, arguments: Mapping[str, Any] | None = None, log_it: bool = True
     ) -> Any:
         """Run a QMP command (caller's task); logs it and its reply or error."""
+        client = self._client(command)
+        return await self._logged(command, arguments, client.execute(command, arguments),
+                                  log_it)
+
+    async def mirror(self, model: BlockdevMirror) -> None:
+        """blockdev-mirror through the typed client, so the sampler knows the source node."""
+        client = self._client("blockdev-mirror")
+        await self._logged("blockdev-mirror", model.to_qmp(), client.blockdev_mirror(model))
+
+    async def _logged(self, command: str, arguments: Mapping[str, Any] | None,
+                      call: Any, log_it: bool = True) -> Any:
         message: dict[str, Any] = {"execute": command}
         if arguments:
             message["arguments"] = dict(arguments)
         if log_it:
             self.logged.emit(time.time(), self.name, "command", message)
         try:
-            result = await self._connection.execute(command, arguments)
+            result = await call
         except QAPIError as err:
             if log_it:
                 self.logged.emit(time.time(), self.name, "error",
                                  {"class": err.error_class, "desc": err.desc})
             raise
         if log_it:
-            self.logged.emit(time.time(), self.name, "reply", {"return": result})
-        if command not in ("query-version", "query-block-jobs", "query-named-block-nodes"):
+            self.logged.emit(time.time(), self.name, "reply", {"return": result or {}})
             self._wake.set()
         return result
 
     async def refresh(self) -> None:
-        """Read nodes and jobs now and emit them."""
-        nodes = await self.execute("query-named-block-nodes", {"flat": True}, log_it=False)
-        jobs = await self.execute("query-block-jobs", log_it=False)
-        self._publish(nodes, jobs)
+        """Read nodes and jobs now and emit them (caller's task)."""
+        client = self._client("query-block-jobs")
+        nodes = await client.execute("query-named-block-nodes", {"flat": True})
+        jobs = await client.execute("query-block-jobs")
+        if nodes != self.nodes:
+            self.nodes = list(nodes)
+            self.nodes_changed.emit(self.nodes)
+        self.jobs = list(jobs)
+        self.jobs_changed.emit(self.jobs)
 
-    def track_mirror(self, job_id: str, device: str, granularity: int = 0) -> None:
-        """Tell the sampler which node holds a new job's bitmap (known from the command)."""
-        track = self._tracks.setdefault(job_id, _JobTrack())
-        track.device = device
-        if granularity:
-            track.granularity = granularity
-
-    def set_rate(self, rate: float) -> None:
-        self.rate = max(0.5, min(MAX_RATE, rate))
-        self._wake.set()
-
-    # --- events and sampling -----------------------------------------------------------------
+    # --- events, samples, refreshing ---------------------------------------------------------
 
     def _on_event(self, raw: RawEvent) -> None:
         event = dict(raw)
         stamp = event.get("timestamp") or {}
         when = float(stamp.get("seconds", time.time())) + float(stamp.get("microseconds", 0)) / 1e6
-        self.logged.emit(when, self.name, "event", {k: v for k, v in event.items()
-                                                    if k != "timestamp"})
+        self.logged.emit(when, self.name, "event",
+                         {k: v for k, v in event.items() if k != "timestamp"})
         self.event_received.emit(event)
         self._wake.set()
 
-    async def _sample_loop(self) -> None:
-        """The sampler task: poll at ``rate`` Hz; an event or a command polls at once."""
-        while True:
+    def _on_sample(self, sample: JobSample) -> None:
+        first = self._first_seen.setdefault(sample.job_id, (sample.time, sample.offset))
+        elapsed = sample.time - first[0]
+        average = (sample.offset - first[1]) / elapsed if elapsed > 0 else 0.0
+        self.sample.emit(sample.job_id, {
+            "time": sample.time,
+            "offset": sample.offset,
+            "len": sample.len,
+            "throughput": sample.throughput,
+            "throughput-average": max(0.0, average),
+            "dirty-bytes": sample.dirty_bytes,
+            "dirty-clusters": sample.dirty_clusters,
+            "granularity": sample.granularity,
+            "estimate": sample.dirty_estimated,
+            "status": str(sample.status),
+            "ready": sample.ready,
+            "eta": sample.eta,
+        })
+
+    async def _refresh_loop(self) -> None:
+        """The refresher task: nodes and jobs at REFRESH_HZ, at once after events/commands."""
+        while self.connected:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 1.0 / self.rate)
+                await asyncio.wait_for(self._wake.wait(), 1.0 / REFRESH_HZ)
             self._wake.clear()
+            if not self.connected:
+                break
             try:
                 await self.refresh()
             except QAPIError as err:
-                log.warning("sampling %s failed: %s", self.name, err.desc)
-                if self._connection.runstate.name != "RUNNING":
-                    self.error = f"connection lost: {err.desc}"
-                    self._set_state(LinkState.FAILED)
-                    return
+                log.warning("refreshing %s failed: %s", self.name, err.desc)
             except (OSError, EOFError) as err:
-                self.error = f"connection lost: {err}"
-                self._set_state(LinkState.FAILED)
-                return
-
-    def _publish(self, nodes: list[dict[str, Any]], jobs: list[dict[str, Any]]) -> None:
-        now = time.monotonic()
-        by_name = {str(node.get("node-name")): node for node in nodes}
-        if nodes != self.nodes:
-            self.nodes = nodes
-            self.nodes_changed.emit(nodes)
-        self.jobs = jobs
-        self.jobs_changed.emit(jobs)
-        for job in jobs:
-            job_id = str(job.get("device"))
-            track = self._tracks.setdefault(job_id, _JobTrack())
-            self.sample.emit(job_id, self._sample(job, track, by_name, now))
-        for gone in set(self._tracks) - {str(job.get("device")) for job in jobs}:
-            del self._tracks[gone]
-
-    @staticmethod
-    def _sample(
-        job: Mapping[str, Any], track: _JobTrack, nodes: Mapping[str, Any], now: float
-    ) -> dict[str, Any]:
-        offset, length = int(job.get("offset", 0)), int(job.get("len", 0))
-        if track.first_time is None:
-            track.first_time, track.first_offset = now, offset
-        if track.last_time is not None and now > track.last_time:
-            instant = max(0, offset - track.last_offset) / (now - track.last_time)
-            track.throughput = (
-                instant if track.samples <= 1
-                else SMOOTHING * instant + (1 - SMOOTHING) * track.throughput
-            )
-        track.last_time, track.last_offset = now, offset
-        track.samples += 1
-        elapsed = now - track.first_time
-        average = (offset - track.first_offset) / elapsed if elapsed > 0 else 0.0
-        bitmap = None
-        source = nodes.get(track.device)
-        if source is not None:
-            bitmap = next(
-                (b for b in source.get("dirty-bitmaps") or [] if not b.get("name")), None
-            )
-        if bitmap is not None:
-            granularity = int(bitmap.get("granularity") or 65536)
-            dirty_bytes = int(bitmap.get("count", 0))
-            estimate = False
-        else:
-            granularity = track.granularity or default_granularity(None)
-            dirty_bytes = max(0, length - offset)
-            estimate = True
-        remaining = max(0, length - offset)
-        rate = track.throughput or average
-        eta = remaining / rate if rate > 0 and not job.get("ready") else None
-        return {
-            "time": now,
-            "offset": offset,
-            "len": length,
-            "throughput": track.throughput,
-            "throughput-average": average,
-            "dirty-bytes": dirty_bytes,
-            "dirty-clusters": -(-dirty_bytes // granularity),
-            "estimate": estimate,
-            "status": str(job.get("status", "")),
-            "ready": bool(job.get("ready", False)),
-            "eta": eta,
-        }
+                log.warning("refreshing %s failed: %s", self.name, err)
+                break
+        self.state_changed.emit(self.state)

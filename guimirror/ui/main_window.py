@@ -48,7 +48,7 @@ from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_r
 from guimirror.ui.ask import ask
 from guimirror.ui.block_devices import list_block_devices, mounted_device_refusal
 from guimirror.ui.convergence import HINT, ConvergenceWatch
-from guimirror.ui.endpoint_link import EndpointKind, EndpointLink, LinkState
+from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
 from guimirror.ui.event_log import EventLog
 from guimirror.ui.example_workspace import create_example_workspace
 from guimirror.ui.job_panel import JobPanel, JobView
@@ -438,7 +438,7 @@ class MainWindow(QMainWindow):
         for row in range(self.endpoint_list.count()):
             item = self.endpoint_list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == name:
-                text = f"{name}\n  {link.kind.value} · {link.state.value}"
+                text = f"{name}\n  {link.kind.value} · {link.state}"
                 if link.version:
                     text += f" · {link.version}"
                 item.setText(text)
@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
     def open_add_node(self) -> AddNodeDialog | None:
         """Open the add-node dialog (window-modal, non-blocking); returns it."""
         link = self.current_link()
-        if link is None or link.state is not LinkState.CONNECTED:
+        if link is None or not link.connected:
             self.report("add node: choose a connected endpoint first")
             return None
         formats = ("raw",) if link.kind is EndpointKind.BUILTIN else ("raw", "qcow2")
@@ -647,18 +647,13 @@ class MainWindow(QMainWindow):
             raise QAPIError("no endpoint is selected")
         if confirm and not await self.check_start(model, link):
             return False
-        arguments = model.to_qmp()
         try:
-            await link.execute("blockdev-mirror", arguments)
+            await link.mirror(model)
         except QAPIError as err:
             self.form.form_error.setText(err.desc)
             self.form.form_error.setVisible(True)
             raise
         job_id = model.job_id or model.device
-        nodes = {str(n.get("node-name")): NodeRow(dict(n)) for n in link.nodes}
-        target = nodes.get(model.target)
-        granularity = model.effective_granularity(target.cluster_size if target else None)
-        link.track_mirror(job_id, model.device, granularity)
         key = (link.name, job_id)
         self.job_meta[key] = {
             "device": model.device, "target": model.target,
@@ -825,7 +820,7 @@ class MainWindow(QMainWindow):
         else:
             version = f" {link.version}" if link.version else ""
             self.status_endpoint.setText(
-                f"{link.name}: {link.kind.value}{version}, {link.state.value}, "
+                f"{link.name}: {link.kind.value}{version}, {link.state}, "
                 f"{len(link.nodes)} nodes, sampling {link.rate:g} Hz"
             )
         active = self.active_jobs()

@@ -152,7 +152,7 @@ def whole_flow(window: Any, qtbot: Any, loop: asyncio.AbstractEventLoop, tmp_pat
     qtbot.waitUntil(lambda: job_view(window, endpoint).ready, timeout=20000)
     qtbot.waitUntil(lambda: job_view(window, endpoint).status == "ready", timeout=10000)
     assert job_view(window, endpoint).speed == 0
-    assert window.plots.series[plot_key].ready_at is not None
+    qtbot.waitUntil(lambda: window.plots.series[plot_key].ready_at is not None, timeout=5000)
     assert complete.isEnabled()
     qtbot.mouseClick(complete, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: job_view(window, endpoint).status == "completed", timeout=20000)

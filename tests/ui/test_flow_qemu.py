@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support import require_tools
 from tests.ui.conftest import run
 from tests.ui.flow import whole_flow
 
 
+@pytest.mark.qemu
 def test_whole_flow_on_qemu_storage_daemon(qemu_window, qtbot, qloop, tmp_path) -> None:
     require_tools("qemu-storage-daemon")
     window = qemu_window
