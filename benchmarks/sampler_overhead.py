@@ -7,7 +7,7 @@ round runs the same mirror twice, once unobserved and once under a 50 Hz ``Sampl
 ``blockdev-mirror`` to ``BLOCK_JOB_READY``. Prints per-contender medians and the ratio
 polled / unpolled per engine (1.00 = no cost).
 
-    .venv/bin/python benchmarks/sampler_overhead.py --size-mib 256 --rounds 5
+    .venv/bin/python benchmarks/sampler_overhead.py --size-mib 1024 --rounds 9
 """
 
 from __future__ import annotations
@@ -40,10 +40,12 @@ def make_source(path: str, size: int) -> None:
 
 
 def fresh_target(path: str, size: int) -> None:
+    """A new empty target, and no dirty pages left from the previous contender."""
     if os.path.exists(path):
         os.unlink(path)
     with open(path, "wb") as f:
         f.truncate(size)
+    os.sync()
 
 
 def _raw(node: str, path: str) -> BlockdevOptions:
@@ -100,7 +102,7 @@ def builtin_available() -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=256)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--dir", default=None, help="where the images go (default: /var/tmp)")
     args = parser.parse_args()
     size = args.size_mib * MiB
@@ -109,6 +111,7 @@ def main() -> int:
     target = os.path.join(directory, "tgt.img")
     make_source(source, size)
     subprocess.run(["cat", source], stdout=subprocess.DEVNULL, check=True)  # warm the cache
+    os.sync()
 
     engines: dict[str, Callable[[], Endpoint]] = {}
     if shutil.which("qemu-storage-daemon"):
