@@ -24,6 +24,7 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import QAPIEvent
 from guimirror.qapi.job import BlockJobInfo, JobStatus
 from guimirror.session.client import SessionClient
+from guimirror.session.connection import ConnectionStateError
 
 logger = logging.getLogger(__name__)
 
@@ -185,15 +186,15 @@ class Sampler:
         while True:
             try:
                 await self.poll_once()
-            except QAPIError as error:
+            except (ConnectionStateError, OSError, EOFError) as error:
                 self.last_error = error
-                logger.warning("sampler poll failed: %s", error.desc)
-            except (OSError, EOFError) as error:
-                self.last_error = error
-                logger.warning("sampler stops, the connection failed: %s", error)
+                logger.warning("sampler stops, the connection is gone: %s", error)
                 self._state = SamplerState.IDLE
                 self.client.remove_event_listener(self._on_event)
                 return
+            except QAPIError as error:
+                self.last_error = error
+                logger.warning("sampler poll failed: %s", error.desc)
             next_poll = max(next_poll + 1.0 / self._rate_hz, loop.time())
             await asyncio.sleep(next_poll - loop.time())
 

@@ -17,6 +17,7 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import BlockJobCancelled, BlockJobReady, QAPIEvent
 from guimirror.qapi.job import BlockJobInfo
 from guimirror.qapi.mirror import BlockdevMirror, MirrorSyncMode
+from guimirror.session.connection import ConnectionStateError
 from guimirror.session.endpoint import DaemonEndpoint
 from guimirror.session.sampler import MAX_RATE_HZ, JobSample, Sampler, SamplerState
 
@@ -164,3 +165,23 @@ def test_rate_is_bounded() -> None:
     for bad in (0, -1, MAX_RATE_HZ + 1):
         with pytest.raises(QAPIError, match="at most 50 Hz"):
             sampler.rate_hz = bad
+
+
+def test_sampler_stops_by_itself_when_the_endpoint_goes(images: str) -> None:
+    async def scenario() -> Sampler:
+        endpoint = DaemonEndpoint("qsd")
+        await endpoint.open()
+        sampler = Sampler(endpoint.client, rate_hz=MAX_RATE_HZ)
+        sampler.start()
+        await asyncio.sleep(0.1)
+        await endpoint.close()
+        for _ in range(100):
+            if sampler.state is SamplerState.IDLE:
+                break
+            await asyncio.sleep(0.01)
+        return sampler
+
+    sampler = asyncio.run(scenario())
+    assert sampler.state is SamplerState.IDLE
+    assert isinstance(sampler.last_error, ConnectionStateError)
+    assert sampler.polls >= 2
