@@ -21,6 +21,7 @@ from .steps import (
     ExpectOffsetMoves,
     ExpectSpeedBelow,
     Image,
+    JoinBackground,
     QemuIO,
     Scenario,
     Sleep,
@@ -84,6 +85,7 @@ class ScenarioRun:
         self.events: list[RawEvent] = []
         self._event_cursor = 0
         self._new_event = asyncio.Event()
+        self._background: list[asyncio.Task[None]] = []
         connection.add_event_listener(self._on_event)
 
     def _on_event(self, event: RawEvent) -> None:
@@ -93,14 +95,19 @@ class ScenarioRun:
     async def run(self, scenario: Scenario) -> None:
         """Add the scenario's nodes (each must return ``{}``), then run its steps."""
         adds = [Cmd("blockdev-add", node, ret={}, check_ret=True) for node in scenario.nodes]
-        for index, step in enumerate((*adds, *scenario.steps_on(self.engine))):
-            try:
-                await self.step(step)
-            except AssertionError as err:
-                raise AssertionError(
-                    f"[{self.engine}] {scenario.name}: step {index} {step!r} failed: {err}\n"
-                    f"events: {[(event_job(e), event_token(e)) for e in self.events]}"
-                ) from None
+        try:
+            for index, step in enumerate((*adds, *scenario.steps_on(self.engine))):
+                try:
+                    await self.step(step)
+                except AssertionError as err:
+                    raise AssertionError(
+                        f"[{self.engine}] {scenario.name}: step {index} {step!r} failed: {err}\n"
+                        f"events: {[(event_job(e), event_token(e)) for e in self.events]}"
+                    ) from None
+        finally:
+            for task in self._background:
+                task.cancel()
+            await asyncio.gather(*self._background, return_exceptions=True)
 
     async def step(self, step: Step) -> None:
         match step:
@@ -127,8 +134,13 @@ class ScenarioRun:
                 await self.offset_moves(step)
             case ExpectSpeedBelow():
                 await self.speed_below(step)
+            case QemuIO() if step.background:
+                self._background.append(asyncio.create_task(self.qemu_io(step)))
             case QemuIO():
                 await self.qemu_io(step)
+            case JoinBackground():
+                tasks, self._background = self._background, []
+                await asyncio.gather(*tasks)
             case Sleep():
                 await asyncio.sleep(step.seconds)
             case ExpectJobEvents():

@@ -2,6 +2,9 @@
 dismiss, replaces with an NBD export, write-blocking and background mode under an NBD writer
 (iotest 151's active-mirror cases), and speed changes while running.
 
+iotest 151's testIntersectingActiveIO needs blkdebug breakpoints, which the built-in engine
+does not have; testUnderLoad and testActiveOnCreation run here without throttle filters.
+
 Event orders are those qemu-measured.md section 7 records for qemu-storage-daemon 7.2.
 """
 
@@ -20,6 +23,7 @@ from .steps import (
     ExpectOffsetMoves,
     ExpectSpeedBelow,
     Image,
+    JoinBackground,
     MiB,
     QemuIO,
     Scenario,
@@ -91,7 +95,30 @@ _SPEED_AFTER_READY_END: tuple[Step, ...] = (
     WaitEvent("BLOCK_JOB_COMPLETED", "j1", {"error": ABSENT}), Compare("src", "tgt"),
 )
 
+#: 4 KiB writes all over the second half of the image, as iotest 151's testUnderLoad does.
+_SMALL_WRITES = tuple(
+    f"write -P {index % 250 + 1} {SIZE // 2 + index * 16 * 1024} 4k" for index in range(256)
+)
+
 SCENARIOS: list[Scenario] = [
+    Scenario(
+        "active-under-load", IMAGES, NODES,
+        (*NBD_START,
+         mirror(copy_mode="write-blocking", speed=2 * MiB, buf_size=64 * 1024),
+         QemuIO("src", _SMALL_WRITES, background=True),
+         ExpectOffsetMoves("j1"), JoinBackground(),
+         ExpectJob("j1", {"status": "running"}),
+         _speed(0), _ready(), job_cmd("job-complete"),
+         WaitEvent("BLOCK_JOB_COMPLETED", "j1", {"error": ABSENT}), Compare("src", "tgt")),
+    ),
+    Scenario(
+        "active-on-creation", IMAGES, NODES,
+        (*NBD_START,
+         QemuIO("src", _SMALL_WRITES, background=True),
+         mirror(copy_mode="write-blocking"), JoinBackground(),
+         _ready(), job_cmd("job-complete"),
+         WaitEvent("BLOCK_JOB_COMPLETED", "j1", {"error": ABSENT}), Compare("src", "tgt")),
+    ),
     Scenario(
         "speed-after-ready", IMAGES, NODES,
         (*_SPEED_AFTER_READY_START,

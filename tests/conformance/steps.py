@@ -101,6 +101,13 @@ class QemuIO:
 
     export: str
     commands: tuple[str, ...]
+    background: bool = False
+    """Run alongside the next steps; JoinBackground waits for it (and checks it succeeded)."""
+
+
+@dataclass(frozen=True)
+class JoinBackground:
+    """Wait for every background QemuIO to finish successfully."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,7 @@ Step = (
     | ExpectOffsetMoves
     | ExpectSpeedBelow
     | QemuIO
+    | JoinBackground
     | Sleep
     | ExpectJobEvents
     | Compare
