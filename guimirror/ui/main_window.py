@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         sidebar_layout = QVBoxLayout(sidebar)
         sidebar_layout.addWidget(self.endpoint_list)
         sidebar_layout.addLayout(endpoint_buttons)
+        sidebar.setMaximumWidth(240)
         self.endpoint_dock = self._dock("Endpoints", sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
 
         self.node_model = NodeTableModel()
@@ -185,6 +186,8 @@ class MainWindow(QMainWindow):
         centre.addWidget(jobs_split)
         centre.setStretchFactor(0, 1)
         centre.setStretchFactor(1, 2)
+        centre.setSizes([230, 520])
+        jobs_split.setSizes([480, 520])
         self.setCentralWidget(centre)
 
         self.form = MirrorForm()
@@ -194,6 +197,7 @@ class MainWindow(QMainWindow):
         form_scroll = QScrollArea()
         form_scroll.setWidgetResizable(True)
         form_scroll.setWidget(self.form)
+        form_scroll.setMinimumWidth(400)
         self.form_dock = self._dock(
             "blockdev-mirror", form_scroll, Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -218,6 +222,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._update_status)
         self._status_timer.start()
         self.resize(1400, 900)
+        self.resizeDocks([self.log_dock], [170], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -438,9 +443,9 @@ class MainWindow(QMainWindow):
         for row in range(self.endpoint_list.count()):
             item = self.endpoint_list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == name:
-                text = f"{name}\n  {link.kind.value} · {link.state}"
+                text = f"{name}\n  {link.kind.value}\n  {link.state}"
                 if link.version:
-                    text += f" · {link.version}"
+                    text += f" · {link.version.split(' ')[0]}"
                 item.setText(text)
                 item.setToolTip(link.error or (link.stderr or str(link.address or "")))
         if name == self.current:
@@ -667,6 +672,8 @@ class MainWindow(QMainWindow):
         self.job_panel.update_job(self._view(key, {"device": job_id, "status": "created",
                                                     "speed": model.speed}))
         self.job_panel.select(key)
+        self.form.set_job_ids(k[1] for k, v in self.job_views.items()
+                              if k[0] == link.name and v.status in ACTIVE)
         await link.refresh()
         return True
 

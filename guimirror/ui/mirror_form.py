@@ -289,7 +289,9 @@ class MirrorForm(QWidget):
         self.revalidate()
 
     def set_job_ids(self, job_ids: Iterable[str]) -> None:
+        """The job-ids in use on the endpoint; the proposed job-id avoids them."""
         self._job_ids = set(job_ids)
+        self._suggest_job_id()
         self.revalidate()
 
     def select(self, device: str | None = None, target: str | None = None) -> None:

@@ -167,7 +167,8 @@ class NodeTableModel(QAbstractTableModel):
     ) -> None:
         """Show these nodes (models or QMP dicts); ``users`` maps node-name to its users."""
         users = users or {}
-        rows = [NodeRow(as_qmp(node)) for node in nodes]
+        rows = sorted((NodeRow(as_qmp(node)) for node in nodes),
+                      key=lambda row: (row.node_name.startswith("#"), row.node_name))
         for row in rows:
             row.used_by = list(users.get(row.node_name, []))
         if [row.raw for row in rows] == [row.raw for row in self._rows] and [

@@ -89,6 +89,9 @@ class JobPlots(QWidget):
         self.dirty_plot.setLabel("bottom", "time", units="s")
         self.dirty_plot.showGrid(x=True, y=True, alpha=0.3)
         self.dirty_plot.setXLink(self.throughput_plot)
+        for plot in (self.throughput_plot, self.dirty_plot):
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).enableAutoSIPrefix(False)
         self._curves: dict[str, tuple[Any, Any]] = {}
         self._marks: dict[str, tuple[Any, list[tuple[Any, Any]]]] = {}
         layout = QVBoxLayout(self)
@@ -199,7 +202,7 @@ class JobPlots(QWidget):
                 angle=0,
                 pen=pg.mkPen("#c62828", style=Qt.PenStyle.DotLine),
                 label=f"limit {speed / MIB:g} MiB/s",
-                labelOpts={"position": 0.1, "color": "#c62828"},
+                labelOpts={"position": 0.25, "color": "#c62828"},
             )
             self.throughput_plot.addItem(limit)
             items.append((self.throughput_plot, limit))
