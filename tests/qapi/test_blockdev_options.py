@@ -120,7 +120,7 @@ def test_built_in_python_dumps_driver_and_set_members_only() -> None:
     assert BlockdevOptionsNull(node_name="n").to_qmp() == {"driver": "null-co", "node-name": "n"}
 
 
-BAD = [
+BAD: list[tuple[dict[str, Any], str]] = [
     ({}, "Parameter 'driver' is missing"),
     ({"driver": 5}, "Invalid parameter type for 'driver', expected: string"),
     ({"driver": "floppy"}, "Parameter 'driver' does not accept value 'floppy'"),

@@ -171,7 +171,7 @@ def test_qemu_7_2_buffer_default_on_request() -> None:
     assert (settings_.granularity, settings_.buf_size, settings_.speed) == (65536, 16 * MiB, 7)
 
 
-BAD_INPUT = [
+BAD_INPUT: list[tuple[dict[str, Any], str]] = [
     # qemu-measured.md section 6, and qemu-mirror.md section 1
     ({"granularity": 3000}, "Parameter 'granularity' expects a power of 2"),
     ({"granularity": 256}, "Parameter 'granularity' expects a value in range [512B, 64MB]"),
@@ -222,7 +222,7 @@ def test_missing_job_id_is_the_empty_device_name() -> None:
     assert _first_error(raw) == "Invalid job ID ''"
 
 
-ORDER = [
+ORDER: list[tuple[dict[str, Any], str]] = [
     # QAPI members in schema order, unknown members last
     ({"foo": 1, "sync": "bogus"}, "Parameter 'sync' does not accept value 'bogus'"),
     ({"sync": "bogus", "speed": "x"}, "Parameter 'sync' does not accept value 'bogus'"),
