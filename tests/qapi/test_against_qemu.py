@@ -294,7 +294,7 @@ async def _until(
     """Wait for event ``name`` (a JOB_STATUS_CHANGE to ``status``), keeping every event."""
     async with asyncio.timeout(20):
         while True:
-            message = dict(await listener.get())
+            message: dict[str, Any] = dict(await listener.get())
             seen.append(message)
             if message["event"] == name and status in (None, message["data"].get("status")):
                 return
