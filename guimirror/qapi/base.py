@@ -39,8 +39,9 @@ def qmp_name(python_name: str) -> str:
 class QAPIModel(BaseModel):
     """A QAPI struct that a client sends: command arguments and their nested structs.
 
-    Field names are Python's (``buf_size``), aliases are QMP's (``buf-size``); both are
-    accepted on input. Unknown members are refused, as QEMU does. ``to_qmp()`` leaves out
+    Field names are Python's (``buf_size``), aliases are QMP's (``buf-size``). Python code
+    may construct a model with either; ``parse_arguments`` (input from the wire) takes QMP's
+    only. Unknown members are refused, as QEMU does. ``to_qmp()`` leaves out
     every optional member the caller did not set, so each engine applies its own default.
     """
 
@@ -49,13 +50,12 @@ class QAPIModel(BaseModel):
         populate_by_name=True,
         serialize_by_alias=True,
         extra="forbid",
-        use_enum_values=False,
     )
 
     QAPI_UNION: ClassVar[TypeAdapter[Any] | None] = None
     """Set on the base class of a QAPI union: ``parse_arguments`` then picks the variant."""
     ALWAYS_DUMPED: ClassVar[frozenset[str]] = frozenset()
-    """Members ``to_qmp()`` writes even when left at their default (a union's discriminator)."""
+    """Fields ``to_qmp()`` writes even when left at their default (a union's discriminator)."""
 
     def model_post_init(self, context: Any, /) -> None:
         self.model_fields_set.update(self.ALWAYS_DUMPED)
@@ -131,9 +131,11 @@ def parse_arguments(model_cls: type[ModelT], raw: Mapping[str, Any] | None) -> M
     """
     data: Any = {} if raw is None else raw
     try:
+        # Only QMP's names on the wire: ``buf_size`` is as unexpected as it is to QEMU.
         if model_cls.QAPI_UNION is not None:
-            return cast(ModelT, model_cls.QAPI_UNION.validate_python(data))
-        return model_cls.model_validate(data)
+            union = model_cls.QAPI_UNION
+            return cast(ModelT, union.validate_python(data, by_alias=True, by_name=False))
+        return model_cls.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as error:
         raise qapi_error(error) from None
 

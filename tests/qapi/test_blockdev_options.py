@@ -126,6 +126,8 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"driver": "floppy"}, "Parameter 'driver' does not accept value 'floppy'"),
     ({"driver": "file"}, "Parameter 'filename' is missing"),
     ({"driver": "file", "filename": "/x", "bogus": 1}, "Parameter 'bogus' is unexpected"),
+    ({"driver": "raw", "file": {"driver": "file", "filename": "/x"}, "node_name": "n"},
+     "Parameter 'node_name' is unexpected"),
     ({"driver": "file", "filename": 7}, "Invalid parameter type for 'filename', expected: string"),
     ({"driver": "file", "filename": "/x", "cache": {"direct": "on"}},
      "Invalid parameter type for 'cache.direct', expected: boolean"),

@@ -199,6 +199,7 @@ BAD_INPUT: list[tuple[dict[str, Any], str]] = [
     ({"on-source-error": "bogus"}, "Parameter 'on-source-error' does not accept value 'bogus'"),
     ({"copy-mode": "sync"}, "Parameter 'copy-mode' does not accept value 'sync'"),
     ({"foo": 1}, "Parameter 'foo' is unexpected"),
+    ({"buf_size": 4096}, "Parameter 'buf_size' is unexpected"),
     ({"job-id": "#bad"}, "Invalid job ID '#bad'"),
     ({"job-id": ""}, "Invalid job ID ''"),
     ({"filter-node-name": "#top"}, "Invalid node-name: '#top'"),
