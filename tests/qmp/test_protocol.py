@@ -162,6 +162,7 @@ def test_tcp_only_on_loopback_and_qemu_qmp_client_works_over_it() -> None:
         client = QMPClient("tcp")
         await client.connect((host, port))
         version = await client.execute("query-version")
+        assert isinstance(version, dict)
         assert version["package"] == f"guimirror {__version__}"
         with pytest.raises(ExecuteError, match="has not been found"):
             await client.execute("no-such-command")
@@ -178,7 +179,8 @@ def test_socketpair_for_in_process_use_and_quit(tmp_path: Path) -> None:
         await server.serve_socket(ours)
         client = QMPClient("in-process")
         await client.connect(theirs)
-        assert (await client.execute("query-version"))["qemu"]["major"] == 7
+        version = await client.execute("query-version")
+        assert isinstance(version, dict) and version["qemu"]["major"] == 7
         assert await client.execute("quit") == {}
         await asyncio.wait_for(server.quit_requested.wait(), 5)
         # The owner shuts down on quit; closing the server ends the connection, as QEMU's

@@ -36,7 +36,8 @@ class RawClient:
         if not line:
             raise EOFError("server closed the connection")
         assert line.endswith(b"\r\n"), line
-        return json.loads(line)
+        message: dict[str, Any] = json.loads(line)
+        return message
 
     async def reply(self, wait: float = 10.0) -> dict[str, Any]:
         """The next message that is not an event (events are kept in ``events``)."""
@@ -61,7 +62,7 @@ class RawClient:
         tag = {**SYNC_ID, "n": sync}
         probe = json.dumps({"execute": "query-version", "id": tag}).encode()
         await self.send(data + b"\n\xff\n" + probe + b"\n")
-        replies = []
+        replies: list[dict[str, Any]] = []
         while True:
             message = await self.reply()
             if message.get("id") == tag:
