@@ -38,6 +38,10 @@ STATUS_COLOURS = {
     "aborting": "#c62828",
     "concluded": "#455a64",
     "null": "#9e9e9e",
+    "completed": "#2e7d32",
+    "cancelled": "#757575",
+    "failed": "#c62828",
+    "ended": "#757575",
 }
 #: Button label -> verb; Complete, Finalize and Dismiss show only when the verb is allowed.
 BUTTONS = (

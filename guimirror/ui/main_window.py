@@ -63,6 +63,8 @@ log = logging.getLogger(__name__)
 
 BUILTIN = "built-in"
 ACTIVE = {"created", "running", "paused", "ready", "standby", "waiting", "pending", "aborting"}
+#: What a row shows once its job has left query-block-jobs.
+OUTCOMES = {"completed", "cancelled", "failed", "ended"}
 JobKey = tuple[str, str]
 
 
@@ -627,8 +629,7 @@ class MainWindow(QMainWindow):
         )
         if not verdict.allowed:
             text = "\n".join(verdict.refusals)
-            self.form.form_error.setText(text)
-            self.form.form_error.setVisible(True)
+            self.form.show_start_error(text)
             self.report(f"mirror refused: {text}")
             return False
         for warning in verdict.warnings:
@@ -652,14 +653,12 @@ class MainWindow(QMainWindow):
             raise QAPIError("no endpoint is selected")
         if confirm and not await self.check_start(model, link):
             return False
-        try:
-            await link.mirror(model)
-        except QAPIError as err:
-            self.form.form_error.setText(err.desc)
-            self.form.form_error.setVisible(True)
-            raise
         job_id = model.job_id or model.device
         key = (link.name, job_id)
+        if key in self.job_views:  # an earlier job with this id has ended: a fresh row
+            self.job_panel.remove_job(key)
+            del self.job_views[key]
+        # Before the command: its events (even a failure at once) may come before its reply.
         self.job_meta[key] = {
             "device": model.device, "target": model.target,
             "auto-finalize": model.auto_finalize, "auto-dismiss": model.auto_dismiss,
@@ -667,10 +666,17 @@ class MainWindow(QMainWindow):
         }
         self.watches[key] = ConvergenceWatch()
         self.plots.series.pop(self._plot_key(key), None)
+        try:
+            await link.mirror(model)
+        except QAPIError as err:
+            self.job_meta.pop(key, None)
+            self.form.show_start_error(err.desc)
+            raise
         self.plots.set_speed_limit(self._plot_key(key), model.speed)
         self.form.reset_job_id()
-        self.job_panel.update_job(self._view(key, {"device": job_id, "status": "created",
-                                                    "speed": model.speed}))
+        if key not in self.job_views:
+            self.job_panel.update_job(self._view(key, {"device": job_id, "status": "created",
+                                                        "speed": model.speed}))
         self.job_panel.select(key)
         self.form.set_job_ids(k[1] for k, v in self.job_views.items()
                               if k[0] == link.name and v.status in ACTIVE)
@@ -705,7 +711,7 @@ class MainWindow(QMainWindow):
             present.add(key)
             self.job_panel.update_job(self._view(key, job))
         for key, view in list(self.job_views.items()):
-            if key[0] == endpoint and key not in present and view.status in ACTIVE:
+            if key[0] == endpoint and key not in present and view.status not in OUTCOMES:
                 outcome = self.job_meta.get(key, {}).get("outcome") or "ended"
                 view.status = outcome
                 view.paused = False

@@ -158,6 +158,11 @@ class MirrorForm(QWidget):
         self.form_error = QLabel()
         self.form_error.setStyleSheet(_ERROR_STYLE)
         self.form_error.setWordWrap(True)
+        self.start_error = QLabel()
+        self.start_error.setObjectName("start-error")
+        self.start_error.setStyleSheet(_ERROR_STYLE)
+        self.start_error.setWordWrap(True)
+        self.start_error.setVisible(False)
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
         self.preview.setObjectName("qmp-preview")
@@ -200,7 +205,7 @@ class MirrorForm(QWidget):
         layout.addLayout(preview_row)
         layout.addWidget(self.preview)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(self.start_error, 1)
         buttons.addWidget(self.start_button)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -214,6 +219,8 @@ class MirrorForm(QWidget):
         for combo in (self.device, self.target, self.replaces, self.granularity):
             combo.currentTextChanged.connect(self.revalidate)
         self.device.currentTextChanged.connect(self._suggest_job_id)
+        for combo in (self.device, self.target):
+            combo.currentTextChanged.connect(lambda _text: self.show_start_error(""))
         for box in (self.auto_finalize, self.auto_dismiss):
             box.toggled.connect(self.revalidate)
         self.revalidate()
@@ -466,7 +473,13 @@ class MirrorForm(QWidget):
         self._job_id_edited = False
         self._suggest_job_id()
 
+    def show_start_error(self, text: str) -> None:
+        """Why the last start was refused (by the checks or the engine); empty clears it."""
+        self.start_error.setText(text)
+        self.start_error.setVisible(bool(text))
+
     def _start(self) -> None:
+        self.show_start_error("")
         self.revalidate()
         if self._model is not None:
             self.start_requested.emit(self._model)
