@@ -188,17 +188,18 @@ class DaemonLauncher:
         """
         process = self._process
         assert process is not None
+        greeting = b""
         try:
             async with asyncio.timeout(limit):
-                reader, writer = await asyncio.open_unix_connection(path)
-                try:
-                    greeting = await reader.readline()
-                except ConnectionResetError:
-                    greeting = b""
-                finally:
-                    writer.close()
-                    with contextlib.suppress(OSError):
-                        await writer.wait_closed()
+                # Refused or reset: the daemon exited and took the listening socket along.
+                with contextlib.suppress(ConnectionRefusedError, ConnectionResetError):
+                    reader, writer = await asyncio.open_unix_connection(path)
+                    try:
+                        greeting = await reader.readline()
+                    finally:
+                        writer.close()
+                        with contextlib.suppress(OSError):
+                            await writer.wait_closed()
         except TimeoutError:
             raise LauncherError(
                 f"{self.binary} did not greet on its QMP socket within {limit:g} s: "
