@@ -11,10 +11,22 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:
-    from guimirror.qapi.block_info import BlockDeviceInfo
+    from guimirror.qapi.block_info import BlockDeviceInfo, BlockDirtyInfo
+
+
+class DirtyBitmapView(Protocol):
+    """A dirty bitmap a job registers on a node so that the node's info lists it.
+
+    ``query-named-block-nodes`` shows one ``dirty-bitmaps`` entry per registered view, in
+    registration order (QEMU 7.2 shows a mirror's anonymous bitmap on the source node).
+    """
+
+    def dirty_info(self) -> BlockDirtyInfo:
+        """The bitmap as a ``dirty-bitmaps`` entry: count in bytes, granularity, recording."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,7 @@ class BlockNode(abc.ABC):
     ``blockers`` maps an operation-blocker reason (``"block device is in use by block job:
     mirror"``) to the job or export that holds it; a node with a blocker refuses
     blockdev-del and a second mirror, with the reason in the error text.
+    ``dirty_bitmaps`` holds the bitmaps jobs registered on this node (see DirtyBitmapView).
     """
 
     driver: ClassVar[str]
@@ -47,6 +60,16 @@ class BlockNode(abc.ABC):
     read_only: bool = False
     children: dict[str, BlockNode] = field(default_factory=dict)
     blockers: dict[str, object] = field(default_factory=dict)
+    dirty_bitmaps: list[DirtyBitmapView] = field(default_factory=list)
+
+    def add_dirty_bitmap(self, bitmap: DirtyBitmapView) -> None:
+        """Show ``bitmap`` in this node's ``dirty-bitmaps`` until it is removed."""
+        self.dirty_bitmaps.append(bitmap)
+
+    def remove_dirty_bitmap(self, bitmap: DirtyBitmapView) -> None:
+        """Stop showing ``bitmap``; removing one that is not there is not an error."""
+        if bitmap in self.dirty_bitmaps:
+            self.dirty_bitmaps.remove(bitmap)
 
     @property
     @abc.abstractmethod
@@ -105,7 +128,7 @@ class BlockNode(abc.ABC):
         """QEMU's bdrv_can_write_zeroes_with_unmap: discard=unmap and a hole-punching driver."""
         return False
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 (optional: most nodes hold nothing)
         """Release the node's storage (close descriptors, drop locks)."""
 
     @abc.abstractmethod

@@ -1,0 +1,105 @@
+"""What the engine's drivers share: open options common to every node, and the node's info.
+
+``DriverNode`` keeps the options QEMU keeps in a node's open flags (read-only, cache.direct,
+cache.no-flush, discard) and the write and flush generations QEMU uses to skip a flush that
+has nothing to write back. Its ``info()`` builds the ``query-named-block-nodes`` entry the
+way QEMU 7.2's ``bdrv_block_device_info`` does for these drivers.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from guimirror.engine.node import BlockNode
+from guimirror.qapi.block_info import BlockdevCacheInfo, BlockDeviceInfo, ImageInfo
+
+
+@dataclass(eq=False)
+class DriverNode(BlockNode):
+    """A node opened from blockdev-add options (every driver but the mirror's filter).
+
+    ``discard_unmap``: discard=unmap, so discards and zero writes may unmap.
+    ``cache_direct``/``no_flush``: cache.direct and cache.no-flush.
+    ``monitor_owned``: added by blockdev-add itself, not as an inline child of another node.
+    """
+
+    discard_unmap: bool = False
+    cache_direct: bool = False
+    no_flush: bool = False
+    monitor_owned: bool = True
+    write_gen: int = field(default=0, repr=False)
+    flushed_gen: int = field(default=0, repr=False)
+
+    @property
+    def supports_zero_unmap(self) -> bool:
+        """The driver can write zeroes by unmapping (QEMU's supported_zero_flags MAY_UNMAP)."""
+        return False
+
+    @property
+    def can_write_zeroes_with_unmap(self) -> bool:
+        return self.discard_unmap and self.supports_zero_unmap
+
+    def debug_event(self, event: str) -> None:
+        """A blkdebug event (read_aio, write_aio, flush_to_disk) raised by a parent on this node."""
+
+    def written(self) -> None:
+        """Count a finished write, zero write or discard (even a failed one, as QEMU does)."""
+        self.write_gen += 1
+
+    def open_options(self) -> dict[str, Any]:
+        """The node's options as QEMU's full_open_options: driver first, no node-names."""
+        return {"driver": self.driver}
+
+    def info_filename(self) -> str:
+        """``file`` and ``image.filename``: the plain path where there is one, else json:{...}."""
+        return "json:" + json.dumps(self.open_options())
+
+    def actual_size(self) -> int | None:
+        """Bytes the image occupies on the host; None where QEMU reports none."""
+        return None
+
+    def has_dirty_flag(self) -> bool:
+        """Whether QEMU's bdrv_get_info succeeds for the driver (then ``dirty-flag`` is shown)."""
+        return True
+
+    def info(self) -> BlockDeviceInfo:
+        filename = self.info_filename()
+        optional = {
+            "actual_size": self.actual_size(),
+            "dirty_flag": False if self.has_dirty_flag() else None,
+            "cluster_size": self.cluster_size,
+        }
+        image = ImageInfo(
+            filename=filename,
+            format=self.driver,
+            virtual_size=self.length,
+            **{key: value for key, value in optional.items() if value is not None},
+        )
+        bitmaps = [bitmap.dirty_info() for bitmap in self.dirty_bitmaps]
+        return BlockDeviceInfo(
+            file=filename,
+            node_name=self.node_name,
+            ro=self.read_only,
+            drv=self.driver,
+            image=image,
+            cache=BlockdevCacheInfo(
+                writeback=True, direct=self.cache_direct, no_flush=self.no_flush
+            ),
+            **({"dirty_bitmaps": bitmaps} if bitmaps else {}),
+        )
+
+
+def check_writable(node: BlockNode) -> None:
+    """Refuse a write to a read-only node with EROFS (the contract of BlockNode.pwrite)."""
+    if node.read_only:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+
+def check_request(node: BlockNode, offset: int, length: int) -> None:
+    """QEMU's blk_check_byte_request: a request past the end fails with EIO."""
+    if offset < 0 or length < 0 or offset + length > node.length:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))

@@ -1,0 +1,263 @@
+"""The protocol drivers over the host's storage: ``file`` (a regular file) and ``host_device``.
+
+Both keep one descriptor; all I/O on it runs in the engine's worker threads (engine/io.py).
+cache.direct opens with O_DIRECT and does the I/O through page-aligned buffers; an image is
+locked with QEMU's OFD lock bytes so that two writers (two engines, or the engine and QEMU)
+never open it; a writable host_device is opened with O_EXCL and refused while mounted.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from typing import Any
+
+from guimirror.engine import io
+from guimirror.engine.drivers.common import DriverNode, check_request, check_writable
+from guimirror.engine.node import BlockStatus
+from guimirror.qapi.errors import QAPIError
+
+DIRECT_ALIGNMENT = 4096
+"""Offsets, lengths and memory of O_DIRECT requests on a file are aligned to this."""
+
+WRITER_PERM = io.PERM_CONSISTENT_READ | io.PERM_WRITE
+WRITER_SHARED = io.PERM_CONSISTENT_READ | io.PERM_WRITE_UNCHANGED
+"""A writable node takes write and shares neither write nor resize: one writer per image."""
+READER_PERM = io.PERM_CONSISTENT_READ
+READER_SHARED = io.PERM_ALL
+
+
+@dataclass(eq=False)
+class PosixNode(DriverNode):
+    """A node over one host file descriptor (``file`` and ``host_device``)."""
+
+    filename: str = ""
+    fd: int = -1
+    size: int = 0
+    alignment: int = 1
+
+    @property
+    def length(self) -> int:
+        return self.size
+
+    @property
+    def request_alignment(self) -> int:
+        return self.alignment
+
+    @property
+    def supports_zero_unmap(self) -> bool:
+        return True
+
+    def copy_fd(self) -> int | None:
+        return None if self.cache_direct else self.fd
+
+    def open_options(self) -> dict[str, Any]:
+        return {"driver": self.driver, "filename": self.filename}
+
+    def info_filename(self) -> str:
+        return self.filename
+
+    async def pread(self, offset: int, length: int) -> bytes:
+        check_request(self, offset, length)
+        if self.cache_direct:
+            return await io.run(io.pread_direct, self.fd, offset, length, self.alignment)
+        return await io.run(io.pread_exact, self.fd, offset, length)
+
+    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        check_writable(self)
+        check_request(self, offset, len(data))
+        try:
+            if self.cache_direct:
+                await io.run(io.pwrite_direct, self.fd, data, offset, self.alignment)
+            else:
+                await io.run(io.pwrite_all, self.fd, data, offset)
+        finally:
+            self.written()
+
+    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+        check_writable(self)
+        check_request(self, offset, length)
+        try:
+            await io.run(self._zeroes, offset, length, may_unmap and self.discard_unmap)
+        finally:
+            self.written()
+
+    async def pdiscard(self, offset: int, length: int) -> None:
+        check_writable(self)
+        check_request(self, offset, length)
+        if not self.discard_unmap:
+            return
+        try:
+            await io.run(self._discard, offset, length)
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.ENOTTY, errno.EINVAL):
+                raise
+        finally:
+            self.written()
+
+    async def flush(self) -> None:
+        if self.no_flush or self.flushed_gen == self.write_gen or self.read_only:
+            return
+        gen = self.write_gen
+        await io.run(os.fdatasync, self.fd)
+        self.flushed_gen = gen
+
+    async def close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            await io.run(os.close, fd)
+
+    def _zeroes(self, offset: int, length: int, unmap: bool) -> None:
+        """Worker thread: zero a range, unmapping where allowed."""
+        raise NotImplementedError
+
+    def _discard(self, offset: int, length: int) -> None:
+        """Worker thread: discard a range."""
+        raise NotImplementedError
+
+
+@dataclass(eq=False)
+class FileNode(PosixNode):
+    """``file``: a regular file; holes by SEEK_DATA/SEEK_HOLE and fallocate."""
+
+    driver = "file"
+
+    def actual_size(self) -> int | None:
+        try:
+            return os.fstat(self.fd).st_blocks * 512
+        except OSError:
+            return None
+
+    async def block_status(self, offset: int, length: int) -> BlockStatus:
+        pnum, data = await io.run(io.seek_status, self.fd, offset, length, self.size)
+        return BlockStatus(pnum=pnum, data=data, zero=not data)
+
+    def _zeroes(self, offset: int, length: int, unmap: bool) -> None:
+        if unmap:
+            try:
+                io.punch_hole(self.fd, offset, length)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                    raise
+        io.zero_range(self.fd, offset, length)
+
+    def _discard(self, offset: int, length: int) -> None:
+        io.punch_hole(self.fd, offset, length)
+
+
+@dataclass(eq=False)
+class HostDeviceNode(PosixNode):
+    """``host_device``: a block device; size by BLKGETSIZE64, BLKZEROOUT and BLKDISCARD."""
+
+    driver = "host_device"
+
+    def actual_size(self) -> int | None:
+        return 0
+
+    def _zeroes(self, offset: int, length: int, unmap: bool) -> None:
+        if unmap:
+            try:
+                io.punch_hole(self.fd, offset, length)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENODEV):
+                    raise
+        try:
+            io.blk_zeroout(self.fd, offset, length)
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.ENOTTY, errno.EINVAL):
+                raise
+            io.write_zero_bytes(self.fd, offset, length)
+
+    def _discard(self, offset: int, length: int) -> None:
+        io.blk_discard(self.fd, offset, length)
+
+
+# ----- opening (worker thread) ---------------------------------------------------------------
+
+
+def _could_not_open(filename: str, code: int) -> QAPIError:
+    return QAPIError(f"Could not open '{filename}': {os.strerror(code)}")
+
+
+def mount_point_of(device: str) -> str | None:
+    """Where the block device ``device`` is mounted, from /proc/self/mountinfo; None if not."""
+    try:
+        rdev = os.stat(device).st_rdev
+    except OSError:
+        return None
+    wanted = f"{os.major(rdev)}:{os.minor(rdev)}"
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8") as mountinfo:
+            for line in mountinfo:
+                fields = line.split()
+                if len(fields) > 4 and fields[2] == wanted:
+                    return fields[4].replace("\\040", " ")
+    except OSError:
+        return None
+    return None
+
+
+def open_posix(
+    driver: str, filename: str, read_only: bool, direct: bool, locking: bool
+) -> tuple[int, int, int]:
+    """Open the image of a file or host_device node: (fd, size, request alignment).
+
+    Runs in a worker thread. Raises QAPIError with QEMU's texts.
+    """
+    try:
+        st = os.stat(filename)
+    except OSError as exc:
+        raise _could_not_open(filename, exc.errno or errno.EIO) from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise _could_not_open(filename, errno.EISDIR)
+    is_device = stat.S_ISBLK(st.st_mode) or stat.S_ISCHR(st.st_mode)
+    if driver == "file" and not stat.S_ISREG(st.st_mode):
+        raise QAPIError(f"'file' driver requires '{filename}' to be a regular file")
+    if driver == "host_device" and not is_device:
+        raise QAPIError(
+            f"'host_device' driver requires '{filename}' to be either a character or block device"
+        )
+    flags = os.O_RDONLY if read_only else os.O_RDWR
+    flags |= os.O_CLOEXEC
+    if direct:
+        flags |= os.O_DIRECT
+    if driver == "host_device" and stat.S_ISBLK(st.st_mode) and not read_only:
+        mount_point = mount_point_of(filename)
+        if mount_point is not None:
+            raise QAPIError(
+                f"Could not open '{filename}' for writing: it is mounted on '{mount_point}'"
+            )
+        flags |= os.O_EXCL
+    try:
+        fd = os.open(filename, flags)
+    except OSError as exc:
+        code = exc.errno or errno.EIO
+        if code == errno.EBUSY and flags & os.O_EXCL:
+            raise QAPIError(
+                f"Could not open '{filename}': {os.strerror(code)} (a writable host_device "
+                "needs a device that nobody else has open exclusively, nor mounted)"
+            ) from exc
+        raise _could_not_open(filename, code) from exc
+    try:
+        if locking:
+            perm, shared = (
+                (READER_PERM, READER_SHARED) if read_only else (WRITER_PERM, WRITER_SHARED)
+            )
+            try:
+                io.lock_image(fd, perm, shared)
+            except OSError as exc:
+                raise QAPIError(str(exc.strerror)) from exc
+        if stat.S_ISBLK(st.st_mode):
+            size = io.blk_getsize64(fd)
+            alignment = io.blk_sector_size(fd) if direct else 1
+        else:
+            size = os.lseek(fd, 0, os.SEEK_END)
+            alignment = DIRECT_ALIGNMENT if direct else 1
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, size, alignment

@@ -1,0 +1,268 @@
+"""The engine's block graph: named nodes, their parents, and the graph changes jobs make.
+
+Node names, lookups and blockdev-add/-del follow QEMU 7.2 (block.c, blockdev.c) with its
+error texts, each checked against a real qemu-storage-daemon (tests/engine/test_graph*.py).
+A node's parents are the nodes that have it as a child and the BlockBackends attached to it;
+``replace_node``, ``insert_filter`` and ``remove_filter`` re-point them all at once.
+
+Every method runs in the engine's event loop task that calls it (a QMP command's task or a
+job's task); only the opening and closing of host files happens in worker threads.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import TYPE_CHECKING, Any
+
+from guimirror.engine.backend import BlockBackend
+from guimirror.engine.drivers import DriverNode, InheritedOptions, common_options, open_node
+from guimirror.engine.node import BlockNode
+from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.blockdev import BlockdevOptions
+from guimirror.qapi.errors import QAPIError
+
+if TYPE_CHECKING:
+    from guimirror.qapi.block_info import BlockDeviceInfo
+
+NODE_NAME_MAX = 31
+"""QEMU keeps node names in a char[32]."""
+
+_WELLFORMED = re.compile(r"[A-Za-z][A-Za-z0-9._-]*\Z")
+"""QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'."""
+
+
+class BlockGraph:
+    """The nodes of one engine by node-name, in creation order, and the backends on them."""
+
+    def __init__(self) -> None:
+        self._nodes: dict[str, BlockNode] = {}
+        self._backends: list[BlockBackend] = []
+        self._generated = 0
+
+    # ----- names and lookups ---------------------------------------------------------------
+
+    @property
+    def nodes(self) -> list[BlockNode]:
+        """Every node, oldest first."""
+        return list(self._nodes.values())
+
+    @property
+    def backends(self) -> list[BlockBackend]:
+        return list(self._backends)
+
+    def generate_node_name(self) -> str:
+        """A name like QEMU's implicit ``#blockNNN``: a counter and two random digits."""
+        while True:
+            name = f"#block{self._generated}{random.randrange(100):02d}"
+            self._generated += 1
+            if name not in self._nodes:
+                return name
+
+    def check_node_name(self, name: str) -> None:
+        """QEMU's bdrv_assign_node_name checks, in its order and with its texts."""
+        if not _WELLFORMED.match(name):
+            raise QAPIError(f"Invalid node-name: '{name}'")
+        if name in self._nodes:
+            raise QAPIError(f"Duplicate nodes with node-name='{name}'")
+        if len(name) > NODE_NAME_MAX:
+            raise QAPIError("Node name too long")
+
+    def find_node(self, name: str) -> BlockNode | None:
+        """QEMU's bdrv_find_node: the node of that name, or None."""
+        return self._nodes.get(name)
+
+    def get_node(self, name: str) -> BlockNode:
+        """The node of that name, or QEMU's ``Failed to find node with node-name='x'``."""
+        node = self._nodes.get(name)
+        if node is None:
+            raise QAPIError(f"Failed to find node with node-name='{name}'")
+        return node
+
+    def lookup_bs(self, name: str) -> BlockNode:
+        """QEMU's bdrv_lookup_bs(name, name): a device or node name, or QEMU's error."""
+        node = self._nodes.get(name)
+        if node is None:
+            raise QAPIError(f"Cannot find device='{name}' nor node-name='{name}'")
+        return node
+
+    # ----- parents -------------------------------------------------------------------------
+
+    def node_parents(self, node: BlockNode) -> list[BlockNode]:
+        """The nodes that have ``node`` as a child."""
+        return [p for p in self._nodes.values() if any(c is node for c in p.children.values())]
+
+    def backends_of(self, node: BlockNode) -> list[BlockBackend]:
+        return [backend for backend in self._backends if backend.node is node]
+
+    def parents_of(self, node: BlockNode) -> list[BlockNode | BlockBackend]:
+        """Every parent of ``node``: nodes that have it as a child, then attached backends."""
+        parents: list[BlockNode | BlockBackend] = []
+        parents.extend(self.node_parents(node))
+        parents.extend(self.backends_of(node))
+        return parents
+
+    def is_root(self, node: BlockNode) -> bool:
+        """QEMU's bdrv_is_root_node: no node has it as a child (backends do not count)."""
+        return not self.node_parents(node)
+
+    # ----- blockdev-add / blockdev-del ------------------------------------------------------
+
+    async def add(self, options: BlockdevOptions) -> BlockNode:
+        """``blockdev-add``: open the node and its inline children, or nothing on an error."""
+        if options.node_name is None:
+            raise QAPIError("'node-name' must be specified for the root node")
+        added: list[BlockNode] = []
+        try:
+            return await self._open(options, None, added)
+        except BaseException:
+            for node in reversed(added):
+                self._nodes.pop(node.node_name, None)
+                await node.close()
+            raise
+
+    async def blockdev_add(self, options: BlockdevOptions) -> None:
+        await self.add(options)
+
+    async def _open(
+        self, options: BlockdevOptions, inherited: InheritedOptions | None, added: list[BlockNode]
+    ) -> BlockNode:
+        name = options.node_name
+        if name is None:
+            name = self.generate_node_name()
+        else:
+            self.check_node_name(name)
+        common = common_options(options, inherited)
+
+        async def open_child(ref: Any, child_inherits: InheritedOptions) -> BlockNode:
+            if isinstance(ref, str):
+                return self.lookup_bs(ref)
+            child_options = ref if isinstance(ref, BlockdevOptions) else None
+            if child_options is None:
+                child_options = parse_arguments(BlockdevOptions, ref)
+            return await self._open(child_options, child_inherits, added)
+
+        node = await open_node(options, name, common, open_child)
+        if name in self._nodes:
+            await node.close()
+            raise QAPIError(f"Duplicate nodes with node-name='{name}'")
+        self._nodes[name] = node
+        added.append(node)
+        return node
+
+    async def delete(self, node_name: str) -> None:
+        """``blockdev-del``: QEMU's checks in its order; inline children go with their parent."""
+        node = self.get_node(node_name)
+        if self.backends_of(node):
+            raise QAPIError(f"Node {node_name} is in use")
+        for reason in node.blockers:
+            raise QAPIError(f"Node '{node_name}' is busy: {reason}")
+        if not getattr(node, "monitor_owned", False):
+            raise QAPIError(f"Node {node_name} is not owned by the monitor")
+        if self.node_parents(node):
+            raise QAPIError(f"Block device {node_name} is in use")
+        await self._drop(node)
+
+    async def blockdev_del(self, node_name: str) -> None:
+        await self.delete(node_name)
+
+    async def _drop(self, node: BlockNode) -> None:
+        """Remove ``node``, then every inline child no other node uses any more."""
+        self._nodes.pop(node.node_name, None)
+        await node.close()
+        for child in list(node.children.values()):
+            owned = getattr(child, "monitor_owned", True)
+            if (
+                not owned
+                and child.node_name in self._nodes
+                and not self.parents_of(child)
+                and not child.blockers
+            ):
+                await self._drop(child)
+
+    # ----- graph changes -------------------------------------------------------------------
+
+    def attach(self, backend: BlockBackend) -> None:
+        """Make ``backend`` a parent of its node, so graph changes re-point it."""
+        if backend not in self._backends:
+            self._backends.append(backend)
+
+    def detach(self, backend: BlockBackend) -> None:
+        if backend in self._backends:
+            self._backends.remove(backend)
+
+    def replace_node(self, old: BlockNode, new: BlockNode) -> None:
+        """QEMU's bdrv_replace_node: every parent of ``old`` now uses ``new``.
+
+        A parent that is ``new`` itself or below it is left alone, so no cycle is made.
+        """
+        below_new = self._subtree(new)
+        for parent in self.node_parents(old):
+            if parent in below_new:
+                continue
+            for role, child in list(parent.children.items()):
+                if child is old:
+                    parent.children[role] = new
+        for backend in self.backends_of(old):
+            backend.node = new
+
+    def insert_filter(self, filter_node: BlockNode, node: BlockNode) -> None:
+        """Put ``filter_node`` (whose child already is ``node``) above ``node`` (bdrv_append)."""
+        if filter_node.node_name in self._nodes:
+            raise QAPIError(f"Duplicate nodes with node-name='{filter_node.node_name}'")
+        self._nodes[filter_node.node_name] = filter_node
+        for parent in self.node_parents(node):
+            if parent is filter_node:
+                continue
+            for role, child in list(parent.children.items()):
+                if child is node:
+                    parent.children[role] = filter_node
+        for backend in self.backends_of(node):
+            backend.node = filter_node
+
+    def insert_filter_above(self, node: BlockNode, filter_node: BlockNode) -> None:
+        self.insert_filter(filter_node, node)
+
+    def remove_filter(self, filter_node: BlockNode) -> None:
+        """Take ``filter_node`` out: its parents use its child again; its name is free."""
+        below = next(iter(filter_node.children.values()), None)
+        if below is not None:
+            for parent in self.node_parents(filter_node):
+                for role, child in list(parent.children.items()):
+                    if child is filter_node:
+                        parent.children[role] = below
+            for backend in self.backends_of(filter_node):
+                backend.node = below
+        if self._nodes.get(filter_node.node_name) is filter_node:
+            del self._nodes[filter_node.node_name]
+
+    def _subtree(self, node: BlockNode) -> list[BlockNode]:
+        seen: list[BlockNode] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if any(current is s for s in seen):
+                continue
+            seen.append(current)
+            stack.extend(current.children.values())
+        return seen
+
+    # ----- queries and shutdown -----------------------------------------------------------
+
+    def query_named_block_nodes(self, flat: bool = False) -> list[BlockDeviceInfo]:
+        """One entry per node, newest first, as QEMU 7.2 lists them.
+
+        ``flat`` only leaves out backing images in QEMU; these drivers have none.
+        """
+        return [node.info() for node in reversed(self._nodes.values())]
+
+    async def close(self) -> None:
+        """Close every node (descriptors and locks), newest first, and forget them."""
+        nodes = list(reversed(self._nodes.values()))
+        self._nodes.clear()
+        self._backends.clear()
+        for node in nodes:
+            await node.close()
+
+
+__all__ = ["NODE_NAME_MAX", "BlockGraph", "DriverNode"]

@@ -1,0 +1,262 @@
+"""The engine's worker threads and the system calls its drivers make in them.
+
+Every function here except ``run`` blocks and must be called in a worker thread through
+``run``; the event loop only schedules. Data moves with os.preadv/os.pwritev, holes and
+zeroes with fallocate(2) and the block-device ioctls, allocation status with
+SEEK_DATA/SEEK_HOLE, image locks with OFD locks on QEMU's lock bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import functools
+import mmap
+import os
+import struct
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+WORKERS = 16
+"""Enough threads for a mirror's 16 operations in flight."""
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="guimirror-io")
+    return _pool
+
+
+async def run(fn: Callable[..., T], *args: object) -> T:
+    """Run ``fn(*args)`` in a worker thread; called from a task of the engine's loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_executor(), functools.partial(fn, *args))
+
+
+# ----- buffers -------------------------------------------------------------------------------
+
+
+def aligned_buffer(length: int) -> mmap.mmap:
+    """Page-aligned anonymous memory for O_DIRECT I/O (at least one page)."""
+    return mmap.mmap(-1, max(length, mmap.PAGESIZE))
+
+
+def align_down(value: int, alignment: int) -> int:
+    return value - value % alignment
+
+
+def align_up(value: int, alignment: int) -> int:
+    return -(-value // alignment) * alignment
+
+
+# ----- data ----------------------------------------------------------------------------------
+
+
+def pread_exact(fd: int, offset: int, length: int) -> bytes:
+    """Read ``length`` bytes; past the end of the file the rest reads as zeroes (as QEMU)."""
+    buf = bytearray(length)
+    view = memoryview(buf)
+    done = 0
+    while done < length:
+        got = os.preadv(fd, [view[done:]], offset + done)
+        if got == 0:
+            break
+        done += got
+    return bytes(buf)
+
+
+def pwrite_all(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:
+    view = memoryview(data).cast("B")
+    done = 0
+    while done < len(view):
+        done += os.pwritev(fd, [view[done:]], offset + done)
+
+
+def pread_direct(fd: int, offset: int, length: int, alignment: int) -> bytes:
+    """O_DIRECT read of any range: read the aligned range around it into aligned memory."""
+    start = align_down(offset, alignment)
+    end = align_up(offset + length, alignment)
+    buf = aligned_buffer(end - start)
+    try:
+        done = 0
+        while done < end - start:
+            got = os.preadv(fd, [memoryview(buf)[done : end - start]], start + done)
+            if got == 0:
+                break
+            done += got
+        if done < offset + length - start:
+            buf[done : end - start] = bytes(end - start - done)
+        return buf[offset - start : offset - start + length]
+    finally:
+        buf.close()
+
+
+def pwrite_direct(
+    fd: int, data: bytes | bytearray | memoryview, offset: int, alignment: int
+) -> None:
+    """O_DIRECT write of any range: an unaligned head or tail is read, patched and rewritten."""
+    view = memoryview(data).cast("B")
+    start = align_down(offset, alignment)
+    end = align_up(offset + len(view), alignment)
+    buf = aligned_buffer(end - start)
+    try:
+        if start != offset or end != offset + len(view):
+            buf[: end - start] = pread_direct(fd, start, end - start, alignment)
+        buf[offset - start : offset - start + len(view)] = view
+        done = 0
+        while done < end - start:
+            done += os.pwritev(fd, [memoryview(buf)[done : end - start]], start + done)
+    finally:
+        buf.close()
+
+
+# ----- holes and zeroes ----------------------------------------------------------------------
+
+FALLOC_FL_KEEP_SIZE = 0x01
+FALLOC_FL_PUNCH_HOLE = 0x02
+FALLOC_FL_ZERO_RANGE = 0x10
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+_libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+_libc.fallocate.restype = ctypes.c_int
+
+
+def fallocate(fd: int, mode: int, offset: int, length: int) -> None:
+    """fallocate(2); raises OSError with the errno (EOPNOTSUPP where the file system has none)."""
+    if _libc.fallocate(fd, mode, offset, length) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
+def punch_hole(fd: int, offset: int, length: int) -> None:
+    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length)
+
+
+def zero_range(fd: int, offset: int, length: int) -> None:
+    """Zeroes that stay allocated; writes zeroes where the file system lacks ZERO_RANGE."""
+    try:
+        fallocate(fd, FALLOC_FL_ZERO_RANGE, offset, length)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+            raise
+    write_zero_bytes(fd, offset, length)
+
+
+def write_zero_bytes(fd: int, offset: int, length: int) -> None:
+    chunk = bytes(min(length, 1 << 20))
+    done = 0
+    while done < length:
+        n = min(len(chunk), length - done)
+        pwrite_all(fd, memoryview(chunk)[:n], offset + done)
+        done += n
+
+
+def seek_status(fd: int, offset: int, length: int, size: int) -> tuple[int, bool]:
+    """(pnum, data) of the range at ``offset`` from SEEK_DATA/SEEK_HOLE; ``pnum`` > 0."""
+    if offset >= size:
+        return length, False
+    try:
+        data = os.lseek(fd, offset, os.SEEK_DATA)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            return min(length, size - offset), False
+        raise
+    if data > offset:
+        return min(length, data - offset), False
+    hole = os.lseek(fd, offset, os.SEEK_HOLE)
+    if hole <= offset:
+        return min(length, size - offset), True
+    return min(length, hole - offset), True
+
+
+# ----- block devices -------------------------------------------------------------------------
+
+BLKGETSIZE64 = 0x80081272
+BLKSSZGET = 0x1268
+BLKDISCARD = 0x1277
+BLKZEROOUT = 0x127F
+
+
+def blk_getsize64(fd: int) -> int:
+    out = fcntl.ioctl(fd, BLKGETSIZE64, b"\0" * 8)
+    return int(struct.unpack("Q", out)[0])
+
+
+def blk_sector_size(fd: int) -> int:
+    out = fcntl.ioctl(fd, BLKSSZGET, b"\0" * 4)
+    return int(struct.unpack("i", out)[0])
+
+
+def blk_zeroout(fd: int, offset: int, length: int) -> None:
+    fcntl.ioctl(fd, BLKZEROOUT, struct.pack("QQ", offset, length))
+
+
+def blk_discard(fd: int, offset: int, length: int) -> None:
+    fcntl.ioctl(fd, BLKDISCARD, struct.pack("QQ", offset, length))
+
+
+# ----- image locking (QEMU's file-posix lock bytes) ------------------------------------------
+
+PERM_NAMES = ("consistent read", "write", "write unchanged", "resize")
+"""QEMU 7.2's permission bits in order (bdrv_perm_names)."""
+
+PERM_CONSISTENT_READ = 0x1
+PERM_WRITE = 0x2
+PERM_WRITE_UNCHANGED = 0x4
+PERM_RESIZE = 0x8
+PERM_ALL = 0xF
+LOCK_PERM_BASE = 100
+LOCK_SHARED_BASE = 200
+
+
+def _flock(kind: int, start: int) -> bytes:
+    return struct.pack("hhxxxxqqixxxx", kind, os.SEEK_SET, start, 1, 0)
+
+
+def _locked_by_other(fd: int, byte: int) -> bool:
+    out = fcntl.fcntl(fd, fcntl.F_OFD_GETLK, _flock(fcntl.F_WRLCK, byte))
+    kind: int = struct.unpack("hhxxxxqqixxxx", out)[0]
+    return kind != fcntl.F_UNLCK
+
+
+def check_image_locks(fd: int, perm: int, shared: int) -> None:
+    """QEMU's raw_check_lock_bytes: refuse what another user's lock bytes forbid.
+
+    Raises OSError(EAGAIN) whose strerror is QEMU's text, e.g. ``Failed to get "write" lock``.
+    """
+    for bit, name in enumerate(PERM_NAMES):
+        if perm & (1 << bit) and _locked_by_other(fd, LOCK_SHARED_BASE + bit):
+            raise OSError(errno.EAGAIN, f'Failed to get "{name}" lock')
+    for bit, name in enumerate(PERM_NAMES):
+        if not shared & (1 << bit) and _locked_by_other(fd, LOCK_PERM_BASE + bit):
+            raise OSError(errno.EAGAIN, f'Failed to get shared "{name}" lock')
+
+
+def apply_image_locks(fd: int, perm: int, shared: int) -> None:
+    """QEMU's raw_apply_lock_bytes: a shared lock on each held and each unshared permission."""
+    for bit in range(len(PERM_NAMES)):
+        held = perm & (1 << bit)
+        unshared = not shared & (1 << bit)
+        for base, on in ((LOCK_PERM_BASE, held), (LOCK_SHARED_BASE, unshared)):
+            kind = fcntl.F_RDLCK if on else fcntl.F_UNLCK
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _flock(kind, base + bit))
+
+
+def lock_image(fd: int, perm: int, shared: int) -> None:
+    """Take the lock bytes, then check the others' (QEMU's order); on a conflict take none."""
+    apply_image_locks(fd, perm, shared)
+    try:
+        check_image_locks(fd, perm, shared)
+    except OSError:
+        apply_image_locks(fd, 0, PERM_ALL)
+        raise
