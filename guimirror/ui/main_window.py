@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         self.job_meta: dict[JobKey, dict[str, Any]] = {}
         self.job_views: dict[JobKey, JobView] = {}
         self.watches: dict[JobKey, ConvergenceWatch] = {}
+        #: Seconds of growing dirty clusters before the not-converging hint shows.
+        self.convergence_window = 10.0
         self.tasks: set[asyncio.Task[Any]] = set()
         self.last_error = ""
         self._quitting = False
@@ -664,7 +666,7 @@ class MainWindow(QMainWindow):
             "auto-finalize": model.auto_finalize, "auto-dismiss": model.auto_dismiss,
             "error": "", "outcome": "",
         }
-        self.watches[key] = ConvergenceWatch()
+        self.watches[key] = ConvergenceWatch(self.convergence_window)
         self.plots.series.pop(self._plot_key(key), None)
         try:
             await link.mirror(model)
@@ -729,7 +731,7 @@ class MainWindow(QMainWindow):
         view.eta = sample.get("eta")
         view.dirty_clusters = float(sample["dirty-clusters"])
         view.estimate = bool(sample.get("estimate"))
-        watch = self.watches.setdefault(key, ConvergenceWatch())
+        watch = self.watches.setdefault(key, ConvergenceWatch(self.convergence_window))
         view.hint = HINT if watch.add(float(sample["time"]), view.dirty_clusters) else ""
         self.job_panel.update_job(view)
         self.plots.add_sample(self._plot_key(key), sample)

@@ -54,7 +54,7 @@ class NBDServers:
         os.chmod(directory, 0o700)
         path = os.path.join(directory, "nbd.sock")
         await link.execute(
-            "nbd-server-start", {"addr": {"type": "unix", "path": path}}
+            "nbd-server-start", {"addr": {"type": "unix", "data": {"path": path}}}
         )
         self._paths[link.name] = path
         return path

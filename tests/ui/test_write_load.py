@@ -1,0 +1,98 @@
+"""The drill's write load: random data at a chosen rate through an NBD export (guimirror's
+own asyncio NBD client), on QEMU and on the built-in engine; and the not-converging hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from guimirror.ui.convergence import HINT
+from tests.support import require_tools
+from tests.ui.conftest import run, write_source
+
+MiB = 1 << 20
+
+
+def add_nodes(window: Any, qtbot: Any, loop: Any, tmp_path: Path, size: int,
+              source_data: bool = True) -> None:
+    link = window.current_link()
+    if source_data:
+        write_source(tmp_path / "src.img", size)
+    else:
+        with open(tmp_path / "src.img", "wb") as image:
+            image.truncate(size)
+    with open(tmp_path / "tgt.img", "wb") as image:
+        image.truncate(size)
+    for node in ("src", "tgt"):
+        run(qtbot, loop, link.execute("blockdev-add", {
+            "driver": "raw", "node-name": node,
+            "file": {"driver": "file", "filename": str(tmp_path / f"{node}.img")},
+        }))
+    qtbot.waitUntil(lambda: {"src", "tgt"} <= set(window.node_model.by_name()), timeout=5000)
+
+
+def exports(window: Any, qtbot: Any, loop: Any) -> list[str]:
+    reply = run(qtbot, loop, window.current_link().execute("query-block-exports"))
+    return [export["id"] for export in reply]
+
+
+@pytest.mark.qemu
+def test_write_load_through_nbd_during_a_mirror_on_qemu(qemu_window, qtbot, qloop,
+                                                        tmp_path) -> None:
+    require_tools("qemu-storage-daemon")
+    window = qemu_window
+    run(qtbot, qloop, window.add_daemon())
+    window.endpoint_list.setCurrentRow(0)
+    add_nodes(window, qtbot, qloop, tmp_path, 8 * MiB)
+    window.form.select("src", "tgt")
+    window.form.speed.setText("2M")
+    window.form.buf_size.setText("64K")
+    qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
+    key = (window.current, "mirror-src")
+    qtbot.waitUntil(lambda: key in window.job_views, timeout=5000)
+    panel = window.write_load
+    panel.node.setCurrentText("src")
+    panel.rate.setText("4M")
+    assert run(qtbot, qloop, panel.start_load()), panel.state.text()
+    assert exports(window, qtbot, qloop) == ["load-src"]
+    assert window.node_model.by_name()["src"].used_by[-1] == "export load-src"
+    qtbot.waitUntil(lambda: panel.running.load.stats.written >= 2 * MiB, timeout=10000)
+    assert panel.running.load.stats.error == ""
+    qtbot.waitUntil(lambda: "writing into src:" in panel.state.text(), timeout=5000)
+    run(qtbot, qloop, panel.stop_load())
+    assert exports(window, qtbot, qloop) == []
+    assert "stopped; wrote" in panel.state.text()
+    # The mirror still converges and completes once the writer stops.
+    row = window.job_panel.rows[key]
+    row.speed.setText("0")
+    qtbot.keyClick(row.speed, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.job_views[key].status == "ready", timeout=15000)
+    qtbot.mouseClick(row.buttons[next(v for v in row.buttons if v.value == "complete")],
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.job_views[key].status == "completed", timeout=15000)
+    assert (tmp_path / "tgt.img").read_bytes() == (tmp_path / "src.img").read_bytes()
+
+
+def test_a_write_load_faster_than_the_mirror_shows_the_hint(window, qtbot, qloop,
+                                                            tmp_path) -> None:
+    """sync=none at 512 KiB/s while 8 MiB/s of random writes land: dirty clusters grow (the
+    built-in engine keeps ``speed`` after READY, so the job cannot catch up)."""
+    window.convergence_window = 2.0
+    add_nodes(window, qtbot, qloop, tmp_path, 64 * MiB, source_data=False)
+    window.form.select("src", "tgt")
+    window.form.sync.setCurrentText("none")
+    window.form.speed.setText("512K")
+    qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
+    key = ("built-in", "mirror-src")
+    qtbot.waitUntil(lambda: key in window.job_views, timeout=5000)
+    panel = window.write_load
+    panel.node.setCurrentText("src")
+    panel.rate.setText("8M")
+    assert run(qtbot, qloop, panel.start_load())
+    row = window.job_panel.rows[key]
+    qtbot.waitUntil(lambda: window.job_views[key].hint == HINT, timeout=15000)
+    assert not row.hint.isHidden() and "copy-mode write-blocking" in row.hint.text()
+    run(qtbot, qloop, panel.stop_load())
