@@ -23,6 +23,7 @@ from .steps import (
     Image,
     JoinBackground,
     QemuIO,
+    Same,
     Scenario,
     Sleep,
     Step,
@@ -57,6 +58,9 @@ def matches(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> bool:
     for key, value in expected.items():
         if value is ABSENT:
             if key in actual:
+                return False
+        elif isinstance(value, Same):
+            if key not in actual or actual[key] != actual.get(value.key, ABSENT):
                 return False
         elif actual.get(key, ABSENT) != value:
             return False

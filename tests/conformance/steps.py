@@ -18,6 +18,13 @@ ABSENT: Any = object()
 
 
 @dataclass(frozen=True)
+class Same:
+    """An expected value equal to another member of the same object (``offset``: Same("len"))."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class Image:
     """A raw image file ``{dir}/<name>.img`` of ``size`` bytes.
 
