@@ -726,6 +726,7 @@ class MainWindow(QMainWindow):
         view = self.job_views.get(key)
         if view is None:
             return
+        view.offset, view.len = int(sample["offset"]), int(sample["len"])
         view.throughput = float(sample["throughput"])
         view.throughput_avg = float(sample.get("throughput-average", 0.0))
         view.eta = sample.get("eta")

@@ -78,20 +78,22 @@ def test_write_load_through_nbd_during_a_mirror_on_qemu(qemu_window, qtbot, qloo
 
 def test_a_write_load_faster_than_the_mirror_shows_the_hint(window, qtbot, qloop,
                                                             tmp_path) -> None:
-    """sync=none at 512 KiB/s while 8 MiB/s of random writes land: dirty clusters grow (the
-    built-in engine keeps ``speed`` after READY, so the job cannot catch up)."""
+    """8 MiB/s of random writes through an export of the source, then a sync=none mirror at
+    512 KiB/s: dirty clusters grow (the built-in engine keeps ``speed`` after READY, so the job
+    cannot catch up). The export comes first, as in QEMU's measured drill: the mirror's filter
+    then sits between it and the source."""
     window.convergence_window = 2.0
     add_nodes(window, qtbot, qloop, tmp_path, 64 * MiB, source_data=False)
+    panel = window.write_load
+    panel.node.setCurrentText("src")
+    panel.rate.setText("8M")
+    assert run(qtbot, qloop, panel.start_load()), panel.state.text()
     window.form.select("src", "tgt")
     window.form.sync.setCurrentText("none")
     window.form.speed.setText("512K")
     qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
     key = ("built-in", "mirror-src")
     qtbot.waitUntil(lambda: key in window.job_views, timeout=5000)
-    panel = window.write_load
-    panel.node.setCurrentText("src")
-    panel.rate.setText("8M")
-    assert run(qtbot, qloop, panel.start_load())
     row = window.job_panel.rows[key]
     qtbot.waitUntil(lambda: window.job_views[key].hint == HINT, timeout=15000)
     assert not row.hint.isHidden() and "copy-mode write-blocking" in row.hint.text()
