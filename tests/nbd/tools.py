@@ -1,0 +1,44 @@
+"""Running the real NBD clients (qemu-io, qemu-img, nbdinfo) from a test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+CLIENT_TIMEOUT = 30.0
+
+
+@dataclass
+class Result:
+    returncode: int
+    output: str
+
+
+async def run(*argv: str) -> Result:
+    """Run a client while the loop keeps serving; stdout and stderr together, as text."""
+    process = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    try:
+        async with asyncio.timeout(CLIENT_TIMEOUT):
+            out, _ = await process.communicate()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+    assert process.returncode is not None
+    return Result(process.returncode, out.decode())
+
+
+def nbd_uri(socket_path: object, name: str) -> str:
+    return f"nbd+unix:///{name}?socket={socket_path}"
+
+
+async def wait_until(predicate: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Poll ``predicate`` every 20 ms; fail after ``seconds``."""
+    for _ in range(int(seconds / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not reached in time")
