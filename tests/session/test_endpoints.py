@@ -23,6 +23,7 @@ from guimirror.qmp.launcher import DaemonLauncher
 from guimirror.session.client import SessionClient
 from guimirror.session.connection import QMPCommandError
 from guimirror.session.endpoint import (
+    BuiltinEndpoint,
     DaemonEndpoint,
     EndpointError,
     Endpoints,
@@ -233,5 +234,53 @@ def test_several_endpoints_at_once_close_together(images: str) -> None:
             assert pid is not None
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
+
+    asyncio.run(scenario())
+
+
+def test_builtin_endpoint_runs_the_engine_in_process(images: str) -> None:
+    async def scenario() -> None:
+        endpoint = BuiltinEndpoint("builtin")
+        assert endpoint.engine is None
+        await endpoint.open()
+        engine = endpoint.engine
+        assert engine is not None
+        client = endpoint.client
+        await add_pair(client, images)
+        await client.blockdev_mirror(
+            BlockdevMirror(job_id="slow", device="src", target="tgt",
+                           sync=MirrorSyncMode.FULL, speed=1, buf_size=65536)
+        )
+        jobs = await client.query_block_jobs()
+        assert [(job.device, job.status) for job in jobs] == [("slow", JobStatus.RUNNING)]
+        # Closing cancels the engine's running jobs and drops the engine it created.
+        await endpoint.close()
+        assert endpoint.state in (EndpointState.IDLE,)
+        assert endpoint.engine is None
+        assert await engine.query_block_jobs() == []
+        with pytest.raises(EndpointStateError, match="is idle"):
+            _ = endpoint.client
+
+    asyncio.run(scenario())
+
+
+def test_builtin_endpoint_with_a_given_engine_reattaches(images: str) -> None:
+    from guimirror.engine.engine import Engine
+
+    async def scenario() -> None:
+        engine = Engine()
+        try:
+            async with BuiltinEndpoint("first", engine=engine) as first:
+                await add_pair(first.client, images)
+                await first.client.blockdev_mirror(
+                    BlockdevMirror(job_id="slow", device="src", target="tgt",
+                                   sync=MirrorSyncMode.FULL, speed=1, buf_size=65536)
+                )
+            # The engine was given, so it outlives the endpoint, and its job with it.
+            async with BuiltinEndpoint("second", engine=engine) as second:
+                assert [job.device for job in second.attached_jobs] == ["slow"]
+                await second.client.job_cancel(JobCancel(id="slow"))
+        finally:
+            await engine.close()
 
     asyncio.run(scenario())
