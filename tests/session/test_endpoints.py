@@ -284,3 +284,34 @@ def test_builtin_endpoint_with_a_given_engine_reattaches(images: str) -> None:
             await engine.close()
 
     asyncio.run(scenario())
+
+
+def test_socket_endpoint_attaches_over_tcp_loopback_and_unix() -> None:
+    from guimirror.engine.engine import Engine
+    from guimirror.qmp.server import QMPServer
+
+    async def scenario() -> None:
+        engine = Engine()
+        server = QMPServer(engine)
+        directory = tempfile.mkdtemp(prefix="gm-tcp-")
+        try:
+            host, port = await server.start_tcp("127.0.0.1", 0)
+            await server.start_unix(os.path.join(directory, "qmp.sock"))
+            endpoints = Endpoints()
+            tcp = endpoints.add(SocketEndpoint("tcp", (host, port)))
+            unix = endpoints.add(SocketEndpoint("unix", os.path.join(directory, "qmp.sock")))
+            await tcp.open()
+            await unix.open()
+            names = {command.name for command in await tcp.client.query_commands()}
+            assert {"blockdev-mirror", "query-block-jobs", "job-complete"} <= names
+            assert (await unix.client.query_block_jobs()) == []
+            await endpoints.close_all()
+            # Closing an attached endpoint only disconnects: the server still serves.
+            async with SocketEndpoint("again", (host, port)) as again:
+                assert await again.client.query_block_jobs() == []
+        finally:
+            await server.close()
+            await engine.close()
+            os.rmdir(directory)
+
+    asyncio.run(scenario())
