@@ -14,6 +14,7 @@ from .steps import (
     ABSENT,
     Cmd,
     ExpectJob,
+    ExpectJobEvents,
     Image,
     MiB,
     Scenario,
@@ -54,12 +55,20 @@ def _arguments(changes: dict[str, Any]) -> dict[str, Any]:
     return arguments
 
 
-def refused(name: str, changes: dict[str, Any], desc: str) -> Scenario:
-    """blockdev-mirror with ``changes`` fails with ``desc``, and leaves no job behind."""
+def refused(
+    name: str, changes: dict[str, Any], desc: str, events: tuple[str, ...] = ()
+) -> Scenario:
+    """blockdev-mirror with ``changes`` fails with ``desc`` and leaves no job behind.
+
+    ``events``: the job's events before the reply; none unless the job was already created
+    when the check failed (QEMU then emits created and null).
+    """
+    job = changes.get("job-id", "j1")
     return Scenario(
         f"bad-input-{name}", IMAGES, NODES,
         (Cmd("blockdev-mirror", _arguments(changes), error=desc), ExpectJob("j1", None),
-         Cmd("query-block-jobs", ret=[], check_ret=True)),
+         Cmd("query-block-jobs", ret=[], check_ret=True),
+         *((ExpectJobEvents(job, events),) if isinstance(job, str) else ())),
     )
 
 
@@ -137,13 +146,15 @@ SCENARIOS: list[Scenario] = [
     accepted("buf-size-0", {"buf-size": 0}),
     accepted("buf-size-1", {"buf-size": 1}),
     accepted("buf-size-below-granularity", {"buf-size": 4096, "granularity": 65536}),
-    refused("speed--1", {"speed": -1}, "Parameter 'speed' expects a non-negative value"),
+    refused("speed--1", {"speed": -1}, "Parameter 'speed' expects a non-negative value",
+            events=("created", "null")),
     refused("device-eq-target", {"target": "e-src"}, "Can't mirror node into itself"),
     refused("unknown-device", {"device": "nope"}, "Cannot find device='nope' nor node-name='nope'"),
     refused("unknown-target", {"target": "nope"}, "Cannot find device='nope' nor node-name='nope'"),
     late_size_failure("target-smaller", "e-small"),
     late_size_failure("target-larger", "e-large"),
-    refused("target-read-only", {"target": "e-ro"}, "Block node is read-only"),
+    refused("target-read-only", {"target": "e-ro"}, "Block node is read-only",
+            events=("created", "null")),
     accepted("sync-top-no-backing", {"sync": "top"}),
     accepted("sync-none", {"sync": "none"}),
     refused("replaces-unknown", {"replaces": "nope"}, "Failed to find node with node-name='nope'"),

@@ -37,6 +37,11 @@ OPERATIONS = {"read": ("src", "read_aio", "on-source-error"),
 ERRNOS = (errno.EIO, errno.ENOSPC)
 
 
+#: From READY on, for a job that recovered from its error.
+_TO_THE_END = ("ready", "BLOCK_JOB_READY", "waiting", "pending", "BLOCK_JOB_COMPLETED",
+               "concluded", "null")
+
+
 def action(policy: str, err: int) -> str:
     if policy == "enospc":
         return "stop" if err == errno.ENOSPC else "report"
@@ -67,6 +72,7 @@ def fault_scenario(policy: str, operation: str, err: int) -> Scenario:
             WaitEvent("BLOCK_JOB_READY", "j1"), ExpectJob("j1", {"io-status": "ok"}),
             job_cmd("job-complete"),
             WaitEvent("BLOCK_JOB_COMPLETED", "j1", {"error": ABSENT}), Compare("src", "tgt"),
+            ExpectJobEvents("j1", ("created", "running", "BLOCK_JOB_ERROR", *_TO_THE_END)),
         )
     else:
         steps = (
@@ -77,6 +83,8 @@ def fault_scenario(policy: str, operation: str, err: int) -> Scenario:
             ExpectJob("j1", {"status": "ready", "io-status": "ok"}),
             job_cmd("job-complete"),
             WaitEvent("BLOCK_JOB_COMPLETED", "j1", {"error": ABSENT}), Compare("src", "tgt"),
+            ExpectJobEvents("j1", ("created", "running", "BLOCK_JOB_ERROR", "paused", "running",
+                                   *_TO_THE_END)),
         )
     name = f"fault-{policy}-{operation}-{errno.errorcode[err]}"
     return Scenario(name, IMAGES, nodes, steps)
