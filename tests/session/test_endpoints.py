@@ -31,6 +31,7 @@ from guimirror.session.endpoint import (
     EndpointStateError,
     SocketEndpoint,
 )
+from guimirror.session.sampler import Sampler
 
 from ..support import require_tools
 
@@ -154,6 +155,10 @@ def test_reattach_shows_the_jobs_already_running(images: str) -> None:
                 assert [(job.device, job.status) for job in second.attached_jobs] == [
                     ("slow", JobStatus.RUNNING)
                 ]
+                # This client did not start the job, yet its one mirror bitmap is found.
+                [sample] = await Sampler(second.client).poll_once()
+                assert sample.job_id == "slow" and not sample.dirty_estimated
+                assert sample.dirty_bytes > 0 and sample.granularity == 65536
                 await second.client.job_cancel(JobCancel(id="slow"))
         finally:
             await launcher.stop()
