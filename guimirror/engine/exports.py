@@ -7,6 +7,7 @@ during a mirror pass through the mirror filter and a pivot re-points the export 
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import re
 import socket
@@ -98,7 +99,12 @@ class ExportManager:
         if tls_creds is not None:
             raise QAPIError(f"No TLS credentials with id '{tls_creds}'")
         server = NbdServer(max_connections)
-        kind = addr.get("type")
+        await self._listen(server, addr.get("type"), addr)
+        self._server = server
+
+    @staticmethod
+    async def _listen(server: NbdServer, kind: object, addr: Mapping[str, Any]) -> None:
+        """Bind the server's socket; QEMU's texts when that fails."""
         if kind == "unix":
             path = str(addr["path"])
             try:
@@ -110,13 +116,14 @@ class ExportManager:
         elif kind == "inet":
             host, port = str(addr["host"]), str(addr["port"])
             try:
-                numeric_port = int(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][1])
+                loop = asyncio.get_running_loop()
+                found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except socket.gaierror as error:
                 raise QAPIError(
                     f"address resolution failed for {host}:{port}: {error.strerror}"
                 ) from None
             try:
-                await server.start_tcp(host, numeric_port)
+                await server.start_tcp(host, int(found[0][4][1]))
             except OSError as error:
                 raise QAPIError(
                     f"Failed to find an available port: {error.strerror or error}"
@@ -125,7 +132,6 @@ class ExportManager:
             raise QAPIError("only QEMU supports file descriptor passing")
         else:
             raise QAPIError(f"NBD server address type '{kind}' is not supported")
-        self._server = server
 
     async def nbd_server_stop(self) -> None:
         """nbd-server-stop: remove every NBD export, disconnect its clients, stop listening."""
