@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -27,6 +27,8 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import JobStatus, JobVerb, check_verb
 from guimirror.ui.units import format_duration, format_size, format_speed, parse_speed
 
+#: Rows redraw their numbers at most this often; a change of status shows at once.
+ROW_REFRESH_HZ = 10.0
 STATUS_COLOURS = {
     "created": "#546e7a",
     "running": "#1565c0",
@@ -167,6 +169,11 @@ class JobRow(QFrame):
     def key(self) -> tuple[str, str]:
         return self.view.key
 
+    def _set(self, label: QLabel, text: str) -> None:
+        """Set a label's text only when it changed (a change costs a relayout)."""
+        if label.text() != text:
+            label.setText(text)
+
     def mousePressEvent(self, event: object) -> None:
         self.selected.emit(self.key)
         super().mousePressEvent(event)  # type: ignore[arg-type]
@@ -174,45 +181,55 @@ class JobRow(QFrame):
     def set_selected(self, selected: bool) -> None:
         self.setStyleSheet("JobRow { border: 2px solid #1e88e5; }" if selected else "")
 
+    @staticmethod
+    def state_of(view: JobView) -> tuple[object, ...]:
+        """What, when it changes, the row shows at once (numbers alone can wait)."""
+        return (view.status, view.paused, view.ready, view.io_status, view.error, view.speed,
+                view.hint, view.target, view.auto_finalize, view.auto_dismiss)
+
     def update_view(self, view: JobView) -> None:
         self.view = view
-        self.title.setText(f"<b>{view.job_id}</b>  {view.device} → {view.target}"
+        self.shown_state = self.state_of(view)
+        self._set(self.title, f"<b>{view.job_id}</b>  {view.device} → {view.target}"
                            f"  <span style='color:gray'>({view.endpoint})</span>")
         colour = STATUS_COLOURS.get(view.status, "#000")
         label = view.status + (" (ready)" if view.ready and view.status != "ready" else "")
-        self.status.setText(f"<b style='color:{colour}'>{label}</b>")
+        self._set(self.status, f"<b style='color:{colour}'>{label}</b>")
         fraction = view.offset / view.len if view.len else (1.0 if view.ready else 0.0)
-        self.progress.setValue(int(fraction * 1000))
+        if self.progress.value() != int(fraction * 1000):
+            self.progress.setValue(int(fraction * 1000))
         self.progress.setFormat(
             f"{fraction * 100:.1f} %  ({format_size(view.offset)} of {format_size(view.len)})"
         )
-        self.throughput.setText(
-            f"now {format_speed(view.throughput) if view.throughput else '0 B/s'}, "
-            f"average {format_speed(view.throughput_avg) if view.throughput_avg else '0 B/s'}"
-        )
-        self.eta.setText(f"ETA {format_duration(view.eta)}" if not view.ready else "in sync")
+        now = format_speed(view.throughput) if view.throughput else "0 B/s"
+        average = format_speed(view.throughput_avg) if view.throughput_avg else "0 B/s"
+        self._set(self.throughput, f"now {now}, average {average}")
+        self._set(self.eta, f"ETA {format_duration(view.eta)}" if not view.ready else "in sync")
         approx = "≈" if view.estimate else ""
-        self.dirty.setText(f"dirty clusters {approx}{view.dirty_clusters:,.0f}")
+        self._set(self.dirty, f"dirty clusters {approx}{view.dirty_clusters:,.0f}")
         io_text = f"io-status {view.io_status}"
         if view.error:
             io_text += f" — {view.error}"
-        self.io_status.setText(io_text)
-        self.io_status.setStyleSheet(
-            "" if view.io_status == "ok" and not view.error else "color: #c62828;"
-        )
-        self.hint.setText(view.hint)
-        self.hint.setVisible(bool(view.hint))
+        self._set(self.io_status, io_text)
+        style = "" if view.io_status == "ok" and not view.error else "color: #c62828;"
+        if self.io_status.styleSheet() != style:
+            self.io_status.setStyleSheet(style)
+        self._set(self.hint, view.hint)
+        if self.hint.isHidden() == bool(view.hint):
+            self.hint.setVisible(bool(view.hint))
         for verb, button in self.buttons.items():
             allowed = verb_allowed(view.status, verb)
             if verb is JobVerb.PAUSE:
                 allowed = allowed and not view.paused
             elif verb is JobVerb.RESUME:
                 allowed = allowed and view.paused
-            button.setEnabled(allowed)
+            if button.isEnabled() != allowed:
+                button.setEnabled(allowed)
             if verb in (JobVerb.FINALIZE, JobVerb.DISMISS):
                 manual = not (view.auto_finalize if verb is JobVerb.FINALIZE
                               else view.auto_dismiss)
-                button.setVisible(manual)
+                if button.isHidden() == manual:
+                    button.setVisible(manual)
         self.speed.setEnabled(verb_allowed(view.status, JobVerb.SET_SPEED))
         if self._speed_shown != view.speed and not self.speed.hasFocus():
             self._speed_shown = view.speed
@@ -241,6 +258,11 @@ class JobPanel(QWidget):
         super().__init__(parent)
         self.rows: dict[tuple[str, str], JobRow] = {}
         self.selected: tuple[str, str] | None = None
+        self._pending: dict[tuple[str, str], JobView] = {}
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(int(1000 / ROW_REFRESH_HZ))
+        self._flush_timer.timeout.connect(self.flush)
         self._inner = QWidget()
         self._list = QVBoxLayout(self._inner)
         self._list.setContentsMargins(0, 0, 0, 0)
@@ -269,9 +291,22 @@ class JobPanel(QWidget):
             self._empty.setVisible(False)
             if self.selected is None:
                 self.select(view.key)
-        else:
+        elif JobRow.state_of(view) != row.shown_state:
+            self._pending.pop(view.key, None)
             row.update_view(view)
+        else:
+            self._pending[view.key] = view
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
         return row
+
+    def flush(self) -> None:
+        """Show the numbers that changed since the last refresh (at most ROW_REFRESH_HZ)."""
+        pending, self._pending = self._pending, {}
+        for key, view in pending.items():
+            row = self.rows.get(key)
+            if row is not None:
+                row.update_view(view)
 
     def remove_job(self, key: tuple[str, str]) -> None:
         row = self.rows.pop(key, None)

@@ -277,7 +277,10 @@ class MirrorForm(QWidget):
 
     def set_nodes(self, nodes: Iterable[NodeChoice]) -> None:
         """Offer these nodes as device, target and replaces; keeps what the user chose."""
-        self._nodes = {node.node_name: node for node in nodes}
+        offered = {node.node_name: node for node in nodes}
+        if offered == self._nodes and self.device.count():
+            return
+        self._nodes = offered
         names = sorted(self._nodes)
         for combo in (self.device, self.target, self.replaces):
             current = combo.currentText()
@@ -297,7 +300,10 @@ class MirrorForm(QWidget):
 
     def set_job_ids(self, job_ids: Iterable[str]) -> None:
         """The job-ids in use on the endpoint; the proposed job-id avoids them."""
-        self._job_ids = set(job_ids)
+        in_use = set(job_ids)
+        if in_use == self._job_ids:
+            return
+        self._job_ids = in_use
         self._suggest_job_id()
         self.revalidate()
 
