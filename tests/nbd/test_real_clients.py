@@ -1,7 +1,8 @@
 """Real NBD clients against exports of a real file: qemu-io, nbdinfo and qemu-img compare.
 
-The server is guimirror's NbdServer serving a FileNode (tests/nbd/file_node.py) through a
-BlockBackend; every check reads the file itself, not only what the client says.
+The engine exports a ``raw`` node over a ``file`` node (discard=unmap) of a real image, with
+nbd-server-start and block-export-add as a QMP client would; every check reads the image
+file itself, not only what the client says.
 """
 
 from __future__ import annotations
@@ -14,30 +15,34 @@ from pathlib import Path
 
 import pytest
 
-from guimirror.engine.backend import BlockBackend
-from guimirror.engine.nbd import NbdExport, NbdServer
+from guimirror.engine.engine import Engine
 from tests.nbd.conftest import IMAGE_SIZE, fresh_copy
-from tests.nbd.file_node import FileNode
-from tests.nbd.tools import nbd_uri, run, wait_until
+from tests.nbd.tools import command, nbd_uri, run, wait_until
 from tests.support import require_tools
 
 pytestmark = pytest.mark.qemu
 
 
 @asynccontextmanager
-async def serving(image: Path, sock_dir: Path) -> AsyncIterator[tuple[NbdServer, Path]]:
-    """A server with export ``disk`` (writable, described) and ``disk-ro`` of the image."""
-    node = FileNode(node_name="disk0", filename=str(image))
-    server = NbdServer()
+async def serving(image: Path, sock_dir: Path) -> AsyncIterator[tuple[Engine, Path]]:
+    """An engine exporting the image as ``disk`` (writable, described) and ``disk-ro``."""
+    engine = Engine()
     socket_path = sock_dir / "nbd.sock"
-    await server.start_unix(str(socket_path))
-    server.add_export(NbdExport("disk", BlockBackend(node), True, "the test disk"))
-    server.add_export(NbdExport("disk-ro", BlockBackend(node, writable=False), False))
     try:
-        yield server, socket_path
+        await command(engine, "blockdev-add", {"driver": "file", "node-name": "disk0-file",
+                                               "filename": str(image), "discard": "unmap"})
+        await command(engine, "blockdev-add", {"driver": "raw", "node-name": "disk0",
+                                               "file": "disk0-file", "discard": "unmap"})
+        await command(engine, "nbd-server-start",
+                      {"addr": {"type": "unix", "data": {"path": str(socket_path)}}})
+        await command(engine, "block-export-add", {
+            "type": "nbd", "id": "e-rw", "node-name": "disk0", "name": "disk",
+            "writable": True, "description": "the test disk"})
+        await command(engine, "block-export-add", {
+            "type": "nbd", "id": "e-ro", "node-name": "disk0", "name": "disk-ro"})
+        yield engine, socket_path
     finally:
-        await server.stop()
-        await node.close()
+        await engine.close()
 
 
 def test_qemu_io_writes_zeroes_and_discards_land_in_the_file(image: Path, sock_dir: Path) -> None:
@@ -164,18 +169,21 @@ def test_removing_an_export_disconnects_its_client_and_stop_removes_the_socket(
     require_tools("qemu-io")
 
     async def scenario() -> str:
-        async with serving(image, sock_dir) as (server, sock):
+        async with serving(image, sock_dir) as (engine, sock):
             process = await asyncio.create_subprocess_exec(
                 "qemu-io", "-f", "raw", nbd_uri(sock, "disk"),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
             )
+            server = engine.exports.server
+            assert server is not None
             await wait_until(lambda: bool(server.exports["disk"].clients))
-            await server.remove_export(server.exports["disk"])
+            await command(engine, "block-export-del", {"id": "e-rw", "mode": "hard"})
             assert server.exports.keys() == {"disk-ro"}
             assert sock.is_socket()
             out, _ = await process.communicate(b"read 0 512\n")
+            await command(engine, "nbd-server-stop")
+            assert not sock.exists()
             return out.decode()
 
     assert "read failed: Input/output error" in asyncio.run(scenario())
-    assert not (sock_dir / "nbd.sock").exists()

@@ -5,6 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from guimirror.engine.engine import Engine
+from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.blockdev import BlockdevOptions
+from guimirror.qapi.commands import COMMANDS
 
 CLIENT_TIMEOUT = 30.0
 
@@ -42,3 +48,14 @@ async def wait_until(predicate: Callable[[], bool], seconds: float = 10.0) -> No
             return
         await asyncio.sleep(0.02)
     raise AssertionError("condition not reached in time")
+
+
+async def command(engine: Engine, name: str, arguments: dict[str, Any] | None = None) -> Any:
+    """Run one QMP command on the engine, its arguments parsed as the QMP server parses them."""
+    method = getattr(engine, name.replace("-", "_"))
+    if name == "blockdev-add":
+        return await method(parse_arguments(BlockdevOptions, arguments))
+    model = COMMANDS[name]
+    if model is None:
+        return await method()
+    return await method(parse_arguments(model, arguments or {}))
