@@ -13,6 +13,7 @@ from typing import Any
 
 from guimirror.qapi.base import QAPIModel, parse_arguments
 from guimirror.qapi.commands import COMMANDS
+from guimirror.qmp.json_stream import in_visit_order
 from guimirror.qmp.protocol import PROTOCOL_COMMANDS, check_no_arguments
 
 
@@ -31,7 +32,8 @@ class EngineCommand:
             check_no_arguments(arguments)
             result = await self.method()
         else:
-            result = await self.method(parse_arguments(self.model, arguments))
+            model = parse_arguments(self.model, in_visit_order(arguments))
+            result = await self.method(model)
         return to_wire(result)
 
 

@@ -249,6 +249,16 @@ def ghash_order(keys: list[str]) -> list[str]:
     return [key for key in slots if key is not None]
 
 
+def in_visit_order(value: Any) -> Any:
+    """``value`` with every object's members in the order QEMU's input visitor finds the
+    leftover ones, so a validator that names the first unexpected member names QEMU's."""
+    if isinstance(value, dict):
+        return {key: in_visit_order(value[key]) for key in ghash_order(list(value))}
+    if isinstance(value, list):
+        return [in_visit_order(item) for item in value]
+    return value
+
+
 # --- the parser (qobject/json-parser.c) --------------------------------------------------
 
 class JSONParseError(Exception):

@@ -1,0 +1,96 @@
+"""Random arguments to the engine's commands: guimirror-daemon answers as QEMU 7.2 does.
+
+Both daemons start from the same command line; each gets the same 500 requests with
+random members and values (wrong types, unknown members, several unknown ones at once,
+nonexistent jobs and nodes). Requests that could change state always carry an unknown
+member, so both daemons keep the same state and every reply is comparable. Replies must be
+equal once each daemon's directory name is blanked out of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from tests.qmp.daemons import start_daemon
+from tests.qmp.wire import RawClient, stop
+from tests.support import require_tools
+
+REQUESTS = 500
+COMMANDS = [
+    "blockdev-add", "blockdev-del", "query-named-block-nodes", "blockdev-mirror",
+    "query-block-jobs", "query-jobs", "block-job-set-speed", "block-job-pause",
+    "block-job-resume", "block-job-cancel", "block-job-complete", "block-job-finalize",
+    "block-job-dismiss", "job-pause", "job-resume", "job-cancel", "job-complete",
+    "job-finalize", "job-dismiss", "nbd-server-stop", "block-export-add", "block-export-del",
+    "query-block-exports",
+]
+STATEFUL = {"blockdev-add", "blockdev-del", "blockdev-mirror", "block-export-add"}
+KEYS = ["node-name", "flat", "device", "speed", "force", "id", "job-id", "target", "sync",
+        "granularity", "buf-size", "type", "name", "writable", "driver", "filename", "size",
+        "on-source-error", "replaces", "copy-mode", "auto-finalize", "read-only", "cache"]
+VALUES: list[Any] = [1, -1, 0, "x", "src", "tgt", "full", "none", True, False, None, [], {},
+                     "nope", 65536, 3000, "background", "report", "nbd", "null-co",
+                     {"direct": "on"}, {"direct": True, "bogus": 1}, 1.5, 1 << 63]
+
+
+def requests(seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(REQUESTS):
+        command = rng.choice(COMMANDS)
+        arguments = {key: rng.choice(VALUES) for key in rng.sample(KEYS, rng.randrange(0, 5))}
+        if command in STATEFUL:
+            arguments["bogus"] = 1
+        out.append(json.dumps({"execute": command, "arguments": arguments}).encode())
+    return out
+
+
+async def _daemon(kind: str, tmp_path: Path) -> tuple[asyncio.subprocess.Process, RawClient]:
+    directory = tmp_path / kind
+    directory.mkdir(mode=0o700)
+    for name in ("s", "t"):
+        with (directory / f"{name}.img").open("wb") as f:
+            f.truncate(1 << 20)
+    args = [
+        "--blockdev", f"driver=file,node-name=sf,filename={directory / 's.img'}",
+        "--blockdev", "raw,node-name=src,file=sf",
+        "--blockdev", f"driver=file,node-name=tf,filename={directory / 't.img'}",
+        "--blockdev", "raw,node-name=tgt,file=tf",
+        "--chardev", f"socket,id=m0,path={directory / 'q.sock'},server=on,wait=off",
+        "--monitor", "chardev=m0",
+    ]
+    process = await start_daemon(kind, args, directory / "q.sock")
+    client, _ = await RawClient.connect(directory / "q.sock")
+    assert await client.execute("qmp_capabilities") == {"return": {}}
+    return process, client
+
+
+async def _fuzz(tmp_path: Path) -> list[str]:
+    qemu_process, qemu = await _daemon("qemu", tmp_path)
+    ours_process, ours = await _daemon("guimirror", tmp_path)
+    mismatches = []
+    try:
+        for n, data in enumerate(requests(seed=11)):
+            expected = json.dumps(await qemu.replies_to(data, n), sort_keys=True)
+            actual = json.dumps(await ours.replies_to(data, n), sort_keys=True)
+            expected = expected.replace(str(tmp_path / "qemu"), "DIR")
+            actual = actual.replace(str(tmp_path / "guimirror"), "DIR")
+            if expected != actual:
+                mismatches.append(f"{data!r}:\n  qemu: {expected}\n  ours: {actual}")
+        for client in (qemu, ours):
+            assert "return" in await client.execute("query-version")
+            await client.close()
+    finally:
+        await stop(qemu_process)
+        await stop(ours_process)
+    return mismatches
+
+
+def test_random_arguments_get_qemus_replies(tmp_path: Path) -> None:
+    require_tools("qemu-storage-daemon")
+    mismatches = asyncio.run(_fuzz(tmp_path))
+    assert not mismatches, f"{len(mismatches)} differ; first ones:\n" + "\n".join(mismatches[:6])
