@@ -65,6 +65,34 @@ SCRIPT: list[tuple[str, dict[str, Any] | None]] = [
     ("WAIT", {"event": "BLOCK_JOB_COMPLETED"}),
     ("query-block-jobs", None),
     ("query-block-exports", None),
+    ("block-export-add", {"type": "nbd", "id": "exp0", "node-name": "tgt"}),
+    ("block-export-add", {"type": "nbd", "id": "exp1", "node-name": "nope"}),
+    ("block-export-add", {"type": "nbd", "id": "exp1", "node-name": "src", "name": "again",
+                          "writable": False}),
+    ("query-block-exports", None),
+    ("block-export-del", {"id": "exp1"}),
+    # A paused, resumed and cancelled job that waits to be dismissed.
+    ("blockdev-add", {"driver": "null-co", "node-name": "n1", "size": 64 << 20}),
+    ("blockdev-add", {"driver": "null-co", "node-name": "n2", "size": 64 << 20}),
+    ("blockdev-mirror", {"job-id": "j2", "device": "n1", "target": "n2", "sync": "full",
+                         "speed": 1 << 20, "auto-finalize": False, "auto-dismiss": False}),
+    ("WAIT", {"status": "running", "count": 2}),
+    ("job-pause", {"id": "j2"}),
+    ("WAIT", {"status": "paused", "count": 1}),
+    ("job-pause", {"id": "j2"}),
+    ("query-jobs", None),
+    ("job-complete", {"id": "j2"}),
+    ("block-job-cancel", {"device": "j2"}),
+    ("job-resume", {"id": "j2"}),
+    ("WAIT", {"status": "running", "count": 3}),
+    ("job-resume", {"id": "j2"}),
+    ("job-finalize", {"id": "j2"}),
+    ("job-cancel", {"id": "j2"}),
+    ("WAIT", {"event": "BLOCK_JOB_CANCELLED"}),
+    ("WAIT", {"status": "concluded", "count": 2}),
+    ("query-jobs", None),
+    ("job-dismiss", {"id": "j2"}),
+    ("query-jobs", None),
     ("block-export-del", {"id": "exp0"}),
     ("nbd-server-stop", None),
     ("nbd-server-stop", None),
@@ -79,8 +107,11 @@ def comparable(command: str, reply: dict[str, Any]) -> Any:
     if command == "query-named-block-nodes":
         return sorted((n["node-name"], n["drv"], n["ro"], n["image"]["virtual-size"])
                       for n in result)
-    if command == "query-block-jobs":
-        return [{k: v for k, v in job.items()} for job in result]
+    if command == "query-block-exports":
+        return sorted(result, key=lambda export: str(export["id"]))
+    if command == "query-jobs":
+        # current-progress depends on how far the copy got when the job was paused.
+        return [{k: v for k, v in job.items() if k != "current-progress"} for job in result]
     return result
 
 
@@ -88,7 +119,19 @@ def event_digest(event: dict[str, Any]) -> Any:
     data = event.get("data", {})
     if event["event"] == "JOB_STATUS_CHANGE":
         return ("status", data["status"])
+    if event["event"] == "BLOCK_JOB_CANCELLED":
+        # Cancelled mid-copy: how far it got depends on timing.
+        data = {k: v for k, v in data.items() if k != "offset"}
     return (event["event"], data)
+
+
+def waited_for(events: list[dict[str, Any]], what: dict[str, Any]) -> bool:
+    """Whether the events hold ``what``: an event name, or a job status seen ``count``
+    times."""
+    if "event" in what:
+        return any(e["event"] == what["event"] for e in events)
+    statuses = [e["data"]["status"] for e in events if e["event"] == "JOB_STATUS_CHANGE"]
+    return statuses.count(what["status"]) >= what["count"]
 
 
 async def _run_script(kind: str, tmp_path: Path) -> tuple[list[Any], list[Any], dict[str, Any]]:
@@ -110,7 +153,7 @@ async def _run_script(kind: str, tmp_path: Path) -> tuple[list[Any], list[Any], 
         for command, arguments in SCRIPT:
             if command == "WAIT":
                 assert arguments is not None
-                while not any(e["event"] == arguments["event"] for e in client.events):
+                while not waited_for(client.events, arguments):
                     client.events.append(await client.read(wait=60))
                 continue
             if arguments is None:
