@@ -131,7 +131,7 @@ def waited_for(events: list[dict[str, Any]], what: dict[str, Any]) -> bool:
     if "event" in what:
         return any(e["event"] == what["event"] for e in events)
     statuses = [e["data"]["status"] for e in events if e["event"] == "JOB_STATUS_CHANGE"]
-    return statuses.count(what["status"]) >= what["count"]
+    return bool(statuses.count(what["status"]) >= what["count"])
 
 
 async def _run_script(kind: str, tmp_path: Path) -> tuple[list[Any], list[Any], dict[str, Any]]:
