@@ -252,9 +252,12 @@ class BlockGraph:
     def query_named_block_nodes(self, flat: bool = False) -> list[BlockDeviceInfo]:
         """One entry per node, newest first, as QEMU 7.2 lists them.
 
-        ``flat`` only leaves out backing images in QEMU; these drivers have none.
+        Without ``flat`` a filter's image info nests the image below it as ``backing-image``.
         """
-        return [node.info() for node in reversed(self._nodes.values())]
+        return [
+            node.info(flat) if isinstance(node, DriverNode) else node.info()
+            for node in reversed(self._nodes.values())
+        ]
 
     async def close(self) -> None:
         """Close every node (descriptors and locks), newest first, and forget them."""

@@ -68,6 +68,10 @@ class BlkdebugNode(DriverNode):
         return self.children["image"]
 
     @property
+    def filtered_child(self) -> BlockNode | None:
+        return self.image
+
+    @property
     def length(self) -> int:
         return self.image.length
 

@@ -66,7 +66,21 @@ class DriverNode(BlockNode):
         """Whether QEMU's bdrv_get_info succeeds for the driver (then ``dirty-flag`` is shown)."""
         return True
 
-    def info(self) -> BlockDeviceInfo:
+    @property
+    def filtered_child(self) -> BlockNode | None:
+        """The child a filter driver passes requests to (QEMU's bdrv_filter_bs)."""
+        return None
+
+    @property
+    def backing_file_depth(self) -> int:
+        """QEMU counts a filter's child as a backing file (only in a query that is not flat)."""
+        below = self.filtered_child
+        if below is None:
+            return 0
+        return 1 + (below.backing_file_depth if isinstance(below, DriverNode) else 0)
+
+    def image_info(self, flat: bool = True) -> ImageInfo:
+        """The ``image`` member; unless ``flat``, a filter's child nests as ``backing-image``."""
         filename = self.info_filename()
         optional = {
             "actual_size": self.actual_size(),
@@ -79,12 +93,21 @@ class DriverNode(BlockNode):
             virtual_size=self.length,
             **{key: value for key, value in optional.items() if value is not None},
         )
+        below = self.filtered_child
+        if not flat and isinstance(below, DriverNode):
+            image.backing_image = below.image_info(flat)
+        return image
+
+    def info(self, flat: bool = True) -> BlockDeviceInfo:
+        filename = self.info_filename()
+        image = self.image_info(flat)
         bitmaps = [bitmap.dirty_info() for bitmap in self.dirty_bitmaps]
         return BlockDeviceInfo(
             file=filename,
             node_name=self.node_name,
             ro=self.read_only,
             drv=self.driver,
+            backing_file_depth=0 if flat else self.backing_file_depth,
             image=image,
             cache=BlockdevCacheInfo(
                 writeback=True, direct=self.cache_direct, no_flush=self.no_flush
