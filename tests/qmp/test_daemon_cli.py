@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
+from qemu.qmp import ConnectError, QMPClient
 
 from guimirror import __version__
-from tests.qmp.daemons import run_daemon
+from tests.qmp.daemons import daemon_argv, daemon_env, run_daemon
 from tests.support import require_tools
 
 
@@ -53,3 +58,46 @@ def test_missing_image_file_is_reported(tmp_path: Path) -> None:
     result = run_daemon("guimirror", ["--blockdev", f"driver=file,node-name=f,filename={missing}"])
     assert result.returncode == 1
     assert f"Could not open '{missing}': No such file or directory" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_qmp_and_nbd_on_tcp_loopback(tmp_path: Path) -> None:
+    require_tools("nbdinfo")
+    qmp_port, nbd_port = _free_port(), _free_port()
+
+    async def scenario() -> None:
+        process = await asyncio.create_subprocess_exec(
+            *daemon_argv("guimirror"),
+            "--blockdev", "driver=null-co,node-name=n0,size=1048576",
+            "--chardev", f"socket,id=m0,host=127.0.0.1,port={qmp_port},server=on,wait=off",
+            "--monitor", "m0",
+            "--nbd-server", f"addr.type=inet,addr.host=127.0.0.1,addr.port={nbd_port}",
+            "--export", "nbd,id=e0,node-name=n0,name=n0",
+            env=daemon_env(), stderr=subprocess.PIPE)
+        client = QMPClient("tcp")
+        try:
+            for _ in range(200):
+                try:
+                    await client.connect(("127.0.0.1", qmp_port))
+                    break
+                except ConnectError:
+                    await asyncio.sleep(0.05)
+            exports = await client.execute("query-block-exports")
+            assert isinstance(exports, list) and exports[0]["id"] == "e0"
+            info = await asyncio.create_subprocess_exec(
+                "nbdinfo", "--size", f"nbd://127.0.0.1:{nbd_port}/n0", stdout=subprocess.PIPE)
+            out, _ = await info.communicate()
+            assert int(out) == 1048576
+            await client.execute("quit")
+        finally:
+            with contextlib.suppress(EOFError):
+                await client.disconnect()
+            status = await asyncio.wait_for(process.wait(), 20)
+        assert status == 0
+
+    asyncio.run(scenario())
