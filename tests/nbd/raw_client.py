@@ -107,6 +107,8 @@ class RawClient:
             reply.cookie = cookie
             if kind == p.ReplyType.OFFSET_DATA:
                 reply.data += payload[8:]
+            elif kind == p.ReplyType.OFFSET_HOLE:
+                reply.data += bytes(p.U32.unpack(payload[8:12])[0])
             elif kind == p.ReplyType.BLOCK_STATUS:
                 reply.data += payload
             elif kind == p.ReplyType.ERROR:

@@ -43,9 +43,14 @@ _RANGED = (*_WRITES, p.Command.READ, p.Command.BLOCK_STATUS, p.Command.CACHE)
 
 
 def check(request: Request, export: NbdExport, structured: bool, base_allocation: bool) -> None:
-    """Refuse a request the export must not run, with the errno QEMU's server gives it."""
+    """Refuse a request the export must not run.
+
+    QEMU 7.2's server answers every request it refuses before running it with EINVAL (the
+    spec would allow EPERM for a write to a read-only export and ENOSPC past the end; QEMU
+    does not use them there), so this does too.
+    """
     command = request.command
-    if command not in _KNOWN or command == p.Command.CACHE:
+    if command not in _KNOWN:
         raise RequestError(p.NbdErrno.EINVAL, f"unsupported command {command}")
     valid = p.CommandFlag.FUA
     if command == p.Command.READ and structured:
@@ -57,13 +62,12 @@ def check(request: Request, export: NbdExport, structured: bool, base_allocation
     if request.flags & ~valid:
         raise RequestError(p.NbdErrno.EINVAL, f"unsupported flags {request.flags:#x}")
     if command in _WRITES and not export.writable:
-        raise RequestError(p.NbdErrno.EPERM, "Export is read-only")
+        raise RequestError(p.NbdErrno.EINVAL, "Export is read-only")
     if command == p.Command.READ and request.length > p.MAX_BUFFER_SIZE:
         raise RequestError(p.NbdErrno.EINVAL, f"len {request.length} is larger than max len")
     if command in _RANGED and request.offset + request.length > export.size:
-        error = p.NbdErrno.ENOSPC if command in _WRITES[:2] else p.NbdErrno.EINVAL
         raise RequestError(
-            error,
+            p.NbdErrno.EINVAL,
             f"operation from {request.offset}, len {request.length} exceeds size {export.size}",
         )
     if command == p.Command.BLOCK_STATUS and not base_allocation:
@@ -74,6 +78,15 @@ async def read(export: NbdExport, request: Request) -> bytes:
     if request.length == 0:
         return b""
     return await export.backend.pread(request.offset, request.length)
+
+
+async def cache(export: NbdExport, request: Request) -> None:
+    """NBD_CMD_CACHE: read the range so that later reads find it in the host's page cache."""
+    offset, end = request.offset, request.offset + request.length
+    while offset < end:
+        chunk = min(p.MAX_BUFFER_SIZE, end - offset)
+        await export.backend.pread(offset, chunk)
+        offset += chunk
 
 
 async def write(export: NbdExport, request: Request) -> None:

@@ -151,6 +151,8 @@ class ClientConnection:
                 await commands.trim(export, request)
             elif request.command == p.Command.FLUSH:
                 await commands.flush(export)
+            elif request.command == p.Command.CACHE:
+                await commands.cache(export, request)
             await self._send_done(request, structured)
         except RequestError as error:
             await self._send_error(request, structured, error.errno, error.message)

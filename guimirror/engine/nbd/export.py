@@ -50,6 +50,7 @@ class NbdExport:
             | TransmissionFlag.SEND_FLUSH
             | TransmissionFlag.SEND_FUA
             | TransmissionFlag.CAN_MULTI_CONN
+            | TransmissionFlag.SEND_CACHE
         )
         if self.writable:
             flags |= TransmissionFlag.SEND_TRIM | TransmissionFlag.SEND_WRITE_ZEROES

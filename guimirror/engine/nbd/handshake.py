@@ -152,9 +152,6 @@ class Handshake:
         export = self._find_export(name)
         if export is None:
             raise _OptionError(p.OptionReply.ERR_UNKNOWN, f"export '{name}' not present")
-        flags = export.transmission_flags(self._structured)
-        info = p.INFO_EXPORT.pack(p.Info.EXPORT, export.size, flags)
-        await self._reply(option, p.OptionReply.INFO, info)
         if p.Info.NAME in requests:
             await self._reply(option, p.OptionReply.INFO, p.U16.pack(p.Info.NAME) + name.encode())
         if p.Info.DESCRIPTION in requests and export.description:
@@ -167,6 +164,9 @@ class Handshake:
             p.MAX_BUFFER_SIZE,
         )
         await self._reply(option, p.OptionReply.INFO, block_size)
+        flags = export.transmission_flags(self._structured)
+        info = p.INFO_EXPORT.pack(p.Info.EXPORT, export.size, flags)
+        await self._reply(option, p.OptionReply.INFO, info)
         await self._reply(option, p.OptionReply.ACK)
         if option == p.Option.GO:
             return self._negotiated(export)

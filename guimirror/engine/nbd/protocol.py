@@ -29,8 +29,8 @@ MAX_OPTION_LENGTH = 64 * 1024
 """Option payloads longer than this are refused without reading them into memory."""
 
 BASE_ALLOCATION = "base:allocation"
-BASE_ALLOCATION_ID = 1
-"""The id this server gives the ``base:allocation`` meta context."""
+BASE_ALLOCATION_ID = 0
+"""The id this server gives the ``base:allocation`` meta context (QEMU's too)."""
 
 
 class HandshakeFlag(IntFlag):
@@ -53,6 +53,9 @@ class TransmissionFlag(IntFlag):
     SEND_WRITE_ZEROES = 1 << 6
     SEND_DF = 1 << 7
     CAN_MULTI_CONN = 1 << 8
+    SEND_RESIZE = 1 << 9
+    SEND_CACHE = 1 << 10
+    SEND_FAST_ZERO = 1 << 11
 
 
 class Option(IntEnum):
