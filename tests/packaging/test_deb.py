@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,36 @@ def test_unpacked_guimirror_passes_its_self_test_offscreen(unpacked_root: Path) 
     result = run_unpacked(unpacked_root, "--self-test")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "source and target are identical" in result.stdout
+
+
+def test_unpacked_window_starts_offscreen_on_its_built_in_engine(
+    unpacked_root: Path, tmp_path: Path
+) -> None:
+    """The window's whole import chain (Qt plugins, pyqtgraph, qasync) loads from the bundle,
+    and the built-in endpoint connects: the app then saves its endpoints to its settings."""
+    settings = tmp_path / "config" / "guimirror" / "guimirror.conf"
+    environment = {
+        **clean_environment(),
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    window = subprocess.Popen(
+        [str(unpacked_root / "usr" / "bin" / "guimirror"), "--no-example", "--no-restore"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not settings.exists() and window.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        running = window.poll() is None
+    finally:
+        window.terminate()
+        _out, errors = window.communicate(timeout=60)
+    assert running, f"the window exited:\n{errors}"
+    assert "[endpoints]" in settings.read_text(), errors
+    assert "Traceback" not in errors, errors
 
 
 def test_unpacked_daemon_answers_version(unpacked_root: Path) -> None:
