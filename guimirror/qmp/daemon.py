@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from guimirror import __version__
+from guimirror.engine.engine import Engine
+from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.errors import QAPIError
 from guimirror.qmp import keyval
 from guimirror.qmp.server import QMPServer, TransportError
@@ -108,8 +111,6 @@ class Daemon:
     """The engine, its QMP server and the options applied to them (runs in the main task)."""
 
     def __init__(self) -> None:
-        from guimirror.engine.engine import Engine
-
         self.engine = Engine()
         self.server = QMPServer(self.engine)
         self.chardevs: dict[str, dict[str, Any]] = {}
@@ -132,9 +133,6 @@ class Daemon:
             await self._add_monitor(keyval.parse_option(argument, "chardev"))
 
     async def _run(self, command: str, arguments: dict[str, Any]) -> None:
-        from guimirror.qapi.base import parse_arguments
-        from guimirror.qapi.commands import COMMANDS
-
         model = COMMANDS[command]
         assert model is not None
         method = getattr(self.engine, command.replace("-", "_"))

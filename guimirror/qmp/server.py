@@ -23,11 +23,15 @@ import stat
 import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guimirror.qapi.errors import QAPIError
 from guimirror.qmp import protocol
+from guimirror.qmp.dispatch import EngineCommand, engine_commands
 from guimirror.qmp.json_stream import JSONMessageStream
+
+if TYPE_CHECKING:
+    from guimirror.engine.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,7 @@ class QMPServer:
     requests; its owner shuts the engine down and then calls ``close()``.
     """
 
-    def __init__(self, engine: object | None = None, package: str = protocol.PACKAGE) -> None:
+    def __init__(self, engine: Engine | None = None, package: str = protocol.PACKAGE) -> None:
         self.engine = engine
         self.package = package
         self.state = ServerState.NEW
@@ -81,12 +85,10 @@ class QMPServer:
         self._unix_paths: list[Path] = []
         self._connections: set[_Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._commands: dict[str, Any] = {}
+        self._commands: dict[str, EngineCommand] = {}
         if engine is not None:
-            from guimirror.qmp.dispatch import engine_commands
-
-            self._commands = dict(engine_commands(engine))
-            engine.add_event_listener(self._on_event)  # type: ignore[attr-defined]
+            self._commands = engine_commands(engine)
+            engine.add_event_listener(self._on_event)
 
     @property
     def command_names(self) -> list[str]:
@@ -138,7 +140,7 @@ class QMPServer:
         self.state = ServerState.CLOSING
         self._closing.set()
         if self.engine is not None:
-            self.engine.remove_event_listener(self._on_event)  # type: ignore[attr-defined]
+            self.engine.remove_event_listener(self._on_event)
         for server in self._listeners:
             server.close()
         for connection in list(self._connections):
