@@ -63,14 +63,16 @@ def align_up(value: int, alignment: int) -> int:
 
 def pread_exact(fd: int, offset: int, length: int) -> bytes:
     """Read ``length`` bytes; past the end of the file the rest reads as zeroes (as QEMU)."""
-    buf = bytearray(length)
-    view = memoryview(buf)
-    done = 0
-    while done < length:
-        got = os.preadv(fd, [view[done:]], offset + done)
-        if got == 0:
+    data = os.pread(fd, length, offset)
+    if len(data) == length:
+        return data
+    buf = bytearray(data)
+    while len(buf) < length:
+        more = os.pread(fd, length - len(buf), offset + len(buf))
+        if not more:
+            buf.extend(bytes(length - len(buf)))
             break
-        done += got
+        buf.extend(more)
     return bytes(buf)
 
 

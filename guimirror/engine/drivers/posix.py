@@ -8,11 +8,13 @@ never open it; a writable host_device is opened with O_EXCL and refused while mo
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import stat
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from guimirror.engine import io
 from guimirror.engine.drivers.common import DriverNode, check_request, check_writable
@@ -28,6 +30,8 @@ WRITER_SHARED = io.PERM_CONSISTENT_READ | io.PERM_WRITE_UNCHANGED
 READER_PERM = io.PERM_CONSISTENT_READ
 READER_SHARED = io.PERM_ALL
 
+T = TypeVar("T")
+
 
 @dataclass(eq=False)
 class PosixNode(DriverNode):
@@ -37,6 +41,20 @@ class PosixNode(DriverNode):
     fd: int = -1
     size: int = 0
     alignment: int = 1
+    in_flight: int = field(default=0, repr=False)
+    _idle: asyncio.Event | None = field(default=None, repr=False)
+
+    async def _io(self, fn: Callable[..., T], *args: object) -> T:
+        """Run ``fn(fd, *args)`` in a worker thread; ``close`` waits for every one of these."""
+        if self.fd < 0:
+            raise OSError(errno.EBADF, f"node '{self.node_name}' is closed")
+        self.in_flight += 1
+        try:
+            return await io.run(fn, self.fd, *args)
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0 and self._idle is not None:
+                self._idle.set()
 
     @property
     def length(self) -> int:
@@ -62,17 +80,17 @@ class PosixNode(DriverNode):
     async def pread(self, offset: int, length: int) -> bytes:
         check_request(self, offset, length)
         if self.cache_direct:
-            return await io.run(io.pread_direct, self.fd, offset, length, self.alignment)
-        return await io.run(io.pread_exact, self.fd, offset, length)
+            return await self._io(io.pread_direct, offset, length, self.alignment)
+        return await self._io(io.pread_exact, offset, length)
 
     async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
         check_writable(self)
         check_request(self, offset, len(data))
         try:
             if self.cache_direct:
-                await io.run(io.pwrite_direct, self.fd, data, offset, self.alignment)
+                await self._io(io.pwrite_direct, data, offset, self.alignment)
             else:
-                await io.run(io.pwrite_all, self.fd, data, offset)
+                await self._io(io.pwrite_all, data, offset)
         finally:
             self.written()
 
@@ -80,7 +98,7 @@ class PosixNode(DriverNode):
         check_writable(self)
         check_request(self, offset, length)
         try:
-            await io.run(self._zeroes, offset, length, may_unmap and self.discard_unmap)
+            await self._io(self._zeroes, offset, length, may_unmap and self.discard_unmap)
         finally:
             self.written()
 
@@ -90,7 +108,7 @@ class PosixNode(DriverNode):
         if not self.discard_unmap:
             return
         try:
-            await io.run(self._discard, offset, length)
+            await self._io(self._discard, offset, length)
         except OSError as exc:
             if exc.errno not in (errno.EOPNOTSUPP, errno.ENOTTY, errno.EINVAL):
                 raise
@@ -101,19 +119,23 @@ class PosixNode(DriverNode):
         if self.no_flush or self.flushed_gen == self.write_gen or self.read_only:
             return
         gen = self.write_gen
-        await io.run(os.fdatasync, self.fd)
+        await self._io(os.fdatasync)
         self.flushed_gen = gen
 
     async def close(self) -> None:
+        """Wait for the requests in worker threads, then close (which drops the locks)."""
+        while self.in_flight:
+            self._idle = asyncio.Event()
+            await self._idle.wait()
         if self.fd >= 0:
             fd, self.fd = self.fd, -1
             await io.run(os.close, fd)
 
-    def _zeroes(self, offset: int, length: int, unmap: bool) -> None:
+    def _zeroes(self, fd: int, offset: int, length: int, unmap: bool) -> None:
         """Worker thread: zero a range, unmapping where allowed."""
         raise NotImplementedError
 
-    def _discard(self, offset: int, length: int) -> None:
+    def _discard(self, fd: int, offset: int, length: int) -> None:
         """Worker thread: discard a range."""
         raise NotImplementedError
 
@@ -131,21 +153,21 @@ class FileNode(PosixNode):
             return None
 
     async def block_status(self, offset: int, length: int) -> BlockStatus:
-        pnum, data = await io.run(io.seek_status, self.fd, offset, length, self.size)
+        pnum, data = await self._io(io.seek_status, offset, length, self.size)
         return BlockStatus(pnum=pnum, data=data, zero=not data)
 
-    def _zeroes(self, offset: int, length: int, unmap: bool) -> None:
+    def _zeroes(self, fd: int, offset: int, length: int, unmap: bool) -> None:
         if unmap:
             try:
-                io.punch_hole(self.fd, offset, length)
+                io.punch_hole(fd, offset, length)
                 return
             except OSError as exc:
                 if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
                     raise
-        io.zero_range(self.fd, offset, length)
+        io.zero_range(fd, offset, length)
 
-    def _discard(self, offset: int, length: int) -> None:
-        io.punch_hole(self.fd, offset, length)
+    def _discard(self, fd: int, offset: int, length: int) -> None:
+        io.punch_hole(fd, offset, length)
 
 
 @dataclass(eq=False)
@@ -157,23 +179,23 @@ class HostDeviceNode(PosixNode):
     def actual_size(self) -> int | None:
         return 0
 
-    def _zeroes(self, offset: int, length: int, unmap: bool) -> None:
+    def _zeroes(self, fd: int, offset: int, length: int, unmap: bool) -> None:
         if unmap:
             try:
-                io.punch_hole(self.fd, offset, length)
+                io.punch_hole(fd, offset, length)
                 return
             except OSError as exc:
                 if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENODEV):
                     raise
         try:
-            io.blk_zeroout(self.fd, offset, length)
+            io.blk_zeroout(fd, offset, length)
         except OSError as exc:
             if exc.errno not in (errno.EOPNOTSUPP, errno.ENOTTY, errno.EINVAL):
                 raise
-            io.write_zero_bytes(self.fd, offset, length)
+            io.write_zero_bytes(fd, offset, length)
 
-    def _discard(self, offset: int, length: int) -> None:
-        io.blk_discard(self.fd, offset, length)
+    def _discard(self, fd: int, offset: int, length: int) -> None:
+        io.blk_discard(fd, offset, length)
 
 
 # ----- opening (worker thread) ---------------------------------------------------------------
