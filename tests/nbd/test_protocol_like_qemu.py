@@ -105,12 +105,14 @@ async def simple_session(path: str) -> list[Any]:
     seen: list[Any] = []
     client = await RawClient.connect(path)
     await client.go("disk", structured=False)
-    requests1: list[tuple[Any, ...]] = [
+    simple_requests: list[tuple[Any, ...]] = [
         (p.Command.READ, SIZE - 512, 1024),
         (p.Command.WRITE, SIZE - 512, 0, b"x" * 1024),
         (p.Command.READ, 0, 512),
         (42, 0, 512),
         (p.Command.READ, 0, 512, b"", p.CommandFlag.DF),
+        (p.Command.READ, 0, 512, b"", 0x100),
+        (p.Command.FLUSH, 0, 0, b"", p.CommandFlag.NO_HOLE),
         (p.Command.BLOCK_STATUS, 0, 512),
         (p.Command.WRITE, 0, 0, b"f" * 4096, p.CommandFlag.FUA),
         (p.Command.WRITE_ZEROES, 12288, 4096),
@@ -120,7 +122,7 @@ async def simple_session(path: str) -> list[Any]:
         (p.Command.TRIM, 0, SIZE + 1),
         (p.Command.WRITE_ZEROES, SIZE, 1),
     ]
-    for request in requests1:
+    for request in simple_requests:
         reply = await client.request(*request)
         seen.append((request[0], reply.error, hashlib.sha1(reply.data).hexdigest()))
     for cookie in range(16):
@@ -146,7 +148,7 @@ async def structured_session(path: str) -> list[Any]:
     seen: list[Any] = []
     client = await RawClient.connect(path)
     await client.go("disk", structured=True, meta=True)
-    requests2: list[tuple[Any, ...]] = [
+    structured_requests: list[tuple[Any, ...]] = [
         (p.Command.READ, 0, 4096),
         (p.Command.READ, 0, 4096, b"", p.CommandFlag.DF),
         (p.Command.READ, SIZE, 1),
@@ -156,21 +158,21 @@ async def structured_session(path: str) -> list[Any]:
         (p.Command.WRITE_ZEROES, 8192, 4096, b"", p.CommandFlag.NO_HOLE),
         (p.Command.READ, 8192, 4096),
     ]
-    for request in requests2:
+    for request in structured_requests:
         reply = await client.request(*request)
         seen.append((request[0], reply.error, reply.data))
     await client.close()
 
     read_only = await RawClient.connect(path)
     await read_only.go("disk-ro", structured=True)
-    requests3: list[tuple[Any, ...]] = [
+    read_only_requests: list[tuple[Any, ...]] = [
         (p.Command.WRITE, 0, 0, b"w" * 512),
         (p.Command.TRIM, 0, 512),
         (p.Command.WRITE_ZEROES, 0, 512),
         (p.Command.FLUSH, 0, 0),
         (p.Command.READ, 0, 16),
     ]
-    for request in requests3:
+    for request in read_only_requests:
         reply = await read_only.request(*request)
         seen.append(("read-only", request[0], reply.error, reply.data))
     await read_only.close()

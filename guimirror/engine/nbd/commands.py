@@ -59,7 +59,7 @@ def check(request: Request, export: NbdExport, structured: bool, base_allocation
         valid |= p.CommandFlag.NO_HOLE
     elif command == p.Command.BLOCK_STATUS:
         valid |= p.CommandFlag.REQ_ONE
-    if request.flags & ~valid:
+    if request.flags & ~int(valid):
         raise RequestError(p.NbdErrno.EINVAL, f"unsupported flags {request.flags:#x}")
     if command in _WRITES and not export.writable:
         raise RequestError(p.NbdErrno.EINVAL, "Export is read-only")

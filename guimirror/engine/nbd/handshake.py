@@ -74,7 +74,7 @@ class Handshake:
         await self._writer.drain()
         (client_flags,) = p.CLIENT_FLAGS.unpack(await self._reader.readexactly(4))
         known = p.ClientFlag.FIXED_NEWSTYLE | p.ClientFlag.NO_ZEROES
-        if client_flags & ~known:
+        if client_flags & ~int(known):
             raise HandshakeError(f"unknown client flags {client_flags:#x}")
         self._no_zeroes = bool(client_flags & p.ClientFlag.NO_ZEROES)
         fixed = bool(client_flags & p.ClientFlag.FIXED_NEWSTYLE)
