@@ -18,8 +18,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from guimirror.engine import io
 from guimirror.engine.backend import BlockBackend
 from guimirror.engine.bitmap import DirtyBitmap
+from guimirror.engine.drivers.common import DriverNode
 from guimirror.engine.job import EventSink, Job, JobFailed
 from guimirror.engine.mirror_filter import MirrorTopNode
 from guimirror.engine.node import BlockNode
@@ -125,7 +127,10 @@ class MirrorJob(Job):
         self._error_text: str | None = None
         self._cursor = 0
         self._drained = False
-        self.max_io_bytes = max(self.buf_size // 16, MIB)
+        # QEMU's cap on one copy is MAX(buf_size / 16, 1 MiB). Between two regular files the
+        # kernel copies without a user-space buffer, and fewer, larger copies are faster.
+        in_kernel = source.copy_fd() is not None and target.copy_fd() is not None
+        self.max_io_bytes = max(self.buf_size // (4 if in_kernel else 16), MIB)
 
     # ----- the filter's side ---------------------------------------------------------------
 
@@ -413,7 +418,8 @@ class MirrorJob(Job):
         dst_fd = self.target.node.copy_fd()
         if src_fd is not None and dst_fd is not None:
             try:
-                await asyncio.to_thread(_copy_file_range, src_fd, dst_fd, offset, length)
+                await io.run(_copy_file_range, src_fd, dst_fd, offset, length)
+                _note_written(self.target.node)
                 return
             except OSError:
                 pass  # fall back to read and write, which tells a read error from a write error
@@ -494,9 +500,18 @@ class MirrorJob(Job):
             self.filter.drain_end()
 
     def source_bitmaps_remove(self) -> None:
-        bitmaps = getattr(self.source, "dirty_bitmaps", None)
-        if isinstance(bitmaps, list) and self.bitmap_view in bitmaps:
-            bitmaps.remove(self.bitmap_view)
+        self.source.remove_dirty_bitmap(self.bitmap_view)
+
+
+def _note_written(node: BlockNode) -> None:
+    """Tell the target and the nodes below it that a copy bypassing them wrote data, so that
+    their next flush is not skipped."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, DriverNode):
+            current.written()
+        stack.extend(current.children.values())
 
 
 def _copy_file_range(src_fd: int, dst_fd: int, offset: int, length: int) -> None:
@@ -507,13 +522,6 @@ def _copy_file_range(src_fd: int, dst_fd: int, offset: int, length: int) -> None
         if copied == 0:
             raise OSError(errno.EIO, "short copy")
         done += copied
-
-
-def _lookup(graph: BlockGraph, name: str) -> BlockNode:
-    node = graph.find_node(name)
-    if node is None:
-        raise QAPIError(f"Cannot find device='{name}' nor node-name='{name}'")
-    return node
 
 
 def _holder(node: BlockNode) -> str:
@@ -555,7 +563,7 @@ def start_mirror(
     Runs in the command's task. On an error nothing is left behind (no filter, no job, no
     blockers); errors after the job's creation emit JOB_STATUS_CHANGE created and null first.
     """
-    source = _lookup(graph, args.device)
+    source = graph.lookup_bs(args.device)
     if not graph.is_root(source):
         holder = _holder(source)
         if holder:
@@ -563,7 +571,7 @@ def start_mirror(
                 f"Need a root block node: '{source.node_name}' is used by job '{holder}'"
             )
         raise QAPIError("Need a root block node")
-    target = _lookup(graph, args.target)
+    target = graph.lookup_bs(args.target)
     args.check_granularity()
     _check_not_busy(source)
     _check_not_busy(target)
@@ -578,10 +586,9 @@ def start_mirror(
         raise QAPIError("Can't mirror node into itself")
     if source.length != target.length:
         raise QAPIError(SIZE_MISMATCH)
-    args.check_filter_node_name()
     filter_name = args.filter_node_name
-    if filter_name is not None and graph.find_node(filter_name) is not None:
-        raise QAPIError(f"Duplicate nodes with node-name='{filter_name}'")
+    if filter_name is not None:
+        graph.check_node_name(filter_name)
     args.check_job_id()
     job_id = args.job_id or ""
     if job_id in jobs:
@@ -625,9 +632,7 @@ def start_mirror(
     jobs[job_id] = job
     for node in (source, target, filter_node):
         node.blockers[BLOCKER] = job
-    bitmaps = getattr(source, "dirty_bitmaps", None)
-    if isinstance(bitmaps, list):
-        bitmaps.append(job.bitmap_view)
+    source.add_dirty_bitmap(job.bitmap_view)
     filter_node.job = job
     job.start()
     return job

@@ -1,0 +1,484 @@
+"""Built-in engine against qemu-storage-daemon's blockdev-mirror and cp, on raw images.
+
+Cases (issue 3):
+  dense    2 GiB of random data: time to READY for the engine, QEMU, and cp --sparse=never
+           followed by sync; the engine's peak memory growth while it copies.
+  sparse   2 GiB with ~10 % data in scattered extents: time to READY for the engine and QEMU;
+           allocated bytes of each target against the source's.
+  huge     1 TiB sparse with 64 MiB of data: the engine's time from blockdev-mirror to
+           BLOCK_JOB_COMPLETED and the dirty bitmap's memory.
+  speed    speed=50 MiB/s: the engine's copy rate over 10 s before READY, and after READY
+           while a writer keeps dirtying the source.
+
+Rounds are interleaved (each round runs every contender once, with the same preparation), and
+the figures are medians with min and max, ratios last. Both engines get the same target
+options (raw over file, default cache). Run: .venv/bin/python benchmarks/engine_vs_qemu.py
+[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from qemu.qmp import QMPClient
+
+from guimirror.engine.backend import BlockBackend
+from guimirror.engine.engine import Engine
+from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.blockdev import BlockdevOptions
+from guimirror.qapi.commands import COMMANDS
+from guimirror.qapi.mirror import BlockdevMirror
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+TiB = 1024 * GiB
+
+
+# ----- images ------------------------------------------------------------------------------
+
+
+def make_dense(path: Path, size: int) -> None:
+    block = os.urandom(16 * MiB)
+    with open(path, "wb") as image:
+        for _ in range(size // len(block)):
+            image.write(block)
+            block = block[1:] + block[:1]
+        os.fsync(image.fileno())
+
+
+def make_sparse(path: Path, size: int, extents: list[tuple[int, int]]) -> None:
+    with open(path, "wb") as image:
+        image.truncate(size)
+        for offset, length in extents:
+            image.seek(offset)
+            image.write(os.urandom(length))
+        os.fsync(image.fileno())
+
+
+def ten_percent_extents(size: int) -> list[tuple[int, int]]:
+    """50 extents of 2-6 MiB plus 3 small unaligned ones, about 10 % of ``size`` in all."""
+    rng = random.Random(7)
+    extents = []
+    slot = size // 50
+    for i in range(50):
+        length = rng.randrange(2, 7) * MiB * size // (2 * GiB) or MiB
+        length = min(length, slot // 2)
+        extents.append((i * slot + rng.randrange(0, slot - length, 4096), length))
+    extents += [(size // 3 + 4097, 5000), (size // 2 + 123, 77777), (size - 9999, 9999)]
+    return extents
+
+
+def fresh_target(path: Path, size: int) -> None:
+    path.unlink(missing_ok=True)
+    with open(path, "wb") as image:
+        image.truncate(size)
+
+
+def allocated(path: Path) -> int:
+    return os.stat(path).st_blocks * 512
+
+
+def sync_all() -> None:
+    os.sync()
+
+
+# ----- the built-in engine -----------------------------------------------------------------
+
+
+async def engine_call(engine: Engine, command: str, arguments: dict[str, Any] | None = None) -> Any:
+    model = COMMANDS[command]
+    method = getattr(engine, command.replace("-", "_"))
+    if model is None:
+        return await method()
+    return await method(parse_arguments(model, arguments or {}))
+
+
+async def engine_with(source: Path, target: Path) -> Engine:
+    engine = Engine()
+    for name, path in (("src", source), ("tgt", target)):
+        for raw in (
+            {"driver": "file", "node-name": f"{name}-file", "filename": str(path)},
+            {"driver": "raw", "node-name": name, "file": f"{name}-file"},
+        ):
+            await engine.blockdev_add(parse_arguments(BlockdevOptions, raw))
+    return engine
+
+
+class Waiter:
+    """Futures for events, by (name, job)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], float] = {}
+        self.changed = asyncio.Event()
+
+    def note(self, name: str, job: str) -> None:
+        self.seen.setdefault((name, job), time.perf_counter())
+        self.changed.set()
+
+    async def wait(self, name: str, job: str) -> float:
+        while (name, job) not in self.seen:
+            self.changed.clear()
+            await self.changed.wait()
+        return self.seen[(name, job)]
+
+
+class RssSampler:
+    """Peak resident memory of this process, sampled every 5 ms in a thread."""
+
+    def __init__(self) -> None:
+        self.peak = self.base = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _rss() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, self._rss())
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def growth(self) -> int:
+        return self.peak - self.base
+
+
+async def engine_mirror(
+    source: Path, target: Path, complete: bool, **extra: Any
+) -> dict[str, float]:
+    """blockdev-mirror on the built-in engine: seconds to READY (and to COMPLETED)."""
+    engine = await engine_with(source, target)
+    waiter = Waiter()
+    engine.add_event_listener(lambda e: waiter.note(type(e).EVENT, getattr(e, "device", "")))
+    arguments = {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", **extra}
+    with RssSampler() as rss:
+        start = time.perf_counter()
+        await engine.blockdev_mirror(parse_arguments(BlockdevMirror, arguments))
+        job = engine.jobs["j"]
+        bitmap_bytes = job.bitmap.nbytes + job.in_flight_bitmap.nbytes  # type: ignore[attr-defined]
+        ready = await waiter.wait("BLOCK_JOB_READY", "j") - start
+        result = {"ready": ready, "rss_growth": float(rss.growth), "bitmap": float(bitmap_bytes)}
+        if complete:
+            await engine_call(engine, "job-complete", {"id": "j"})
+            result["completed"] = await waiter.wait("BLOCK_JOB_COMPLETED", "j") - start
+    await engine.close()
+    return result
+
+
+# ----- qemu-storage-daemon -----------------------------------------------------------------
+
+
+class Daemon:
+    """A qemu-storage-daemon with a QMP socket, driven by qemu.qmp's QMPClient."""
+
+    def __init__(self, directory: Path) -> None:
+        self.socket = directory / "qmp.sock"
+        self.process: asyncio.subprocess.Process | None = None
+        self.client = QMPClient("bench")
+
+    async def __aenter__(self) -> Daemon:
+        self.socket.unlink(missing_ok=True)
+        self.process = await asyncio.create_subprocess_exec(
+            "qemu-storage-daemon",
+            "--chardev",
+            f"socket,id=m,path={self.socket},server=on,wait=off",
+            "--monitor",
+            "chardev=m",
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+        for _ in range(500):
+            if self.socket.exists():
+                break
+            await asyncio.sleep(0.01)
+        await self.client.connect(str(self.socket))
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        with contextlib.suppress(Exception):
+            await self.client.execute("quit")
+        await self.client.disconnect()
+        if self.process is not None:
+            await self.process.wait()
+
+
+async def qemu_mirror(
+    directory: Path, source: Path, target: Path, complete: bool, **extra: Any
+) -> dict[str, float]:
+    async with Daemon(directory) as daemon:
+        client = daemon.client
+        for name, path in (("src", source), ("tgt", target)):
+            await client.execute(
+                "blockdev-add",
+                {"driver": "file", "node-name": f"{name}-file", "filename": str(path)},
+            )
+            await client.execute(
+                "blockdev-add", {"driver": "raw", "node-name": name, "file": f"{name}-file"}
+            )
+        waiter = Waiter()
+
+        async def listen() -> None:
+            async for event in client.events:
+                data: Any = event.get("data") or {}
+                waiter.note(str(event["event"]), str(data.get("device", "")))
+
+        listener = asyncio.create_task(listen())
+        start = time.perf_counter()
+        await client.execute(
+            "blockdev-mirror",
+            {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", **extra},
+        )
+        result = {"ready": await waiter.wait("BLOCK_JOB_READY", "j") - start}
+        if complete:
+            await client.execute("job-complete", {"id": "j"})
+            result["completed"] = await waiter.wait("BLOCK_JOB_COMPLETED", "j") - start
+        else:
+            await client.execute("block-job-cancel", {"device": "j"})
+            await waiter.wait("BLOCK_JOB_COMPLETED", "j")
+        listener.cancel()
+        return result
+
+
+def cp_sync(source: Path, target: Path) -> float:
+    target.unlink(missing_ok=True)
+    start = time.perf_counter()
+    subprocess.run(["cp", "--sparse=never", str(source), str(target)], check=True)
+    subprocess.run(["sync", "-f", str(target)], check=True)
+    return time.perf_counter() - start
+
+
+# ----- speed -------------------------------------------------------------------------------
+
+
+async def engine_speed(source: Path, target: Path, speed: int, seconds: float) -> dict[str, float]:
+    """Copy rate before READY, then after READY under a writer, both at ``speed``."""
+    engine = await engine_with(source, target)
+    waiter = Waiter()
+    engine.add_event_listener(lambda e: waiter.note(type(e).EVENT, getattr(e, "device", "")))
+    arguments = {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", "speed": speed}
+    await engine.blockdev_mirror(parse_arguments(BlockdevMirror, arguments))
+    job: Any = engine.jobs["j"]
+    await asyncio.sleep(1.0)
+    first, t0 = job.progress_current, time.perf_counter()
+    await asyncio.sleep(seconds)
+    before = (job.progress_current - first) / (time.perf_counter() - t0)
+    await engine_call(engine, "block-job-set-speed", {"device": "j", "speed": 0})
+    await waiter.wait("BLOCK_JOB_READY", "j")
+    await engine_call(engine, "block-job-set-speed", {"device": "j", "speed": speed})
+    node = engine.graph.find_node("src")
+    assert node is not None
+    user = BlockBackend(node)
+    engine.graph.attach(user)
+    stop = asyncio.Event()
+    source_size = node.length
+
+    async def writer() -> None:
+        block = os.urandom(4 * MiB)
+        offset = 0
+        while not stop.is_set():
+            await user.pwrite(offset, block)
+            offset = (offset + len(block)) % (source_size - len(block))
+
+    task = asyncio.create_task(writer())
+    await asyncio.sleep(1.0)
+    first, t0 = job.progress_current, time.perf_counter()
+    await asyncio.sleep(seconds)
+    after = (job.progress_current - first) / (time.perf_counter() - t0)
+    stop.set()
+    await task
+    engine.graph.detach(user)
+    await engine_call(engine, "job-cancel", {"id": "j"})
+    await engine.close()
+    return {"before": before, "after": after}
+
+
+# ----- report ------------------------------------------------------------------------------
+
+
+def summary(values: list[float], unit: Callable[[float], str]) -> str:
+    return (
+        f"median {unit(statistics.median(values))}  (min {unit(min(values))}, "
+        f"max {unit(max(values))}, n={len(values)})"
+    )
+
+
+def secs(value: float) -> str:
+    return f"{value:.3f} s"
+
+
+def mib(value: float) -> str:
+    return f"{value / MiB:.1f} MiB"
+
+
+def rate(value: float) -> str:
+    return f"{value / MiB:.2f} MiB/s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--cases", default="dense,sparse,huge,speed")
+    parser.add_argument("--size", type=int, default=2 * GiB, help="size of dense and sparse")
+    options = parser.parse_args()
+    cases = set(options.cases.split(","))
+    directory = Path(options.dir or tempfile.mkdtemp(prefix="engine-vs-qemu-", dir="/var/tmp"))
+    directory.mkdir(parents=True, exist_ok=True)
+    size = options.size
+    dense, sparse, huge = directory / "dense.img", directory / "sparse.img", directory / "huge.img"
+    print(f"preparing images in {directory} ...", flush=True)
+    if cases & {"dense", "speed"}:
+        make_dense(dense, size)
+    if "sparse" in cases:
+        make_sparse(sparse, size, ten_percent_extents(size))
+    if "huge" in cases:
+        make_sparse(huge, TiB, [(i * (TiB // 64) + 12345 * 4096, MiB) for i in range(64)])
+    results = asyncio.run(rounds(options.rounds, cases, directory, size))
+    report(results)
+    if options.dir is None:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+async def rounds(count: int, cases: set[str], directory: Path, size: int) -> dict[str, list[float]]:
+    """Every contender once per round, in a shuffled order."""
+    results: dict[str, list[float]] = {}
+
+    def add(key: str, value: float) -> None:
+        results.setdefault(key, []).append(value)
+
+    dense, sparse, huge = directory / "dense.img", directory / "sparse.img", directory / "huge.img"
+    target = directory / "target.img"
+
+    for round_no in range(count):
+        print(f"round {round_no + 1}/{count}", flush=True)
+        if "dense" in cases:
+            order = ["engine", "qemu", "cp"]
+            random.Random(round_no).shuffle(order)
+            for contender in order:
+                fresh_target(target, size)
+                sync_all()
+                if contender == "engine":
+                    r = await engine_mirror(dense, target, complete=True)
+                    add("dense engine ready", r["ready"])
+                    add("dense engine rss growth", r["rss_growth"])
+                elif contender == "qemu":
+                    r = await qemu_mirror(directory, dense, target, complete=True)
+                    add("dense qemu ready", r["ready"])
+                else:
+                    add("dense cp+sync", cp_sync(dense, target))
+        if "sparse" in cases:
+            for contender in random.Random(round_no + 100).sample(["engine", "qemu"], 2):
+                fresh_target(target, size)
+                sync_all()
+                if contender == "engine":
+                    r = await engine_mirror(sparse, target, complete=True)
+                    add("sparse engine ready", r["ready"])
+                    add(
+                        "sparse engine target/source allocated",
+                        allocated(target) / allocated(sparse),
+                    )
+                else:
+                    r = await qemu_mirror(directory, sparse, target, complete=True)
+                    add("sparse qemu ready", r["ready"])
+                    add(
+                        "sparse qemu target/source allocated", allocated(target) / allocated(sparse)
+                    )
+        if "huge" in cases:
+            fresh_target(target, TiB)
+            r = await engine_mirror(huge, target, complete=True)
+            add("huge engine completed", r["completed"])
+            add("huge engine bitmap bytes", r["bitmap"])
+        if "speed" in cases:
+            fresh_target(target, size)
+            r = await engine_speed(dense, target, 50 * MiB, 10.0)
+            add("speed before READY", r["before"])
+            add("speed after READY", r["after"])
+    target.unlink(missing_ok=True)
+    return results
+
+
+def report(results: dict[str, list[float]]) -> None:
+    print("\n=== figures ===")
+    units = {
+        "ready": secs,
+        "cp": secs,
+        "completed": secs,
+        "rss": mib,
+        "bitmap": mib,
+        "speed": rate,
+        "allocated": lambda v: f"{v:.3f}x",
+    }
+    for key, values in results.items():
+        unit = next((f for word, f in units.items() if word in key), secs)
+        print(f"{key:42s} {summary(values, unit)}")
+
+    def med(key: str) -> float | None:
+        return statistics.median(results[key]) if key in results else None
+
+    print("\n=== ratios (targets) ===")
+    pairs = [
+        ("dense: engine / qemu, time to READY (<= 1.0)", "dense engine ready", "dense qemu ready"),
+        ("dense: engine / cp+sync (<= 1.2)", "dense engine ready", "dense cp+sync"),
+        (
+            "sparse: engine / qemu, time to READY (<= 1.0)",
+            "sparse engine ready",
+            "sparse qemu ready",
+        ),
+    ]
+    for label, a, b in pairs:
+        ma, mb = med(a), med(b)
+        if ma is not None and mb:
+            print(f"{label:50s} {ma / mb:.2f}")
+    checks: list[tuple[str, str, Callable[[float], str]]] = [
+        (
+            "sparse: target allocated / source (<= 1.1)",
+            "sparse engine target/source allocated",
+            lambda v: f"{v:.3f}",
+        ),
+        ("huge: seconds to COMPLETED (< 10)", "huge engine completed", lambda v: f"{v:.2f}"),
+        ("huge: bitmap MiB (<= 32)", "huge engine bitmap bytes", lambda v: f"{v / MiB:.2f}"),
+        (
+            "dense: peak memory growth MiB (<= buf-size + 32 = 42)",
+            "dense engine rss growth",
+            lambda v: f"{v / MiB:.1f}",
+        ),
+        (
+            "speed before READY / 50 MiB/s (0.95..1.05)",
+            "speed before READY",
+            lambda v: f"{v / (50 * MiB):.3f}",
+        ),
+        (
+            "speed after READY / 50 MiB/s (0.95..1.05)",
+            "speed after READY",
+            lambda v: f"{v / (50 * MiB):.3f}",
+        ),
+    ]
+    for label, key, fmt in checks:
+        value = med(key)
+        if value is not None:
+            print(f"{label:50s} {fmt(value)}")
+
+
+if __name__ == "__main__":
+    main()
