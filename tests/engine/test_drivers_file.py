@@ -167,3 +167,25 @@ def test_locks_against_qemu(tmp_path: Path, qsd: Any) -> None:
         await graph.close()
 
     asyncio.run(scenario())
+
+
+def test_raw_window_maps_offsets_into_the_file(tmp_path: Path) -> None:
+    path = image(tmp_path / "a.img")
+
+    async def scenario() -> None:
+        graph = BlockGraph()
+        await add(graph, driver="file", node_name="f", filename=str(path))
+        window = await add(graph, driver="raw", node_name="w", file="f", offset=MiB, size=MiB)
+        whole = await add(graph, driver="raw", node_name="r", file="f")
+        assert window.length == MiB and window.copy_fd() is None and whole.copy_fd() is not None
+        await window.pwrite(0, b"head")
+        await window.pwrite(MiB - 4, b"tail")
+        with pytest.raises(OSError):
+            await window.pwrite(MiB - 2, b"over")
+        assert await whole.pread(MiB, 4) == b"head"
+        assert await whole.pread(2 * MiB - 4, 4) == b"tail"
+        status = await window.block_status(0, 4 * MiB)
+        assert status.data and status.pnum <= MiB
+        await graph.close()
+
+    asyncio.run(scenario())

@@ -117,6 +117,16 @@ def test_blockdev_add_and_del_errors_match_qemu(tmp_path: Path, qsd: Any) -> Non
             },
         ),
         ("blockdev-add", {"driver": "null-co", "node-name": "n1", "size": 1 << 20}),
+        ("blockdev-add", {"driver": "raw", "node-name": "w1", "file": "f1", "offset": 5 << 20}),
+        (
+            "blockdev-add",
+            {"driver": "raw", "node-name": "w2", "file": "f1", "offset": 4096, "size": 4 << 20},
+        ),
+        (
+            "blockdev-add",
+            {"driver": "raw", "node-name": "w3", "file": "f1", "offset": 4096, "size": 8192},
+        ),
+        ("blockdev-del", {"node-name": "w3"}),
         ("blockdev-del", {"node-name": "nope"}),
         ("blockdev-del", {"node-name": "f1"}),
         ("blockdev-del", {"node-name": "r1"}),
@@ -180,6 +190,10 @@ def test_query_named_block_nodes_matches_qemu_field_by_field(tmp_path: Path, qsd
         ),
         ("blockdev-add", {"driver": "null-co", "node-name": "n1", "size": 1 << 20}),
         ("blockdev-add", {"driver": "null-co", "node-name": "n2", "read-zeroes": True}),
+        (
+            "blockdev-add",
+            {"driver": "raw", "node-name": "w", "file": "f1", "offset": 4096, "size": 8192},
+        ),
         (
             "blockdev-add",
             {

@@ -175,9 +175,14 @@ async def _open_raw(
     if options.size is not None and options.size < 0:
         raise QAPIError("Parameter 'size' expects a non-negative number below 2^64")
     size = options.size
-    if offset + (size or 0) > child.length or offset > child.length:
+    if offset > child.length:
         raise QAPIError(
-            f"The sum of offset ({offset}) and size ({size or 0}) has to be smaller or equal "
+            f"Offset ({offset}) cannot be greater than size of the containing file "
+            f"({child.length})"
+        )
+    if size is not None and offset + size > child.length:
+        raise QAPIError(
+            f"The sum of offset ({offset}) and size ({size}) has to be smaller or equal "
             f"to the  actual size of the containing file ({child.length})"
         )
     node = RawNode(node_name=node_name, offset=offset, size=size)
