@@ -25,6 +25,10 @@ MAX_IN_FLIGHT = 16
 """Requests of one client running at once; the reader waits for a slot before reading more."""
 
 
+JOIN_LIMIT = 256 * 1024
+"""Replies up to this size are copied into one buffer and sent with one system call."""
+
+
 class ConnectionState(enum.Enum):
     HANDSHAKE = "handshake"
     TRANSMISSION = "transmission"
@@ -159,6 +163,11 @@ class ClientConnection:
         except OSError as error:
             message = error.strerror or str(error)
             await self._send_error(request, structured, p.nbd_errno(error.errno), message)
+        except Exception as error:
+            # A node failing in a way its contract does not name: the client still gets its
+            # reply (EIO) and the connection stays usable.
+            logger.exception("NBD request %d failed unexpectedly", request.command)
+            await self._send_error(request, structured, p.NbdErrno.EIO, str(error))
 
     async def _send_read(self, request: Request, structured: bool, data: bytes) -> None:
         if not structured:
@@ -190,8 +199,11 @@ class ClientConnection:
         async with self._send_lock:
             if self._writer.is_closing():
                 return
-            for part in parts:
-                self._writer.write(part)
+            if sum(len(part) for part in parts) <= JOIN_LIMIT:
+                self._writer.write(b"".join(parts))  # one send() instead of one per part
+            else:
+                for part in parts:
+                    self._writer.write(part)
             with contextlib.suppress(ConnectionError):
                 await self._writer.drain()
 
