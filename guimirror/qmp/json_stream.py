@@ -11,6 +11,7 @@ error texts, and orders every object's members the way a QDict iterates them.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 from enum import IntEnum
@@ -278,11 +279,39 @@ def _cvt4hex(raw: bytes, pos: int) -> int:
     return int(chunk, 16)
 
 
+_PLAIN_RUN = re.compile(rb"[^\\]+")
+# Noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF) in UTF-8: valid UTF-8 that QEMU refuses.
+_NONCHARACTER = re.compile(
+    rb"\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]")
+
+
+def _plain_prefix(chunk: bytes) -> tuple[str, int]:
+    """The longest start of ``chunk`` that Python's strict UTF-8 decoding and QEMU both
+    accept, and its length in bytes (QEMU also takes C0 80 and refuses noncharacters;
+    the caller decodes those one by one)."""
+    if chunk.isascii():
+        return chunk.decode("ascii"), len(chunk)
+    bad = _NONCHARACTER.search(chunk)
+    if bad is not None:
+        chunk = chunk[:bad.start()]
+    try:
+        return chunk.decode("utf-8"), len(chunk)
+    except UnicodeDecodeError as error:
+        return chunk[:error.start].decode("utf-8"), error.start
+
+
 def _parse_string(raw: bytes) -> str:
     quote = raw[0]
     pos = 1
     out: list[str] = []
     while raw[pos] != quote:
+        plain = _PLAIN_RUN.match(raw, pos, len(raw) - 1)
+        if plain is not None:
+            text, size = _plain_prefix(plain.group())
+            if size:
+                out.append(text)
+                pos += size
+                continue
         if raw[pos] == ord("\\"):
             begin = pos
             escape = raw[pos + 1]
@@ -417,6 +446,12 @@ def parse_tokens(tokens: deque[tuple[Token, bytes]]) -> Any:
 
 # --- the lexer and streamer -------------------------------------------------------------
 
+_STRING_RUNS: dict[int, re.Pattern[bytes]] = {
+    _State.DQ_STRING: re.compile(rb"[\x20\x21\x23-\x5b\x5d-\xfd]+"),
+    _State.SQ_STRING: re.compile(rb"[\x20-\x26\x28-\x5b\x5d-\xfd]+"),
+}
+
+
 class JSONMessageStream:
     """Feed bytes, get each complete message (a parsed value) or its QAPIError, in order.
 
@@ -434,8 +469,20 @@ class JSONMessageStream:
 
     def feed(self, data: bytes) -> list[Any]:
         """Lex ``data``; return the messages it completed (values or QAPIError instances)."""
-        for byte in data:
-            self._feed_byte(byte)
+        pos = 0
+        while pos < len(data):
+            run = _STRING_RUNS.get(self._state)
+            match = run.match(data, pos) if run is not None else None
+            if match is None:
+                self._feed_byte(data[pos])
+                pos += 1
+                continue
+            # Plain characters inside a string only grow the token: take them at once,
+            # stopping where QEMU's per-character size check would fire.
+            end = min(match.end(), pos + max(1, MAX_TOKEN_SIZE + 1 - len(self._token)))
+            self._token += data[pos:end]
+            pos = end
+            self._check_token_size()
         out, self._out = self._out, []
         return out
 
@@ -459,8 +506,11 @@ class JSONMessageStream:
             elif new_state == _State.RECOVERY:
                 self._token.clear()
             self._state = new_state
+        self._check_token_size()
+
+    def _check_token_size(self) -> None:
         if len(self._token) > MAX_TOKEN_SIZE:
-            self._process_token(Token.ERROR, bytes(self._token))
+            self._emit(QAPIError("JSON token size limit exceeded"))
             self._token.clear()
             self._state = _State.START
 

@@ -7,6 +7,7 @@ test_fuzz.py checks a thousand more against the daemon itself.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import stat
@@ -188,5 +189,19 @@ def test_socketpair_for_in_process_use_and_quit(tmp_path: Path) -> None:
         await server.close()
         with pytest.raises(EOFError):
             await client.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_a_large_message_is_parsed_and_echoed(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        server, client, _ = await _raw_session(tmp_path)
+        await client.execute("qmp_capabilities")
+        tag = "é" + "x" * (4 << 20) + "\U0001f600"
+        await client.send(json.dumps({"execute": "query-version", "id": tag},
+                                     ensure_ascii=False).encode() + b"\n")
+        assert (await client.reply())["id"] == tag
+        await client.close()
+        await server.close()
 
     asyncio.run(scenario())
