@@ -212,3 +212,35 @@ def test_a_request_with_a_bad_magic_ends_the_connection(tmp_path: Path, sock_dir
             await engine.close()
 
     assert asyncio.run(scenario()) == b""
+
+
+@pytest.mark.qemu
+def test_tcp_server_on_loopback_serves_qemu_io(tmp_path: Path) -> None:
+    require_tools("qemu-io")
+    disk = image(tmp_path / "disk.raw", MiB, fill=0x3C)
+
+    async def scenario() -> str:
+        engine = Engine()
+        try:
+            await raw_node(engine, "disk", disk)
+            await command(engine, "nbd-server-start", {"addr": {"type": "inet", "data": {
+                "host": "127.0.0.1", "port": "0"}}})
+            await export(engine, "e0", "disk")
+            server = engine.exports.server
+            assert server is not None
+            host, port = server.sockets[0].getsockname()[:2]
+            assert host == "127.0.0.1"
+            result = await run("qemu-io", "-r", "-f", "raw", "-c", "read -P 0x3c 0 64k",
+                               f"nbd://127.0.0.1:{port}/disk")
+            assert result.returncode == 0, result.output
+            await command(engine, "nbd-server-stop")
+            refused = await run("qemu-io", "-r", "-f", "raw", "-c", "read 0 512",
+                                f"nbd://127.0.0.1:{port}/disk")
+            assert refused.returncode == 1
+            return result.output
+        finally:
+            await engine.close()
+
+    output = asyncio.run(scenario())
+    assert "read 65536/65536 bytes at offset 0" in output
+    assert "Pattern verification failed" not in output
