@@ -26,6 +26,7 @@ import random
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from qemu.qmp import QMPClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from guimirror.engine.backend import BlockBackend
 from guimirror.engine.engine import Engine

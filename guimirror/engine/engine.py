@@ -13,10 +13,13 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from guimirror.engine.backend import BlockBackend
 from guimirror.engine.exports import ExportManager
 from guimirror.engine.graph import BlockGraph
 from guimirror.engine.job import Job
 from guimirror.engine.mirror import start_mirror
+from guimirror.engine.mirror_filter import MirrorTopNode
+from guimirror.engine.node import BlockNode
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import BlockJobInfo, JobInfo, JobStatus
 
@@ -52,6 +55,32 @@ log = logging.getLogger(__name__)
 EventListener = Callable[["QAPIEvent"], None]
 
 
+class MirroredGraph:
+    """The graph as the export manager sees it: a user that attaches to a node with a mirror
+    filter above it is attached to the filter, so its writes are mirrored too.
+
+    In QEMU 7.2 the mirror's bitmap sits on the source node and sees writes from every
+    parent, even one that arrived after the mirror started; here writes are seen where they
+    pass the filter, so a late user must pass it as well.
+    """
+
+    def __init__(self, graph: BlockGraph) -> None:
+        self.graph = graph
+
+    def find_node(self, node_name: str) -> BlockNode | None:
+        return self.graph.find_node(node_name)
+
+    def attach(self, backend: BlockBackend) -> None:
+        for parent in self.graph.node_parents(backend.node):
+            if isinstance(parent, MirrorTopNode) and parent.backing is backend.node:
+                backend.node = parent
+                break
+        self.graph.attach(backend)
+
+    def detach(self, backend: BlockBackend) -> None:
+        self.graph.detach(backend)
+
+
 class EngineClosedError(QAPIError):
     """A command arrived after ``close()``."""
 
@@ -64,7 +93,7 @@ class Engine:
 
     def __init__(self) -> None:
         self.graph = BlockGraph()
-        self.exports = ExportManager(self.graph)
+        self.exports = ExportManager(MirroredGraph(self.graph))
         self.jobs: dict[str, Job] = {}
         self._listeners: list[EventListener] = []
         self._closed = False

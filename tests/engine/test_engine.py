@@ -96,15 +96,15 @@ def test_a_failed_job_leaves_the_engine_usable(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
-def test_nbd_export_writes_pass_the_filter_and_follow_the_pivot(tmp_path: Path) -> None:
+def test_nbd_exports_write_through_the_filter_and_follow_the_pivot(tmp_path: Path) -> None:
     require_tools("qemu-io")
 
-    async def qemu_io(socket: Path, command: str) -> None:
+    async def qemu_io(socket: Path, command: str, export: str = "src") -> None:
         process = await asyncio.create_subprocess_exec(
             "qemu-io",
             "-f",
             "raw",
-            f"nbd+unix:///src?socket={socket}",
+            f"nbd+unix:///{export}?socket={socket}",
             "-c",
             command,
             stdout=asyncio.subprocess.PIPE,
@@ -128,11 +128,17 @@ def test_nbd_export_writes_pass_the_filter_and_follow_the_pivot(tmp_path: Path) 
         await qemu_io(socket, "write -P 0x61 512k 1M")
         await log.wait("BLOCK_JOB_READY", "j")
         await qemu_io(socket, "write -P 0x62 2M 64k")
+        await run(
+            engine,
+            "block-export-add",
+            {"type": "nbd", "id": "late", "node-name": "src", "name": "late", "writable": True},
+        )
+        await qemu_io(socket, "write -P 0x64 3M 100k", export="late")
         await run(engine, "job-complete", {"id": "j"})
         await log.wait("BLOCK_JOB_COMPLETED", "j")
         assert same_content(src, tgt)
         exports = [e.to_qmp() for e in await run(engine, "query-block-exports")]
-        assert exports[0]["node-name"] == "tgt"
+        assert [e["node-name"] for e in exports] == ["tgt", "tgt"]
         await qemu_io(socket, "write -P 0x63 0 4k")
         assert tgt.read_bytes()[:4096] == b"\x63" * 4096
         assert src.read_bytes()[:4096] != b"\x63" * 4096
