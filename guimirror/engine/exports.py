@@ -214,10 +214,6 @@ class ExportManager:
         if self._server is not None:
             await self.nbd_server_stop()
 
-    def exports_of(self, node: BlockNode) -> list[str]:
-        """The ids of the exports whose backend is on ``node``."""
-        return [export.id for export in self._exports.values() if export.backend.node is node]
-
     async def _remove(self, export: BlockExport) -> None:
         export.state = ExportState.SHUTTING_DOWN
         try:
