@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import JobStatus, JobVerb, check_verb
+from guimirror.ui.progress_strip import ProgressStrip
 from guimirror.ui.units import format_duration, format_size, format_speed, parse_speed
 
 #: Rows redraw their numbers at most this often; a change of status shows at once.
@@ -111,9 +111,7 @@ class JobRow(QFrame):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel()
         self.status.setObjectName("status")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(True)
+        self.progress = ProgressStrip(1000)
         self.throughput = QLabel()
         self.eta = QLabel()
         self.dirty = QLabel()
@@ -196,8 +194,7 @@ class JobRow(QFrame):
         label = view.status + (" (ready)" if view.ready and view.status != "ready" else "")
         self._set(self.status, f"<b style='color:{colour}'>{label}</b>")
         fraction = view.offset / view.len if view.len else (1.0 if view.ready else 0.0)
-        if self.progress.value() != int(fraction * 1000):
-            self.progress.setValue(int(fraction * 1000))
+        self.progress.setValue(int(fraction * 1000))
         self.progress.setFormat(
             f"{fraction * 100:.1f} %  ({format_size(view.offset)} of {format_size(view.len)})"
         )

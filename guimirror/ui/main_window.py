@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qemu.qmp import QMPError
 
 import guimirror
 from guimirror.qapi.errors import QAPIError
@@ -164,6 +165,13 @@ class MainWindow(QMainWindow):
         self.show_all_jobs = QPushButton("All jobs")
         self.show_all_jobs.setCheckable(True)
         self.show_all_jobs.toggled.connect(lambda _on: self._job_selected(self.job_panel.selected))
+        self.follow_button = QPushButton("Follow")
+        self.follow_button.setCheckable(True)
+        self.follow_button.setChecked(True)
+        self.follow_button.setToolTip("Keep the newest samples in view (panning or zooming "
+                                      "turns this off)")
+        self.follow_button.toggled.connect(self.plots.set_follow)
+        self.plots.follow_changed.connect(self.follow_button.setChecked)
         export_png = QPushButton("Export PNG…")
         export_png.clicked.connect(self._export_png)
         export_csv = QPushButton("Export CSV…")
@@ -171,6 +179,7 @@ class MainWindow(QMainWindow):
         plot_bar = QHBoxLayout()
         plot_bar.addWidget(QLabel("Plots:"))
         plot_bar.addWidget(self.show_all_jobs)
+        plot_bar.addWidget(self.follow_button)
         plot_bar.addStretch(1)
         plot_bar.addWidget(export_png)
         plot_bar.addWidget(export_csv)
@@ -327,6 +336,8 @@ class MainWindow(QMainWindow):
             return await coro
         except QAPIError as err:
             self.report(f"{what}: {err.desc}")
+        except QMPError as err:  # e.g. the connection went away under a command
+            self.report(f"{what}: {err}")
         except (OSError, RuntimeError, ValueError) as err:
             log.exception("%s failed", what)
             self.report(f"{what}: {err}")
@@ -499,9 +510,9 @@ class MainWindow(QMainWindow):
 
     def _node_selected(self, *_args: QItemSelection) -> None:
         row = self.selected_node()
-        self.node_details.setPlainText(
-            "" if row is None else row.details(self.node_model.by_name())
-        )
+        text = "" if row is None else row.details(self.node_model.by_name())
+        if text != self.node_details.toPlainText():
+            self.node_details.setPlainText(text)
 
     async def _refresh_current(self) -> None:
         link = self.current_link()
@@ -888,6 +899,12 @@ class MainWindow(QMainWindow):
         """Stop the write load, close every endpoint (a daemon with jobs is left running)."""
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
+        current = asyncio.current_task()
+        pending = [task for task in self.tasks if task is not current and not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
         if self.write_load.running is not None:
             await self.write_load.stop_load()
         for link in list(self.links.values()):

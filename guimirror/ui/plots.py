@@ -8,6 +8,7 @@ fast sampler never costs more than ten cheap ``setData`` calls a second. GUI thr
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 MIB = 1 << 20
@@ -69,8 +70,27 @@ class JobSeries:
         return t, throughput, dirty
 
 
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k that is at least ``value`` (1 for nothing)."""
+    if value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for mantissa in (1, 2, 5, 10):
+        candidate = mantissa * 10.0**exponent
+        if candidate >= value:
+            return candidate
+    return 10.0 ** (exponent + 1)
+
+
 class JobPlots(QWidget):
-    """Two linked plots (pan and zoom with the mouse) over the samples of the shown jobs."""
+    """Two linked plots (pan and zoom with the mouse) over the samples of the shown jobs.
+
+    While ``follow`` is on, the plots keep every point in view with ranges rounded up to
+    1-2-5 steps, so the axes (costly to draw) change only now and then; panning or zooming
+    with the mouse turns ``follow`` off until ``set_follow(True)``.
+    """
+
+    follow_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None, redraw_hz: float = 10.0) -> None:
         super().__init__(parent)
@@ -82,16 +102,18 @@ class JobPlots(QWidget):
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.throughput_plot = self.layout_widget.addPlot(row=0, col=0)
         self.throughput_plot.setLabel("left", "throughput", units="MiB/s")
-        self.throughput_plot.showGrid(x=True, y=True, alpha=0.3)
         self.throughput_plot.addLegend(offset=(-10, 10))
         self.dirty_plot = self.layout_widget.addPlot(row=1, col=0)
         self.dirty_plot.setLabel("left", "dirty clusters")
         self.dirty_plot.setLabel("bottom", "time", units="s")
-        self.dirty_plot.showGrid(x=True, y=True, alpha=0.3)
         self.dirty_plot.setXLink(self.throughput_plot)
         for plot in (self.throughput_plot, self.dirty_plot):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).enableAutoSIPrefix(False)
+            plot.disableAutoRange()
+            plot.getViewBox().sigRangeChangedManually.connect(self._moved_by_user)
+        self.follow = True
+        self._ranges: dict[str, tuple[float, float, float]] = {}
         self._curves: dict[str, tuple[Any, Any]] = {}
         self._marks: dict[str, tuple[Any, list[tuple[Any, Any]]]] = {}
         layout = QVBoxLayout(self)
@@ -158,6 +180,7 @@ class JobPlots(QWidget):
             self.throughput_plot.removeItem(throughput_curve)
             self.dirty_plot.removeItem(dirty_curve)
             self._set_marks(job_id, None)
+        ends = [0.0, 0.0, 0.0]  # time, throughput (MiB/s), dirty clusters
         for number, series in enumerate(shown):
             colour = _PALETTE[number % len(_PALETTE)]
             curves = self._curves.get(series.job_id)
@@ -171,7 +194,48 @@ class JobPlots(QWidget):
             t, throughput, dirty = series.columns(self.window_seconds)
             curves[0].setData(t, throughput)
             curves[1].setData(t, dirty)
+            if len(t):
+                ends[0] = max(ends[0], float(t[-1]))
+                ends[1] = max(ends[1], float(throughput.max()), series.speed / MIB)
+                ends[2] = max(ends[2], float(dirty.max()))
             self._set_marks(series.job_id, (series.ready_at, series.speed, colour))
+        if self.follow:
+            self._follow_ranges(*ends)
+
+    def _follow_ranges(self, end: float, throughput: float, dirty: float) -> None:
+        """Keep everything in view; touch a range only when its rounded bound changes."""
+        x_max = nice_ceiling(end * 1.05)
+        x_min = 0.0
+        if self.window_seconds is not None and end > self.window_seconds:
+            x_min = end - self.window_seconds
+            x_max = end
+        wanted = {
+            "x": (x_min, x_max, 0.0),
+            "throughput": (0.0, nice_ceiling(throughput * 1.1), 0.0),
+            "dirty": (0.0, nice_ceiling(dirty * 1.05), 0.0),
+        }
+        for name, bounds in wanted.items():
+            if self._ranges.get(name) == bounds:
+                continue
+            self._ranges[name] = bounds
+            if name == "x":
+                self.throughput_plot.setXRange(bounds[0], bounds[1], padding=0)
+            elif name == "throughput":
+                self.throughput_plot.setYRange(bounds[0], bounds[1], padding=0)
+            else:
+                self.dirty_plot.setYRange(bounds[0], bounds[1], padding=0)
+
+    def _moved_by_user(self, *_args: object) -> None:
+        self.set_follow(False)
+
+    def set_follow(self, follow: bool) -> None:
+        """Follow the newest samples (on) or leave the ranges where the user put them."""
+        if follow == self.follow:
+            return
+        self.follow = follow
+        self._ranges.clear()
+        self._dirty = True
+        self.follow_changed.emit(follow)
 
     def _set_marks(self, job_id: str, key: tuple[float | None, int, str] | None) -> None:
         """Draw READY and the speed limit of a job; only redone when either changes."""

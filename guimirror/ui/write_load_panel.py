@@ -101,6 +101,8 @@ class WriteLoadPanel(QWidget):
         self._tasks: set[object] = set()
 
     def set_nodes(self, names: list[str]) -> None:
+        if [self.node.itemText(i) for i in range(self.node.count())] == names:
+            return
         current = self.node.currentText()
         self.node.clear()
         self.node.addItems(names)
