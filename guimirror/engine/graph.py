@@ -19,7 +19,7 @@ from guimirror.engine.backend import BlockBackend
 from guimirror.engine.drivers import DriverNode, InheritedOptions, common_options, open_node
 from guimirror.engine.node import BlockNode
 from guimirror.qapi.base import parse_arguments
-from guimirror.qapi.blockdev import BlockdevOptions
+from guimirror.qapi.blockdev import BlockdevOptions, BlockdevOptionsBlkdebug
 from guimirror.qapi.errors import QAPIError
 
 if TYPE_CHECKING:
@@ -37,8 +37,24 @@ class BlockGraph:
 
     def __init__(self) -> None:
         self._nodes: dict[str, BlockNode] = {}
+        self._created: dict[str, int] = {}
+        self._sequence = 0
         self._backends: list[BlockBackend] = []
         self._generated = 0
+
+    def _next_sequence(self) -> int:
+        """When a node got its name: QEMU lists nodes by that moment, newest first."""
+        self._sequence += 1
+        return self._sequence
+
+    def _register(self, node: BlockNode, sequence: int | None = None) -> None:
+        self._nodes[node.node_name] = node
+        self._created[node.node_name] = self._next_sequence() if sequence is None else sequence
+
+    def _unregister(self, node: BlockNode) -> None:
+        if self._nodes.get(node.node_name) is node:
+            del self._nodes[node.node_name]
+            self._created.pop(node.node_name, None)
 
     # ----- names and lookups ---------------------------------------------------------------
 
@@ -117,7 +133,7 @@ class BlockGraph:
             return await self._open(options, None, added)
         except BaseException:
             for node in reversed(added):
-                self._nodes.pop(node.node_name, None)
+                self._unregister(node)
                 await node.close()
             raise
 
@@ -133,6 +149,8 @@ class BlockGraph:
         else:
             self.check_node_name(name)
         common = common_options(options, inherited)
+        # blkdebug names itself before opening its image; raw opens its file first (QEMU).
+        sequence = self._next_sequence() if isinstance(options, BlockdevOptionsBlkdebug) else None
 
         async def open_child(ref: Any, child_inherits: InheritedOptions) -> BlockNode:
             if isinstance(ref, str):
@@ -146,7 +164,7 @@ class BlockGraph:
         if name in self._nodes:
             await node.close()
             raise QAPIError(f"Duplicate nodes with node-name='{name}'")
-        self._nodes[name] = node
+        self._register(node, sequence)
         added.append(node)
         return node
 
@@ -168,7 +186,7 @@ class BlockGraph:
 
     async def _drop(self, node: BlockNode) -> None:
         """Remove ``node``, then every inline child no other node uses any more."""
-        self._nodes.pop(node.node_name, None)
+        self._unregister(node)
         await node.close()
         for child in list(node.children.values()):
             owned = getattr(child, "monitor_owned", True)
@@ -210,7 +228,7 @@ class BlockGraph:
         """Put ``filter_node`` (whose child already is ``node``) above ``node`` (bdrv_append)."""
         if filter_node.node_name in self._nodes:
             raise QAPIError(f"Duplicate nodes with node-name='{filter_node.node_name}'")
-        self._nodes[filter_node.node_name] = filter_node
+        self._register(filter_node)
         for parent in self.node_parents(node):
             if parent is filter_node:
                 continue
@@ -233,8 +251,7 @@ class BlockGraph:
                         parent.children[role] = below
             for backend in self.backends_of(filter_node):
                 backend.node = below
-        if self._nodes.get(filter_node.node_name) is filter_node:
-            del self._nodes[filter_node.node_name]
+        self._unregister(filter_node)
 
     def _subtree(self, node: BlockNode) -> list[BlockNode]:
         seen: list[BlockNode] = []
@@ -254,15 +271,17 @@ class BlockGraph:
 
         Without ``flat`` a filter's image info nests the image below it as ``backing-image``.
         """
+        newest_first = sorted(self._nodes.values(), key=lambda n: -self._created[n.node_name])
         return [
             node.info(flat) if isinstance(node, DriverNode) else node.info()
-            for node in reversed(self._nodes.values())
+            for node in newest_first
         ]
 
     async def close(self) -> None:
         """Close every node (descriptors and locks), newest first, and forget them."""
         nodes = list(reversed(self._nodes.values()))
         self._nodes.clear()
+        self._created.clear()
         self._backends.clear()
         for node in nodes:
             await node.close()

@@ -162,7 +162,7 @@ def test_inline_child_is_not_monitor_owned_like_qemu(tmp_path: Path, qsd: Any) -
 
 
 def test_query_named_block_nodes_matches_qemu_field_by_field(tmp_path: Path, qsd: Any) -> None:
-    images(tmp_path, "a", "b", "c")
+    images(tmp_path, "a", "b", "c", "d")
     script: list[Command] = [
         ("blockdev-add", {"driver": "file", "node-name": "f1", "filename": "{dir}/a.img"}),
         ("blockdev-add", {"driver": "raw", "node-name": "r1", "file": "f1"}),
@@ -201,6 +201,19 @@ def test_query_named_block_nodes_matches_qemu_field_by_field(tmp_path: Path, qsd
                 "node-name": "d1",
                 "image": "r1",
                 "inject-error": [{"event": "read_aio", "errno": 5, "sector": 2048, "once": True}],
+            },
+        ),
+        (
+            "blockdev-add",
+            {
+                "driver": "raw",
+                "node-name": "rd",
+                "file": {
+                    "driver": "blkdebug",
+                    "node-name": "rd-dbg",
+                    "inject-error": [{"event": "write_aio", "iotype": "write", "errno": 28}],
+                    "image": {"driver": "file", "node-name": "rd-file", "filename": "{dir}/d.img"},
+                },
             },
         ),
         ("query-named-block-nodes", {}),

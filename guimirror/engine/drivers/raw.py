@@ -61,9 +61,12 @@ class RawNode(DriverNode):
         return options
 
     def info_filename(self) -> str:
+        """The child's plain filename if it has one and this is no window; else json:{...}."""
         child = self.child
         if self.offset == 0 and self.size is None and isinstance(child, DriverNode):
-            return child.info_filename()
+            below = child.info_filename()
+            if not below.startswith("json:"):
+                return below
         return super().info_filename()
 
     def actual_size(self) -> int | None:
