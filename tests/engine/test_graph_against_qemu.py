@@ -100,6 +100,9 @@ def test_blockdev_add_and_del_errors_match_qemu(tmp_path: Path, qsd: Any) -> Non
         ("blockdev-add", file_a),
         ("blockdev-add", {**file_a, "node-name": "a" * 32}),
         ("blockdev-add", {**file_a, "node-name": "a" * 31, "read-only": True}),
+        ("blockdev-add", {**file_a, "node-name": "fs", "force-share": True}),
+        ("blockdev-add", {**file_a, "node-name": "fs", "force-share": True, "read-only": True}),
+        ("blockdev-add", {**file_a, "node-name": "aio", "aio": "native"}),
         ("blockdev-add", {"driver": "file", "node-name": "nofile", "filename": "{dir}/no.img"}),
         ("blockdev-add", {"driver": "file", "node-name": "dir", "filename": "{dir}"}),
         ("blockdev-add", {"driver": "raw", "node-name": "rr", "file": "nope"}),
@@ -134,6 +137,7 @@ def test_blockdev_add_and_del_errors_match_qemu(tmp_path: Path, qsd: Any) -> Non
         ("blockdev-del", {"node-name": "r2"}),
         ("blockdev-del", {"node-name": "r2"}),
         ("blockdev-del", {"node-name": "a" * 31}),
+        ("blockdev-del", {"node-name": "fs"}),
         ("query-named-block-nodes", {}),
     ]
     ours = compare(tmp_path, qsd, script)

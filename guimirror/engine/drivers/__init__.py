@@ -6,6 +6,7 @@ its children first through the ``open_child`` callback it passes, and registers 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from guimirror.engine.drivers.posix import FileNode, HostDeviceNode, PosixNode, 
 from guimirror.engine.drivers.raw import RawNode
 from guimirror.engine.node import BlockNode
 from guimirror.qapi.blockdev import (
+    BlockdevAioOptions,
     BlockdevDiscardOptions,
     BlockdevDriver,
     BlockdevOptions,
@@ -109,7 +111,11 @@ async def open_node(
     Runs in the task of the blockdev-add command; the host's files are opened in a worker
     thread. Raises QAPIError with QEMU's texts.
     """
+    if options.force_share and not common.read_only:
+        raise QAPIError("force-share=on can only be used with read-only images")
     node = await _open_driver(options, node_name, common, open_child)
+    if isinstance(node, PosixNode) and node.read_only_opened:
+        common = dataclasses.replace(common, read_only=True)
     common.apply(node)
     return node
 
@@ -121,15 +127,22 @@ async def _open_driver(
     open_child: OpenChild,
 ) -> DriverNode:
     if isinstance(options, BlockdevOptionsFile):
+        if options.aio == BlockdevAioOptions.NATIVE and not common.cache_direct:
+            raise QAPIError(
+                "aio=native was specified, but it requires cache.direct=on, which was not "
+                "specified."
+            )
         locking = options.locking != OnOffAuto.OFF
-        fd, size, alignment = await io.run(
+        fd, size, alignment, read_only = await io.run(
             open_posix,
             str(options.driver),
             options.filename,
             common.read_only,
             common.cache_direct,
             locking,
+            bool(options.auto_read_only),
         )
+
         cls: type[PosixNode] = (
             HostDeviceNode if options.driver == BlockdevDriver.HOST_DEVICE else FileNode
         )
@@ -139,6 +152,7 @@ async def _open_driver(
             fd=fd,
             size=size,
             alignment=alignment,
+            read_only_opened=read_only,
         )
     if isinstance(options, BlockdevOptionsNull):
         return _open_null(options, node_name)

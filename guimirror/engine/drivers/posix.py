@@ -41,6 +41,7 @@ class PosixNode(DriverNode):
     fd: int = -1
     size: int = 0
     alignment: int = 1
+    read_only_opened: bool = False
     in_flight: int = field(default=0, repr=False)
     _idle: asyncio.Event | None = field(default=None, repr=False)
 
@@ -224,12 +225,20 @@ def mount_point_of(device: str) -> str | None:
 
 
 def open_posix(
-    driver: str, filename: str, read_only: bool, direct: bool, locking: bool
-) -> tuple[int, int, int]:
-    """Open the image of a file or host_device node: (fd, size, request alignment).
+    driver: str,
+    filename: str,
+    read_only: bool,
+    direct: bool,
+    locking: bool,
+    auto_read_only: bool = False,
+) -> tuple[int, int, int, bool]:
+    """Open the image of a file or host_device node: (fd, size, request alignment, read-only).
 
+    With ``auto_read_only`` an image that cannot be written is opened read-only instead.
     Runs in a worker thread. Raises QAPIError with QEMU's texts.
     """
+    if auto_read_only and not read_only and not os.access(filename, os.W_OK):
+        read_only = os.path.exists(filename)
     try:
         st = os.stat(filename)
     except OSError as exc:
@@ -282,4 +291,4 @@ def open_posix(
     except BaseException:
         os.close(fd)
         raise
-    return fd, size, alignment
+    return fd, size, alignment, read_only
