@@ -18,6 +18,7 @@ from guimirror.engine.drivers.null import DEFAULT_SIZE, NullNode
 from guimirror.engine.drivers.posix import FileNode, HostDeviceNode, PosixNode, open_posix
 from guimirror.engine.drivers.raw import RawNode
 from guimirror.engine.node import BlockNode
+from guimirror.qapi.block_info import BlockdevDetectZeroesOptions
 from guimirror.qapi.blockdev import (
     BlockdevAioOptions,
     BlockdevDiscardOptions,
@@ -111,6 +112,8 @@ async def open_node(
     Runs in the task of the blockdev-add command; the host's files are opened in a worker
     thread. Raises QAPIError with QEMU's texts.
     """
+    if options.detect_zeroes not in (None, BlockdevDetectZeroesOptions.OFF):
+        raise QAPIError("detect-zeroes is not supported by the built-in engine; leave it off")
     if options.force_share and not common.read_only:
         raise QAPIError("force-share=on can only be used with read-only images")
     node = await _open_driver(options, node_name, common, open_child)
