@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from qemu.qmp import QMPError
 
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import BlockdevMirror
@@ -177,7 +178,9 @@ class EndpointLink(QObject):
             with contextlib.suppress(asyncio.CancelledError):
                 await refresher
         if self.sampler is not None:
-            await self.sampler.stop()
+            # A sampler whose server went away ends with that error; closing goes on.
+            with contextlib.suppress(QMPError, QAPIError, OSError, EOFError):
+                await self.sampler.stop()
             self.sampler = None
         if self.endpoint.state in (EndpointState.RUNNING, EndpointState.LOST):
             await self.endpoint.close()
@@ -281,7 +284,7 @@ class EndpointLink(QObject):
                 await self.refresh()
             except QAPIError as err:
                 log.warning("refreshing %s failed: %s", self.name, err.desc)
-            except (OSError, EOFError) as err:
+            except (OSError, EOFError, QMPError) as err:
                 log.warning("refreshing %s failed: %s", self.name, err)
                 break
         self.state_changed.emit(self.state)

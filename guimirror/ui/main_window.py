@@ -97,6 +97,8 @@ class MainWindow(QMainWindow):
         self.convergence_window = 10.0
         self.tasks: set[asyncio.Task[Any]] = set()
         self.last_error = ""
+        #: Where new images and the example workspace go; empty: the user's data directory.
+        self.data_dir = ""
         self._quitting = False
         self._closed_ok = False
         self.closed = asyncio.Event()
@@ -282,6 +284,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.about_action = self._action("&About guimirror", self.show_about)
         self.rate_action = self._action("Sampling rate…", self._ask_rate)
+        self.window_action = self._action("Plot window…", self._ask_plot_window)
         self.add_endpoint_button.addActions([self.spawn_daemon_action, self.attach_action])
 
         toolbar = self.addToolBar("Main")
@@ -310,6 +313,7 @@ class MainWindow(QMainWindow):
         node_menu.addAction(self.remove_node_action)
         node_menu.addAction(self.mirror_action)
         view_menu = menu.addMenu("&View")
+        view_menu.addAction(self.window_action)
         for dock in (self.endpoint_dock, self.form_dock, self.log_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu.addMenu("&Help")
@@ -574,6 +578,8 @@ class MainWindow(QMainWindow):
     # --- the example workspace ------------------------------------------------------------
 
     def _data_dir(self) -> str:
+        if self.data_dir:
+            return self.data_dir
         location = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.AppDataLocation
         )
@@ -827,6 +833,15 @@ class MainWindow(QMainWindow):
             self.settings.sampling_rate = rate
             for link in self.links.values():
                 link.set_rate(rate)
+
+    def _ask_plot_window(self) -> None:
+        seconds, ok = QInputDialog.getInt(
+            self, "Plot window", "Seconds of samples to show (0: all of them):",
+            int(self.settings.plot_window), 0, 86400, 10,
+        )
+        if ok:
+            self.settings.plot_window = seconds
+            self.plots.set_window(seconds or None)
 
     def show_about(self) -> None:
         QMessageBox.about(

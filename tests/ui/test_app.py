@@ -1,0 +1,89 @@
+"""The application around the window: the example workspace offered on first start, QEMU's
+jobs going on after guimirror quits and shown again on the next start (saved endpoints), and
+the command line's self-test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.support import require_tools
+from tests.ui.conftest import run
+from tests.ui.test_questions import answer, question
+
+
+def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path) -> None:
+    window.data_dir = str(tmp_path)
+    window.settings.example_offered = False
+    task = window.spawn(window.offer_example_workspace(), "example")
+    box = question(window, qtbot)
+    assert "example workspace" in box.text()
+    answer(qtbot, box, "Create example")
+    qtbot.waitUntil(task.done, timeout=20000)
+    nodes = window.node_model.by_name()
+    assert {"example-src", "example-tgt"} <= set(nodes)
+    assert nodes["example-src"].virtual_size == nodes["example-tgt"].virtual_size
+    assert window.form.device.currentText() == "example-src"
+    assert window.form.target.currentText() == "example-tgt"
+    assert window.form.start_button.isEnabled()
+    assert window.settings.example_offered
+    # Asked once only.
+    run(qtbot, qloop, window.offer_example_workspace())
+    assert (tmp_path / "example" / "source.img").exists()
+
+
+@pytest.mark.qemu
+def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, qloop,
+                                                  tmp_path) -> None:
+    from guimirror.ui.main_window import MainWindow
+    from tests.ui.conftest import write_source
+    from tests.ui.test_questions import add_raw, sparse
+
+    require_tools("qemu-storage-daemon")
+    first = qemu_window
+    link = run(qtbot, qloop, first.add_daemon())
+    first.endpoint_list.setCurrentRow(0)
+    write_source(tmp_path / "src.img", 8 * 1024 * 1024)
+    add_raw(first, qtbot, qloop, "src", tmp_path / "src.img")
+    add_raw(first, qtbot, qloop, "tgt", sparse(tmp_path / "tgt.img", 8 * 1024 * 1024))
+    first.form.select("src", "tgt")
+    first.form.speed.setText("256K")
+    first.form.buf_size.setText("64K")
+    qtbot.mouseClick(first.form.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.job_views, timeout=5000)
+    socket_path = link.address
+    run(qtbot, qloop, first.shutdown(), timeout=30)
+    saved = settings.endpoints
+    assert [(s.kind, s.address) for s in saved] == [("socket", socket_path)]
+
+    second = MainWindow(settings)
+    second.show()
+    try:
+        run(qtbot, qloop, second.start(builtin=False))
+        qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.job_views),
+                        timeout=10000)
+        key = next(k for k in second.job_views if k[1] == "mirror-src")
+        qtbot.waitUntil(lambda: second.job_views[key].status == "running", timeout=5000)
+        again = second.links[key[0]]
+        assert again.kind.value == "socket" and again.version.startswith("7.")
+        run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
+        qtbot.waitUntil(lambda: second.job_views[key].status == "cancelled", timeout=10000)
+    finally:
+        link_names = list(second.links)
+        for name in link_names:
+            with_link: Any = second.links[name]
+            if with_link.connected:
+                run(qtbot, qloop, with_link.execute("quit"), timeout=10)
+        run(qtbot, qloop, second.quit_flow(ask_user=False), timeout=30)
+        second.deleteLater()
+
+
+def test_self_test_passes_its_exit_status_through() -> None:
+    result = subprocess.run([sys.executable, "-m", "guimirror.app", "--self-test"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "self-test passed" in result.stdout
