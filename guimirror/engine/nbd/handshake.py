@@ -157,11 +157,12 @@ class Handshake:
         if p.Info.DESCRIPTION in requests and export.description:
             description = p.U16.pack(p.Info.DESCRIPTION) + export.description.encode()
             await self._reply(option, p.OptionReply.INFO, description)
+        # As QEMU: the real minimum only to a client that will obey it, else 1 (the nodes
+        # handle unaligned requests themselves).
+        will_obey = option == p.Option.INFO or p.Info.BLOCK_SIZE in requests
+        minimum = export.minimum_block_size if will_obey else 1
         block_size = p.INFO_BLOCK_SIZE.pack(
-            p.Info.BLOCK_SIZE,
-            export.minimum_block_size,
-            max(p.PREFERRED_BLOCK_SIZE, export.minimum_block_size),
-            p.MAX_BUFFER_SIZE,
+            p.Info.BLOCK_SIZE, minimum, max(p.PREFERRED_BLOCK_SIZE, minimum), p.MAX_BUFFER_SIZE
         )
         await self._reply(option, p.OptionReply.INFO, block_size)
         flags = export.transmission_flags(self._structured)
