@@ -7,11 +7,18 @@ above a source and the pivot at ``job-complete`` move every user at once.
 
 from __future__ import annotations
 
+import errno
+import os
+
 from guimirror.engine.node import BlockNode, BlockStatus
 
 
 class BlockBackend:
-    """A named or anonymous parent of one node; ``node`` changes when the graph re-points it."""
+    """A named or anonymous parent of one node; ``node`` changes when the graph re-points it.
+
+    A backend made with ``writable=False`` refuses writes, zero writes and discards with
+    EROFS whatever its node allows (a read-only export of a writable node).
+    """
 
     def __init__(self, node: BlockNode, name: str = "", writable: bool = True) -> None:
         self.node = node
@@ -25,13 +32,20 @@ class BlockBackend:
     async def pread(self, offset: int, length: int) -> bytes:
         return await self.node.pread(offset, length)
 
+    def _check_writable(self) -> None:
+        if not self.writable:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
     async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        self._check_writable()
         await self.node.pwrite(offset, data)
 
     async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+        self._check_writable()
         await self.node.pwrite_zeroes(offset, length, may_unmap)
 
     async def pdiscard(self, offset: int, length: int) -> None:
+        self._check_writable()
         await self.node.pdiscard(offset, length)
 
     async def flush(self) -> None:

@@ -30,8 +30,11 @@ def test_filter_replace_and_blockers(tmp_path: Path) -> None:
     async def scenario() -> None:
         graph = BlockGraph()
         for name in ("src", "tgt"):
-            await graph.add(parse_arguments(BlockdevOptions, {
-                "driver": "null-co", "node-name": name, "size": 1 << 20}))
+            await graph.add(
+                parse_arguments(
+                    BlockdevOptions, {"driver": "null-co", "node-name": name, "size": 1 << 20}
+                )
+            )
         src, tgt = graph.get_node("src"), graph.get_node("tgt")
         user = BlockBackend(src)
         graph.attach(user)
@@ -50,9 +53,15 @@ def test_filter_replace_and_blockers(tmp_path: Path) -> None:
         src.add_dirty_bitmap(bitmap)
         entry = graph.query_named_block_nodes()[-1].to_qmp()
         assert entry["node-name"] == "src"
-        assert entry["dirty-bitmaps"] == [{"count": 4096, "granularity": 65536,
-                                           "recording": True, "busy": False,
-                                           "persistent": False}]
+        assert entry["dirty-bitmaps"] == [
+            {
+                "count": 4096,
+                "granularity": 65536,
+                "recording": True,
+                "busy": False,
+                "persistent": False,
+            }
+        ]
         src.blockers["block device is in use by block job: mirror"] = object()
         with pytest.raises(QAPIError) as raised:
             await graph.blockdev_del("src")
@@ -82,14 +91,34 @@ def test_filter_replace_and_blockers(tmp_path: Path) -> None:
 def test_busy_node_names_the_blocker() -> None:
     async def scenario() -> None:
         graph = BlockGraph()
-        await graph.add(parse_arguments(BlockdevOptions, {
-            "driver": "null-co", "node-name": "e-src"}))
+        await graph.add(
+            parse_arguments(BlockdevOptions, {"driver": "null-co", "node-name": "e-src"})
+        )
         graph.get_node("e-src").blockers["block device is in use by block job: mirror"] = 1
         with pytest.raises(QAPIError) as raised:
             await graph.blockdev_del("e-src")
         assert raised.value.desc == (
             "Node 'e-src' is busy: block device is in use by block job: mirror"
         )
+        await graph.close()
+
+    asyncio.run(scenario())
+
+
+def test_read_only_backend_refuses_writes() -> None:
+    async def scenario() -> None:
+        graph = BlockGraph()
+        node = await graph.add(parse_arguments(BlockdevOptions, {
+            "driver": "null-co", "node-name": "n", "size": 65536}))
+        reader = BlockBackend(node, writable=False)
+        for write in (
+            reader.pwrite(0, b"x"), reader.pwrite_zeroes(0, 512), reader.pdiscard(0, 512)
+        ):
+            with pytest.raises(OSError) as raised:
+                await write
+            assert raised.value.errno == 30
+        assert await reader.pread(0, 4) == bytes(4)
+        await BlockBackend(node).pwrite(0, b"x")
         await graph.close()
 
     asyncio.run(scenario())

@@ -21,8 +21,8 @@ from guimirror.engine.drivers.common import DriverNode, check_request, check_wri
 from guimirror.engine.node import BlockStatus
 from guimirror.qapi.errors import QAPIError
 
-DIRECT_ALIGNMENT = 4096
-"""Offsets, lengths and memory of O_DIRECT requests on a file are aligned to this."""
+DIRECT_ALIGNMENTS = (512, 1024, 2048, 4096)
+"""What QEMU's raw_probe_alignment tries for an O_DIRECT file, smallest first."""
 
 WRITER_PERM = io.PERM_CONSISTENT_READ | io.PERM_WRITE
 WRITER_SHARED = io.PERM_CONSISTENT_READ | io.PERM_WRITE_UNCHANGED
@@ -224,6 +224,22 @@ def mount_point_of(device: str) -> str | None:
     return None
 
 
+def probe_direct_alignment(fd: int) -> int:
+    """The smallest length an O_DIRECT read at offset 0 accepts (QEMU's probe; worker thread)."""
+    buf = io.aligned_buffer(DIRECT_ALIGNMENTS[-1])
+    try:
+        for alignment in DIRECT_ALIGNMENTS:
+            try:
+                os.preadv(fd, [memoryview(buf)[:alignment]], 0)
+                return alignment
+            except OSError as exc:
+                if exc.errno != errno.EINVAL:
+                    return alignment
+        return DIRECT_ALIGNMENTS[-1]
+    finally:
+        buf.close()
+
+
 def open_posix(
     driver: str,
     filename: str,
@@ -287,7 +303,7 @@ def open_posix(
             alignment = io.blk_sector_size(fd) if direct else 1
         else:
             size = os.lseek(fd, 0, os.SEEK_END)
-            alignment = DIRECT_ALIGNMENT if direct else 1
+            alignment = probe_direct_alignment(fd) if direct else 1
     except BaseException:
         os.close(fd)
         raise
