@@ -43,8 +43,10 @@ async def _daemon(directory: Path) -> AsyncIterator[DaemonClient]:
     socket_path = directory / "qsd-qmp.sock"
     process = await asyncio.create_subprocess_exec(
         "qemu-storage-daemon",
-        "--chardev", f"socket,id=m0,path={socket_path},server=on,wait=off",
-        "--monitor", "chardev=m0",
+        "--chardev",
+        f"socket,id=m0,path={socket_path},server=on,wait=off",
+        "--monitor",
+        "chardev=m0",
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

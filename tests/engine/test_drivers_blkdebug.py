@@ -45,8 +45,12 @@ CASES: list[tuple[list[Rule], list[str]]] = [
 
 
 def qemu_io_results(path: Path, rules: list[Rule], requests: list[str]) -> list[str]:
-    options = ["driver=raw", "file.driver=blkdebug", "file.image.driver=file",
-               f"file.image.filename={path}"]
+    options = [
+        "driver=raw",
+        "file.driver=blkdebug",
+        "file.image.driver=file",
+        f"file.image.filename={path}",
+    ]
     for index, rule in enumerate(rules):
         for key, value in rule.items():
             text = ("on" if value else "off") if isinstance(value, bool) else str(value)
@@ -71,11 +75,20 @@ def size_of(text: str) -> int:
 
 async def our_results(path: Path, rules: list[Rule], requests: list[str]) -> list[str]:
     graph = BlockGraph()
-    node = await graph.add(parse_arguments(BlockdevOptions, {
-        "driver": "raw", "node-name": "r",
-        "file": {"driver": "blkdebug", "inject-error": rules,
-                 "image": {"driver": "file", "filename": str(path)}},
-    }))
+    node = await graph.add(
+        parse_arguments(
+            BlockdevOptions,
+            {
+                "driver": "raw",
+                "node-name": "r",
+                "file": {
+                    "driver": "blkdebug",
+                    "inject-error": rules,
+                    "image": {"driver": "file", "filename": str(path)},
+                },
+            },
+        )
+    )
     results = []
     for request in requests:
         words = request.split()
@@ -116,12 +129,20 @@ def test_flush_rule_fails_a_flush_with_writes_to_write_back(tmp_path: Path) -> N
 
     async def scenario() -> None:
         graph = BlockGraph()
-        node = await graph.add(parse_arguments(BlockdevOptions, {
-            "driver": "raw", "node-name": "r",
-            "file": {"driver": "blkdebug",
-                     "inject-error": [{"event": "flush_to_disk", "once": True}],
-                     "image": {"driver": "file", "filename": str(path)}},
-        }))
+        node = await graph.add(
+            parse_arguments(
+                BlockdevOptions,
+                {
+                    "driver": "raw",
+                    "node-name": "r",
+                    "file": {
+                        "driver": "blkdebug",
+                        "inject-error": [{"event": "flush_to_disk", "once": True}],
+                        "image": {"driver": "file", "filename": str(path)},
+                    },
+                },
+            )
+        )
         await node.flush()  # nothing written: no event, no error
         await node.pwrite(0, b"x" * 512)
         with pytest.raises(OSError):

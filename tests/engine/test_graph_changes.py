@@ -108,11 +108,14 @@ def test_busy_node_names_the_blocker() -> None:
 def test_read_only_backend_refuses_writes() -> None:
     async def scenario() -> None:
         graph = BlockGraph()
-        node = await graph.add(parse_arguments(BlockdevOptions, {
-            "driver": "null-co", "node-name": "n", "size": 65536}))
+        node = await graph.add(
+            parse_arguments(BlockdevOptions, {"driver": "null-co", "node-name": "n", "size": 65536})
+        )
         reader = BlockBackend(node, writable=False)
         for write in (
-            reader.pwrite(0, b"x"), reader.pwrite_zeroes(0, 512), reader.pdiscard(0, 512)
+            reader.pwrite(0, b"x"),
+            reader.pwrite_zeroes(0, 512),
+            reader.pdiscard(0, 512),
         ):
             with pytest.raises(OSError) as raised:
                 await write

@@ -43,10 +43,17 @@ def test_random_requests_match_a_model(
 
     async def scenario() -> None:
         graph = BlockGraph()
-        node = await graph.add(parse_arguments(BlockdevOptions, {
-            "driver": "raw", "node-name": "r", "discard": "unmap",
-            "file": {"driver": "file", "filename": str(path), "cache": {"direct": direct}},
-        }))
+        node = await graph.add(
+            parse_arguments(
+                BlockdevOptions,
+                {
+                    "driver": "raw",
+                    "node-name": "r",
+                    "discard": "unmap",
+                    "file": {"driver": "file", "filename": str(path), "cache": {"direct": direct}},
+                },
+            )
+        )
         for kind, offset, length in requests:
             length = min(length, SIZE - offset)
             if kind == "write":
@@ -85,17 +92,30 @@ def test_failed_add_leaves_no_node_and_no_lock(tmp_path: Path) -> None:
     async def scenario() -> None:
         graph = BlockGraph()
         with pytest.raises(QAPIError):
-            await graph.add(parse_arguments(BlockdevOptions, {
-                "driver": "raw", "node-name": "r", "offset": 2 * SIZE,
-                "file": {"driver": "file", "node-name": "r-file", "filename": str(path)},
-            }))
+            await graph.add(
+                parse_arguments(
+                    BlockdevOptions,
+                    {
+                        "driver": "raw",
+                        "node-name": "r",
+                        "offset": 2 * SIZE,
+                        "file": {"driver": "file", "node-name": "r-file", "filename": str(path)},
+                    },
+                )
+            )
         assert graph.nodes == []
         other = BlockGraph()
-        await other.add(parse_arguments(BlockdevOptions, {
-            "driver": "file", "node-name": "f", "filename": str(path)}))
+        await other.add(
+            parse_arguments(
+                BlockdevOptions, {"driver": "file", "node-name": "f", "filename": str(path)}
+            )
+        )
         await other.close()
-        await graph.add(parse_arguments(BlockdevOptions, {
-            "driver": "file", "node-name": "r-file", "filename": str(path)}))
+        await graph.add(
+            parse_arguments(
+                BlockdevOptions, {"driver": "file", "node-name": "r-file", "filename": str(path)}
+            )
+        )
         await graph.close()
 
     asyncio.run(scenario())

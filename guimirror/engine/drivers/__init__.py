@@ -194,8 +194,7 @@ async def _open_raw(
     size = options.size
     if offset > child.length:
         raise QAPIError(
-            f"Offset ({offset}) cannot be greater than size of the containing file "
-            f"({child.length})"
+            f"Offset ({offset}) cannot be greater than size of the containing file ({child.length})"
         )
     if size is not None and offset + size > child.length:
         raise QAPIError(
@@ -229,9 +228,7 @@ async def _open_blkdebug(
                 once=bool(rule.once),
                 immediately=bool(rule.immediately),
                 iotypes=(
-                    frozenset({str(rule.iotype)})
-                    if rule.iotype is not None
-                    else DEFAULT_IOTYPES
+                    frozenset({str(rule.iotype)}) if rule.iotype is not None else DEFAULT_IOTYPES
                 ),
                 state=rule.state or 0,
             )
