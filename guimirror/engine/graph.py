@@ -1,9 +1,29 @@
 """The engine's block graph: named nodes, their parents, and the graph changes jobs make.
 
 Node names, lookups and blockdev-add/-del follow QEMU 7.2 (block.c, blockdev.c) with its
-error texts, each checked against a real qemu-storage-daemon (tests/engine/test_graph*.py).
-A node's parents are the nodes that have it as a child and the BlockBackends attached to it;
-``replace_node``, ``insert_filter`` and ``remove_filter`` re-point them all at once.
+error texts. A node's parents are the nodes that have it as a child and the BlockBackends
+attached to it; ``replace_node``, ``insert_filter`` and ``remove_filter`` re-point them all.
+
+Checked against qemu-storage-daemon 7.2.22 (tests/engine/test_graph_against_qemu.py runs the
+same commands on both and compares every reply):
+
+- node-name: ``Invalid node-name: '#x'`` (also for '1x' and ''), then ``Duplicate nodes with
+  node-name='f1'``, then ``Node name too long`` (32 characters or more); a top-level node
+  without one: ``'node-name' must be specified for the root node``. Inline children get
+  ``#block<counter><two random digits>``.
+- open: ``Could not open 'PATH': No such file or directory``, ``... Is a directory``;
+  ``'host_device' driver requires 'PATH' to be either a character or block device``;
+  ``'file' driver requires '/dev/loop0' to be a regular file``; a missing referenced child:
+  ``Cannot find device='x' nor node-name='x'``; raw windows past the end: ``Offset (N) cannot
+  be greater than size of the containing file (M)`` and ``The sum of offset (N) and size (S)
+  has to be smaller or equal to the  actual size of the containing file (M)`` (two spaces).
+- blockdev-del, in this order: ``Failed to find node with node-name='x'``; a BlockBackend
+  (export, job target) on it: ``Node x is in use``; a blocker: ``Node 'x' is busy: <reason>``;
+  an inline child: ``Node x is not owned by the monitor``; a node parent: ``Block device x is
+  in use``. Deleting a node deletes its inline children, never referenced ones.
+- query-named-block-nodes: newest first by the moment a node got its name (a raw node after
+  its file child, a blkdebug node before its image); a filter (blkdebug) nests its child's
+  image as ``backing-image`` and counts it in ``backing_file_depth`` only when not flat.
 
 Every method runs in the engine's event loop task that calls it (a QMP command's task or a
 job's task); only the opening and closing of host files happens in worker threads.

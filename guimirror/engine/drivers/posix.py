@@ -1,9 +1,18 @@
 """The protocol drivers over the host's storage: ``file`` (a regular file) and ``host_device``.
 
 Both keep one descriptor; all I/O on it runs in the engine's worker threads (engine/io.py).
-cache.direct opens with O_DIRECT and does the I/O through page-aligned buffers; an image is
-locked with QEMU's OFD lock bytes so that two writers (two engines, or the engine and QEMU)
-never open it; a writable host_device is opened with O_EXCL and refused while mounted.
+cache.direct opens with O_DIRECT (request alignment probed as QEMU does) and does the I/O
+through page-aligned buffers. A writable host_device is opened with O_EXCL and refused while
+mounted, with the mount point in the error.
+
+Image locks use QEMU's OFD lock bytes (100 + permission held, 200 + permission not shared),
+taken when the node opens: a writable node holds consistent-read and write and shares neither
+write nor resize, so two writers never open one image. Checked with qemu-io and
+qemu-storage-daemon 7.2 (tests/engine/test_drivers_file.py): a second engine, qemu-io, or a
+writable export in qemu-storage-daemon of an image we write gets ``Failed to get "write"
+lock``; we are refused an image qemu-storage-daemon exports writably with ``Failed to get
+shared "write" lock``. qemu-storage-daemon's bare blockdev-add takes no lock (its nodes lock
+only once a user such as an export attaches), so that step alone succeeds on both sides.
 """
 
 from __future__ import annotations
