@@ -221,7 +221,8 @@ class Daemon:
     async def __aexit__(self, *_exc: object) -> None:
         with contextlib.suppress(Exception):
             await self.client.execute("quit")
-        await self.client.disconnect()
+        with contextlib.suppress(Exception):  # the daemon closes the socket as it quits
+            await self.client.disconnect()
         if self.process is not None:
             await self.process.wait()
 
@@ -369,6 +370,7 @@ async def rounds(count: int, cases: set[str], directory: Path, size: int) -> dic
 
     def add(key: str, value: float) -> None:
         results.setdefault(key, []).append(value)
+        print(f"  {key}: {value:.4g}", flush=True)
 
     dense, sparse, huge = directory / "dense.img", directory / "sparse.img", directory / "huge.img"
     target = directory / "target.img"
