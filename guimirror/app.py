@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -37,6 +38,12 @@ async def run_window(args: argparse.Namespace) -> int:
 
     window = MainWindow()
     window.show()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        # Ctrl+C or a polite kill quits as the window's Quit does, without asking: built-in
+        # jobs are cancelled (never pivoted), a spawned daemon with jobs is left running.
+        signal.signal(number, lambda _n, _f: loop.call_soon_threadsafe(
+            lambda: window.spawn(window.quit_flow(ask_user=False), "quit")))
     await window.start(restore_endpoints=not args.no_restore)
     if not args.no_example:
         window.spawn(window.offer_example_workspace(), "example workspace")

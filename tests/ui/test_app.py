@@ -87,3 +87,34 @@ def test_self_test_passes_its_exit_status_through() -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "self-test passed" in result.stdout
+
+
+def test_the_application_starts_and_quits_on_sigterm(tmp_path) -> None:
+    """``guimirror`` as a user starts it (offscreen): it comes up on the built-in engine and
+    a SIGTERM quits it cleanly, its settings saved."""
+    import contextlib
+    import os
+    import signal
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_DATA_HOME": str(tmp_path / "data")}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from guimirror.app import main; "
+         "sys.exit(main(['--no-example', '--no-restore']))"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    config = tmp_path / "config" / "guimirror" / "guimirror.conf"
+    try:
+        # Still running after 3 s: it is up (a failed start exits at once).
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=3)
+        assert process.poll() is None, process.communicate()
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    assert config.exists()
+    assert "window" in config.read_text()
