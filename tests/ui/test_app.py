@@ -110,7 +110,7 @@ def test_the_application_starts_and_quits_on_sigterm(tmp_path) -> None:
             process.wait(timeout=3)
         assert process.poll() is None, process.communicate()
         process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=30)
+        _stdout, stderr = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
