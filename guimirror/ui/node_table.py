@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from guimirror.ui.mirror_form import NodeChoice
 from guimirror.ui.units import format_size
 
+PROTOCOL_DRIVERS = frozenset({"file", "host_device", "null-co", "nbd"})
 COLUMNS = (
     "node-name",
     "driver",
@@ -128,21 +129,40 @@ class NodeRow:
         )
 
     def details(self, all_rows: Mapping[str, NodeRow]) -> str:
-        """The child chain (by ``file`` filename and known children) and the raw JSON."""
-        chain = [f"{self.node_name} ({self.driver})"]
+        """The child chain and the raw JSON.
+
+        QEMU 7.2 lists no children in query-named-block-nodes, so where ``children`` is
+        absent the chain follows ``file``: the protocol node that opens the same file.
+        """
+        lines = [f"{self.node_name} ({self.driver})"]
         seen = {self.node_name}
-        children = self.raw.get("children") or []
-        for child in children:
-            child_name = str(child.get("node-name", ""))
-            role = child.get("child", "")
-            if child_name and child_name not in seen:
-                row = all_rows.get(child_name)
-                driver = row.driver if row else "?"
-                chain.append(f"  └ {role}: {child_name} ({driver})")
-                seen.add(child_name)
-        if self.file and len(chain) == 1:
-            chain.append(f"  └ {self.file}")
-        return "\n".join(chain) + "\n\n" + json.dumps(self.raw, indent=2, sort_keys=True)
+        node: NodeRow | None = self
+        depth = 1
+        while node is not None and depth < 8:
+            child = node.child(all_rows, seen)
+            if child is None:
+                break
+            role, row = child
+            lines.append(f"{'  ' * depth}└ {role}: {row.node_name} ({row.driver})")
+            seen.add(row.node_name)
+            node, depth = row, depth + 1
+        if self.file:
+            lines.append(f"{'  ' * depth}└ {self.file}")
+        return "\n".join(lines) + "\n\n" + json.dumps(self.raw, indent=2, sort_keys=True)
+
+    def child(self, all_rows: Mapping[str, NodeRow], seen: set[str]) -> tuple[str, NodeRow] | None:
+        """The first child (role, node) not yet ``seen``."""
+        for child in self.raw.get("children") or []:
+            row = all_rows.get(str(child.get("node-name", "")))
+            if row is not None and row.node_name not in seen:
+                return str(child.get("child", "child")), row
+        if self.raw.get("children") is not None or self.driver in PROTOCOL_DRIVERS:
+            return None
+        for row in all_rows.values():
+            if (row.node_name not in seen and row.driver in PROTOCOL_DRIVERS
+                    and row.file == self.file and self.file):
+                return "file", row
+        return None
 
 
 class NodeTableModel(QAbstractTableModel):

@@ -171,7 +171,8 @@ def test_the_node_table_shows_qemus_columns(qapp) -> None:
                         "job j1 (source)", "(anonymous): 3 MiB dirty @ 64 KiB"]
     assert cells[2][0] == "#block123"
     details = model.row(1).details(model.by_name())
-    assert details.startswith("src (raw)") and '"node-name": "src"' in details
+    assert details.startswith("src (raw)\n  └ file: #block123 (file)\n    └ /img/src.img\n")
+    assert '"node-name": "src"' in details
 
 
 @pytest.mark.parametrize(("status", "manual", "enabled"), [
