@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from guimirror.engine.engine import Engine
+from guimirror.engine.nbd import NbdServer
 from guimirror.engine.nbd import protocol as p
 from tests.nbd.raw_client import RawClient
 from tests.nbd.tools import command, nbd_uri, run, wait_until
@@ -244,3 +245,24 @@ def test_tcp_server_on_loopback_serves_qemu_io(tmp_path: Path) -> None:
     output = asyncio.run(scenario())
     assert "read 65536/65536 bytes at offset 0" in output
     assert "Pattern verification failed" not in output
+
+
+def test_a_client_silent_in_the_handshake_is_dropped_after_the_timeout(sock_dir: Path) -> None:
+    async def scenario() -> tuple[bytes, float]:
+        server = NbdServer(handshake_timeout=0.3)
+        await server.start_unix(str(sock_dir / "nbd.sock"))
+        try:
+            reader, writer = await asyncio.open_unix_connection(str(sock_dir / "nbd.sock"))
+            started = asyncio.get_running_loop().time()
+            greeting = await reader.readexactly(p.GREETING.size)
+            end = await asyncio.wait_for(reader.read(), 5)
+            waited = asyncio.get_running_loop().time() - started
+            writer.close()
+            assert greeting.startswith(b"NBDMAGIC")
+            return end, waited
+        finally:
+            await server.stop()
+
+    end, waited = asyncio.run(scenario())
+    assert end == b""
+    assert 0.25 < waited < 4

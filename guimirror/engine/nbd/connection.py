@@ -17,7 +17,12 @@ from guimirror.engine.nbd import commands
 from guimirror.engine.nbd import protocol as p
 from guimirror.engine.nbd.commands import Request, RequestError
 from guimirror.engine.nbd.export import NbdExport
-from guimirror.engine.nbd.handshake import Handshake, HandshakeError, Negotiated
+from guimirror.engine.nbd.handshake import (
+    HANDSHAKE_TIMEOUT,
+    Handshake,
+    HandshakeError,
+    Negotiated,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +55,9 @@ class ClientConnection:
         writer: asyncio.StreamWriter,
         find_export: Callable[[str], NbdExport | None],
         list_exports: Callable[[], Iterable[NbdExport]],
+        handshake_timeout: float = HANDSHAKE_TIMEOUT,
     ) -> None:
+        self._handshake_timeout = handshake_timeout
         self._reader = reader
         self._writer = writer
         self._find_export = find_export
@@ -96,7 +103,10 @@ class ClientConnection:
         await self._done.wait()
 
     async def _handshake(self) -> Negotiated | None:
-        handshake = Handshake(self._reader, self._writer, self._find_export, self._list_exports)
+        handshake = Handshake(
+            self._reader, self._writer, self._find_export, self._list_exports,
+            self._handshake_timeout,
+        )
         try:
             return await handshake.run()
         except (HandshakeError, asyncio.IncompleteReadError, TimeoutError, ConnectionError) as e:

@@ -51,7 +51,9 @@ class Handshake:
         writer: asyncio.StreamWriter,
         find_export: Callable[[str], NbdExport | None],
         list_exports: Callable[[], Iterable[NbdExport]],
+        timeout: float = HANDSHAKE_TIMEOUT,
     ) -> None:
+        self._timeout = timeout
         self._reader = reader
         self._writer = writer
         self._find_export = find_export
@@ -63,9 +65,9 @@ class Handshake:
     async def run(self) -> Negotiated:
         """Negotiate up to GO or EXPORT_NAME.
 
-        Raises HandshakeError, IncompleteReadError, or TimeoutError after HANDSHAKE_TIMEOUT.
+        Raises HandshakeError, IncompleteReadError, or TimeoutError after ``timeout`` seconds.
         """
-        async with asyncio.timeout(HANDSHAKE_TIMEOUT):
+        async with asyncio.timeout(self._timeout):
             return await self._negotiate()
 
     async def _negotiate(self) -> Negotiated:

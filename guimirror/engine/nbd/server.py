@@ -3,6 +3,8 @@
 Listens on a unix socket or on a TCP address (the caller picks the host; loopback unless told
 otherwise). Each client gets its own task (ClientConnection.run). ``max_connections`` makes
 further clients wait before their greeting, as connections wait in QEMU's listen backlog.
+A client that has not chosen an export ``handshake_timeout`` seconds after connecting is
+dropped, as QEMU's ``handshake-max-seconds`` does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import socket
 
 from guimirror.engine.nbd.connection import ClientConnection
 from guimirror.engine.nbd.export import NbdExport
+from guimirror.engine.nbd.handshake import HANDSHAKE_TIMEOUT
 
 
 class ServerState(enum.Enum):
@@ -31,8 +34,11 @@ class ServerStateError(RuntimeError):
 class NbdServer:
     """Serves ``exports`` to NBD clients; all methods run in the engine's loop task."""
 
-    def __init__(self, max_connections: int = 0) -> None:
+    def __init__(
+        self, max_connections: int = 0, handshake_timeout: float = HANDSHAKE_TIMEOUT
+    ) -> None:
         self.state = ServerState.IDLE
+        self._handshake_timeout = handshake_timeout
         self.exports: dict[str, NbdExport] = {}
         self._max_connections = max_connections
         self._slots = asyncio.Semaphore(max_connections) if max_connections > 0 else None
@@ -120,7 +126,9 @@ class NbdServer:
         if self.state is not ServerState.RUNNING:
             writer.close()
             return
-        client = ClientConnection(reader, writer, self.find_export, self.exports.values)
+        client = ClientConnection(
+            reader, writer, self.find_export, self.exports.values, self._handshake_timeout
+        )
         self._clients.add(client)
         try:
             await client.run()
