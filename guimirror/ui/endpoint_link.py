@@ -92,6 +92,7 @@ class EndpointLink(QObject):
         self.version = ""
         self.nodes: list[dict[str, Any]] = []
         self.jobs: list[dict[str, Any]] = []
+        self.exports: list[dict[str, Any]] = []
         self.endpoint: Endpoint = self._make_endpoint()
         self.endpoint.add_state_listener(lambda _endpoint, _state: self._state_event())
         self.sampler: Sampler | None = None
@@ -236,8 +237,10 @@ class EndpointLink(QObject):
         client = self._client("query-block-jobs")
         nodes = await client.execute("query-named-block-nodes", {"flat": True})
         jobs = await client.execute("query-block-jobs")
-        if nodes != self.nodes:
+        exports = await client.execute("query-block-exports")
+        if nodes != self.nodes or exports != self.exports:
             self.nodes = list(nodes)
+            self.exports = list(exports)
             self.nodes_changed.emit(self.nodes)
         self.jobs = list(jobs)
         self.jobs_changed.emit(self.jobs)

@@ -454,6 +454,7 @@ class MainWindow(QMainWindow):
             for link in self.links.values()
             if link.kind is EndpointKind.DAEMON
         ]
+        self.settings.sync()
 
     def _show_endpoint(self, name: str) -> None:
         link = self.links.get(name)
@@ -485,9 +486,14 @@ class MainWindow(QMainWindow):
                 continue
             users.setdefault(view.device, []).append(f"job {key[1]} (source)")
             users.setdefault(view.target, []).append(f"job {key[1]} (target)")
+        link = self.links.get(endpoint)
+        exports = [(str(e.get("node-name")), str(e.get("id")))
+                   for e in (link.exports if link else [])]
         running = self.write_load.running
         if running is not None and running.link.name == endpoint:
-            users.setdefault(running.node, []).append(f"export {running.export_id}")
+            exports.append((running.node, running.export_id))
+        for node, export_id in dict.fromkeys(exports):
+            users.setdefault(node, []).append(f"export {export_id}")
         return users
 
     def _nodes_changed(self, endpoint: str) -> None:

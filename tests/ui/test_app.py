@@ -105,10 +105,14 @@ def test_the_application_starts_and_quits_on_sigterm(tmp_path) -> None:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     config = tmp_path / "config" / "guimirror" / "guimirror.conf"
     try:
-        # Still running after 3 s: it is up (a failed start exits at once).
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=3)
+        # The window writes its settings once the built-in engine is up.
+        for _ in range(300):
+            if config.exists() or process.poll() is not None:
+                break
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.2)
         assert process.poll() is None, process.communicate()
+        assert config.exists()
         process.send_signal(signal.SIGTERM)
         _stdout, stderr = process.communicate(timeout=30)
     finally:
