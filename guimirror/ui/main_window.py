@@ -463,7 +463,8 @@ class MainWindow(QMainWindow):
         for row in range(self.endpoint_list.count()):
             item = self.endpoint_list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == name:
-                text = f"{name}\n  {link.kind.value}\n  {link.state}"
+                kind = "" if name == link.kind.value else f"\n  {link.kind.value}"
+                text = f"{name}{kind}\n  {link.state}"
                 if link.version:
                     text += f" · {link.version.split(' ')[0]}"
                 item.setText(text)
