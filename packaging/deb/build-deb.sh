@@ -121,5 +121,6 @@ CONTROL
 
 mkdir -p "$output"
 rm -f "$deb"
-dpkg-deb --root-owner-group -Zxz -z6 --build "$root" "$deb" >/dev/null
+# zstd: seconds where xz takes minutes on two cores; dpkg reads it since 1.21.18 (Debian 12).
+dpkg-deb --root-owner-group -Zzstd -z12 --build "$root" "$deb" >/dev/null
 echo "build-deb: $deb ($(du -h "$deb" | cut -f1); Depends: $depends)"
