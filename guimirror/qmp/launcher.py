@@ -1,11 +1,15 @@
 """Start and stop a qemu-storage-daemon that listens on a private QMP socket.
 
-The daemon gets a QMP monitor on a unix socket inside a fresh 0700 directory, so only this
-user can reach it. Its stderr is kept (the user sees why a daemon died or what it warned
-about). Stopping asks politely first (``quit`` over QMP, done by whoever holds the QMP
-connection), then SIGTERM, then SIGKILL.
+The daemon gets two QMP monitors on unix sockets inside a fresh 0700 directory, so only this
+user can reach them: ``qmp.sock`` for the user's client, and a control monitor that the
+launcher keeps to itself (its greeting says the daemon is up; ``quit`` goes over it). Both
+sockets are bound and listening before the daemon starts and are handed to it as file
+descriptors, so nobody waits for a socket file to appear. Its stderr is kept (the user sees
+why a daemon died or what it warned about). Stopping asks politely first (``quit``), then
+SIGTERM, then SIGKILL.
 
-Every coroutine here runs in the caller's task; the only background task is the stderr reader.
+Every coroutine here runs in the caller's task; the background tasks are the stderr reader
+and qemu.qmp's own reader of the control connection.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import functools
 import os
 import shutil
 import signal
@@ -20,8 +25,12 @@ import socket
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 
+from qemu.qmp import QMPClient, QMPError
+
 DEFAULT_BINARY = "qemu-storage-daemon"
 STDERR_KEEP = 64 * 1024
+CONTROL_ATTEMPT = 2.0
+"""Seconds one attempt to get the control monitor's greeting may take before a retry."""
 
 
 class LauncherState(enum.Enum):
@@ -50,7 +59,7 @@ class DaemonLauncher:
         binary: str = DEFAULT_BINARY,
         extra_args: Sequence[str] = (),
         name: str = "qsd",
-        start_timeout: float = 10.0,
+        start_timeout: float = 30.0,
         stop_timeout: float = 5.0,
     ) -> None:
         self.binary = binary
@@ -63,6 +72,7 @@ class DaemonLauncher:
         self._dir: str | None = None
         self._stderr = bytearray()
         self._stderr_task: asyncio.Task[None] | None = None
+        self._control: QMPClient | None = None
 
     @property
     def state(self) -> LauncherState:
@@ -96,9 +106,9 @@ class DaemonLauncher:
         return self._stderr.decode(errors="replace")
 
     async def start(self) -> str:
-        """Run the daemon and wait until its QMP socket listens; returns the socket path.
+        """Run the daemon and wait until it serves QMP; returns the QMP socket's path.
 
-        Raises LauncherError, with the daemon's stderr, when it exits or does not listen
+        Raises LauncherError, with the daemon's stderr, when it exits or does not greet
         within ``start_timeout`` seconds.
         """
         if self._state is not LauncherState.IDLE:
@@ -111,43 +121,49 @@ class DaemonLauncher:
         self._state = LauncherState.STARTING
         try:
             self._dir = await asyncio.to_thread(tempfile.mkdtemp, prefix="guimirror-qsd-")
-            path = self.socket_path
-            listener = await asyncio.to_thread(_listening_socket, path)
-            with listener:
-                # The daemon's own options first: one it refuses ends it before the
+            control_path = os.path.join(self._dir, "control.sock")
+            listeners = await asyncio.to_thread(_listening_sockets, self.socket_path, control_path)
+            try:
+                qmp_fd, control_fd = (listener.fileno() for listener in listeners)
+                # The daemon's own options first: one it refuses ends it before any
                 # monitor greets, so start() reports the failure.
                 argv = [
                     binary,
                     *self.extra_args,
-                    "--chardev",
-                    f"socket,id=qmp0,fd={listener.fileno()},server=on,wait=off",
+                    "--chardev", f"socket,id=qmp0,fd={qmp_fd},server=on,wait=off",
                     "--monitor", "chardev=qmp0",
+                    "--chardev", f"socket,id=control0,fd={control_fd},server=on,wait=off",
+                    "--monitor", "chardev=control0",
                 ]
                 self._process = await asyncio.create_subprocess_exec(
                     *argv,
                     stdin=asyncio.subprocess.DEVNULL,
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.PIPE,
-                    pass_fds=(listener.fileno(),),
+                    pass_fds=(qmp_fd, control_fd),
                     start_new_session=True,
                 )
+            finally:
+                for listener in listeners:
+                    listener.close()
             assert self._process.stderr is not None
             self._stderr_task = asyncio.create_task(self._keep_stderr(self._process.stderr))
-            await self._wait_greeting(path, self.start_timeout)
+            await self._connect_control(control_path, self.start_timeout)
         except BaseException:
             await self._kill_and_clean()
             raise
         self._state = LauncherState.RUNNING
-        return path
+        return self.socket_path
 
     async def stop(
         self,
         quit_command: Callable[[], Awaitable[object]] | None = None,
     ) -> int | None:
-        """End the daemon: ``quit_command`` (e.g. a QMP ``quit``), then SIGTERM, then SIGKILL.
+        """End the daemon: ``quit`` over QMP, then SIGTERM, then SIGKILL.
 
-        Each step waits up to ``stop_timeout`` seconds. Returns the exit status. Stopping a
-        launcher that never started or already stopped is a no-op.
+        ``quit`` goes over the launcher's own control monitor, or through ``quit_command``
+        when given. Each step waits up to ``stop_timeout`` seconds. Returns the exit status.
+        Stopping a launcher that never started or already stopped is a no-op.
         """
         if self._state in (LauncherState.IDLE, LauncherState.EXITED):
             return self.returncode
@@ -157,6 +173,9 @@ class DaemonLauncher:
         process = self._process
         assert process is not None
         timeout = self.stop_timeout
+        control = self._control
+        if quit_command is None and control is not None:
+            quit_command = functools.partial(control.execute, "quit")
         try:
             if quit_command is not None and process.returncode is None:
                 with contextlib.suppress(Exception):
@@ -179,38 +198,43 @@ class DaemonLauncher:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    async def _wait_greeting(self, path: str, limit: float) -> None:
-        """Read the daemon's QMP greeting once (then hang up): it is up and serving.
+    async def _connect_control(self, path: str, limit: float) -> None:
+        """Connect the launcher's private monitor; its greeting says the daemon serves QMP.
 
-        The socket listens before the daemon runs (we created it), so the connection waits
-        in the backlog until the monitor accepts it; reading the whole greeting line before
-        hanging up leaves the monitor ready for the next client.
+        Both sockets listen before the daemon runs (we created them), so the first attempt
+        waits in the backlog until the daemon accepts it. A connection accepted while the
+        daemon is still setting its monitors up is now and then dropped or never greeted;
+        such an attempt is given up after ``CONTROL_ATTEMPT`` seconds and made again. The
+        user's QMP socket is never touched here: its first client is the user's.
         """
         process = self._process
         assert process is not None
-        greeting = b""
-        try:
-            async with asyncio.timeout(limit):
-                # Refused or reset: the daemon exited and took the listening socket along.
-                with contextlib.suppress(ConnectionRefusedError, ConnectionResetError):
-                    reader, writer = await asyncio.open_unix_connection(path)
-                    try:
-                        greeting = await reader.readline()
-                    finally:
-                        writer.close()
-                        with contextlib.suppress(OSError):
-                            await writer.wait_closed()
-        except TimeoutError:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while True:
+            control = QMPClient(f"{self.name}-control")
+            attempt = min(CONTROL_ATTEMPT, max(deadline - loop.time(), 0.0))
+            try:
+                async with asyncio.timeout(attempt):
+                    await control.connect(path)
+            except (TimeoutError, QMPError, OSError, EOFError):
+                with contextlib.suppress(QMPError, OSError, EOFError):
+                    await control.disconnect()
+            else:
+                self._control = control
+                return
+            if process.returncode is not None or loop.time() >= deadline:
+                break
+            await self._wait_exit(process, 0.05)
+        if process.returncode is None:
             raise LauncherError(
                 f"{self.binary} did not greet on its QMP socket within {limit:g} s: "
                 f"{self.stderr.strip()}"
-            ) from None
-        if not greeting.startswith(b'{"QMP"'):
-            await self._wait_exit(process, 1.0)
-            await self._drain_stderr()
-            raise LauncherError(
-                f"{self.binary} exited with status {process.returncode}: {self.stderr.strip()}"
             )
+        await self._drain_stderr()
+        raise LauncherError(
+            f"{self.binary} exited with status {process.returncode}: {self.stderr.strip()}"
+        )
 
     @staticmethod
     async def _wait_exit(process: asyncio.subprocess.Process, limit: float) -> None:
@@ -230,6 +254,10 @@ class DaemonLauncher:
                 await asyncio.wait_for(asyncio.shield(self._stderr_task), 1.0)
 
     async def _kill_and_clean(self) -> None:
+        control, self._control = self._control, None
+        if control is not None:
+            with contextlib.suppress(QMPError, OSError, EOFError):
+                await control.disconnect()
         process = self._process
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
@@ -244,13 +272,17 @@ class DaemonLauncher:
         self._state = LauncherState.EXITED
 
 
-def _listening_socket(path: str) -> socket.socket:
-    """A unix stream socket bound at ``path`` (in a 0700 directory) and listening."""
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+def _listening_sockets(*paths: str) -> list[socket.socket]:
+    """Unix stream sockets bound at ``paths`` (in a 0700 directory) and listening."""
+    listeners: list[socket.socket] = []
     try:
-        listener.bind(path)
-        listener.listen(8)
+        for path in paths:
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listeners.append(listener)
+            listener.bind(path)
+            listener.listen(8)
     except BaseException:
-        listener.close()
+        for listener in listeners:
+            listener.close()
         raise
-    return listener
+    return listeners
