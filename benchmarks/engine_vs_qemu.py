@@ -280,6 +280,13 @@ async def engine_speed(source: Path, target: Path, speed: int, seconds: float) -
     engine = await engine_with(source, target)
     waiter = Waiter()
     engine.add_event_listener(lambda e: waiter.note(type(e).EVENT, getattr(e, "device", "")))
+    node = engine.graph.find_node("src")
+    assert node is not None
+    user = BlockBackend(
+        node
+    )  # attached before the mirror, like an export: it writes via the filter
+    engine.graph.attach(user)
+    source_size = node.length
     arguments = {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", "speed": speed}
     await engine.blockdev_mirror(parse_arguments(BlockdevMirror, arguments))
     job: Any = engine.jobs["j"]
@@ -290,12 +297,7 @@ async def engine_speed(source: Path, target: Path, speed: int, seconds: float) -
     await engine_call(engine, "block-job-set-speed", {"device": "j", "speed": 0})
     await waiter.wait("BLOCK_JOB_READY", "j")
     await engine_call(engine, "block-job-set-speed", {"device": "j", "speed": speed})
-    node = engine.graph.find_node("src")
-    assert node is not None
-    user = BlockBackend(node)
-    engine.graph.attach(user)
     stop = asyncio.Event()
-    source_size = node.length
 
     async def writer() -> None:
         block = os.urandom(4 * MiB)
