@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from pathlib import Path
+
+import pytest
 
 from guimirror.engine.engine import Engine
 from tests.engine.mirror_support import (
+    EventLog,
     KiB,
     MiB,
+    add_node,
     backend_on,
     engine_with_pair,
     job_info,
+    make_image,
     mirror,
     run,
     same_content,
@@ -155,6 +161,56 @@ def test_background_copy_progresses_under_active_load(tmp_path: Path) -> None:
         await run(engine, "job-complete", {"id": "j"})
         await log.wait("BLOCK_JOB_COMPLETED", "j")
         assert same_content(src, tgt)
+        await engine.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("policy", ["report", "ignore"])
+def test_failed_active_write_to_the_target(tmp_path: Path, policy: str) -> None:
+    async def scenario() -> None:
+        engine = Engine()
+        log = EventLog(engine)
+        src = make_image(tmp_path / "src.img", 4 * MiB, ((0, MiB, None),))
+        tgt = make_image(tmp_path / "tgt.img", 4 * MiB)
+        rule = {"event": "write_aio", "errno": errno.EIO, "once": True, "sector": 3 * MiB // 512}
+        await add_node(
+            engine, driver="raw", node_name="src", file={"driver": "file", "filename": str(src)}
+        )
+        await add_node(
+            engine,
+            driver="raw",
+            node_name="tgt",
+            file={
+                "driver": "blkdebug",
+                "inject-error": [rule],
+                "image": {"driver": "file", "filename": str(tgt)},
+            },
+        )
+        user = backend_on(engine, "src")
+        await mirror(
+            engine,
+            job_id="j",
+            device="src",
+            target="tgt",
+            sync="full",
+            copy_mode="write-blocking",
+            on_target_error=policy,
+        )
+        await log.wait("BLOCK_JOB_READY", "j")
+        await user.pwrite(3 * MiB, b"\x99" * 4096)
+        error = await log.wait("BLOCK_JOB_ERROR", "j")
+        assert error == {"device": "j", "operation": "write", "action": policy}
+        assert src.read_bytes()[3 * MiB : 3 * MiB + 4096] == b"\x99" * 4096
+        if policy == "report":
+            done = await log.wait("BLOCK_JOB_COMPLETED", "j")
+            assert done["error"] == "Input/output error"
+            assert user.node.node_name == "src"
+        else:
+            await run(engine, "job-complete", {"id": "j"})
+            done = await log.wait("BLOCK_JOB_COMPLETED", "j")
+            assert "error" not in done
+            assert same_content(src, tgt)
         await engine.close()
 
     asyncio.run(scenario())
