@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import errno
 import os
+import stat
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -129,8 +130,8 @@ class MirrorJob(Job):
         self._drained = False
         # QEMU's cap on one copy is MAX(buf_size / 16, 1 MiB). Between two regular files the
         # kernel copies without a user-space buffer, and fewer, larger copies are faster.
-        in_kernel = source.copy_fd() is not None and target.copy_fd() is not None
-        self.max_io_bytes = max(self.buf_size // (4 if in_kernel else 16), MIB)
+        self.in_kernel = _regular_file(source.copy_fd()) and _regular_file(target.copy_fd())
+        self.max_io_bytes = max(self.buf_size // (4 if self.in_kernel else 16), MIB)
 
     # ----- the filter's side ---------------------------------------------------------------
 
@@ -416,13 +417,15 @@ class MirrorJob(Job):
     async def _copy(self, offset: int, length: int) -> None:
         src_fd = self.source.copy_fd()
         dst_fd = self.target.node.copy_fd()
-        if src_fd is not None and dst_fd is not None:
+        if self.in_kernel and src_fd is not None and dst_fd is not None:
             try:
                 await io.run(_copy_file_range, src_fd, dst_fd, offset, length)
                 _note_written(self.target.node)
                 return
-            except OSError:
-                pass  # fall back to read and write, which tells a read error from a write error
+            except OSError as exc:
+                # Read and write instead: that also tells a read error from a write error.
+                if exc.errno in _NO_COPY_FILE_RANGE:
+                    self.in_kernel = False
         try:
             data = await self.source.pread(offset, length)
         except OSError as exc:
@@ -501,6 +504,19 @@ class MirrorJob(Job):
 
     def source_bitmaps_remove(self) -> None:
         self.source.remove_dirty_bitmap(self.bitmap_view)
+
+
+_NO_COPY_FILE_RANGE = (errno.EINVAL, errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF)
+
+
+def _regular_file(fd: int | None) -> bool:
+    """Whether ``fd`` is a regular file, the only kind ``copy_file_range`` copies between."""
+    if fd is None:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        return False
 
 
 def _note_written(node: BlockNode) -> None:
