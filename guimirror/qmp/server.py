@@ -75,6 +75,9 @@ class QMPServer:
     requests; its owner shuts the engine down and then calls ``close()``.
     """
 
+    # How long close() waits for a running command, and for a client to take its last bytes.
+    close_timeout = CLOSE_TIMEOUT
+
     def __init__(self, engine: Engine | None = None, package: str = protocol.PACKAGE) -> None:
         self.engine = engine
         self.package = package
@@ -148,7 +151,7 @@ class QMPServer:
         # A closed transport ends each connection's read loop; a command still running in
         # the engine gets a moment to finish before its task is cancelled.
         if self._tasks:
-            _done, pending = await asyncio.wait(list(self._tasks), timeout=CLOSE_TIMEOUT)
+            _done, pending = await asyncio.wait(list(self._tasks), timeout=self.close_timeout)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -193,8 +196,11 @@ class QMPServer:
             if current is not None:
                 self._tasks.discard(current)
             writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+            try:
+                await asyncio.wait_for(writer.wait_closed(), self.close_timeout)
+            except (ConnectionError, TimeoutError):
+                # A client that reads nothing must not hold the server: drop what is left.
+                writer.transport.abort()
 
     async def _handle(self, connection: _Connection, message: Any) -> dict[str, Any]:
         """The reply to one message (a parsed value, or the QAPIError of bad JSON)."""

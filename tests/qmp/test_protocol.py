@@ -205,3 +205,25 @@ def test_a_large_message_is_parsed_and_echoed(tmp_path: Path) -> None:
         await server.close()
 
     asyncio.run(scenario())
+
+
+def test_close_does_not_wait_forever_for_a_client_that_reads_nothing(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        server = QMPServer()
+        server.close_timeout = 0.5
+        await server.start_unix(tmp_path / "qmp.sock")
+        loop = asyncio.get_running_loop()
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, str(tmp_path / "qmp.sock"))
+            await loop.sock_sendall(sock, b'{"execute": "qmp_capabilities"}')
+            # A reply far larger than the socket buffers, which this client never reads.
+            request = json.dumps({"execute": "query-version", "id": "x" * (8 << 20)})
+            await loop.sock_sendall(sock, request.encode())
+            await asyncio.sleep(0.5)
+            connection = next(iter(server._connections))
+            assert connection.writer.transport.get_write_buffer_size() > 1 << 20
+            await asyncio.wait_for(server.close(), 10)
+            assert server.state is ServerState.CLOSED
+
+    asyncio.run(scenario())

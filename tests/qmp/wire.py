@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 SYNC_ID = {"sync": "wire"}
+READ_LIMIT = 64 << 20
 
 
 class RawClient:
@@ -23,7 +24,7 @@ class RawClient:
 
     @classmethod
     async def connect(cls, path: str | os.PathLike[str]) -> tuple[RawClient, dict[str, Any]]:
-        reader, writer = await asyncio.open_unix_connection(str(path))
+        reader, writer = await asyncio.open_unix_connection(str(path), limit=READ_LIMIT)
         client = cls(reader, writer)
         return client, await client.read()
 
