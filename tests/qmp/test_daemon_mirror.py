@@ -77,14 +77,15 @@ async def _scenario(tmp_path: Path) -> None:
             "driver": "raw", "node-name": "tgt", "file": "tgt-file"})
         seen: list[str] = []
         await client.execute("blockdev-mirror", {
-            "job-id": "m", "device": "src", "target": "tgt", "sync": "full", "speed": SPEED})
+            "job-id": "m", "device": "src", "target": "tgt", "sync": "full", "speed": SPEED,
+            "buf-size": 256 << 10})
 
         # A write while the bulk copy runs, near the start (behind the copy cursor soon).
         await _tool("qemu-io", "-f", "raw", nbd_uri, "-c", "write -P 0xa5 64k 1M")
         jobs = await client.execute("query-block-jobs")
         assert isinstance(jobs, list) and jobs[0]["device"] == "m"
         assert jobs[0]["status"] == "running" and not jobs[0]["ready"]
-        assert jobs[0]["offset"] < SIZE
+        assert jobs[0]["offset"] < jobs[0]["len"]
         await client.execute("block-job-set-speed", {"device": "m", "speed": 0})
 
         ready = await _event(client, "BLOCK_JOB_READY", seen)
