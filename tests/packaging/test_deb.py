@@ -44,7 +44,7 @@ UNWANTED = re.compile(
     r"/(pytest|_pytest|hypothesis|mypy|PyInstaller|setuptools|tkinter|__pycache__)/"
     r"|libQt6(Network|Qml|Quick|WaylandClient)|plugins/platforms/libqwayland|\.pyc$"
 )
-SIZE_BUDGET = 250 * 1024 * 1024
+SIZE_BUDGET = 200 * 1024 * 1024
 
 
 def control_field(deb: Path, name: str) -> str:
