@@ -7,11 +7,19 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
+from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import BlockJobCancelled, BlockJobCompleted, BlockJobReady
-from guimirror.selftest import EventWaiter, SelfTestError
+from guimirror.selftest import (
+    EventWaiter,
+    SelfTestError,
+    create_target_image,
+    mirror_through_ready_and_complete,
+    write_source_image,
+)
 
 # Runs the self-test in a child whose imports of Qt fail: the self-test is Qt-free, so the
 # bundle's --self-test works without a display and guimirror-daemon could run it too.
@@ -69,3 +77,12 @@ def test_a_job_that_fails_before_ready_is_reported_with_its_error() -> None:
 def test_a_cancelled_job_is_reported() -> None:
     with pytest.raises(SelfTestError, match="cancelled before BLOCK_JOB_READY"):
         wait_after([mirror_event(BlockJobCancelled)], "BLOCK_JOB_READY")
+
+
+def test_a_mirror_the_engine_refuses_fails_the_self_test(tmp_path: Path) -> None:
+    source, target = tmp_path / "source.raw", tmp_path / "target.raw"
+    write_source_image(source, 1024 * 1024)
+    create_target_image(target, 512 * 1024)
+    with pytest.raises((QAPIError, SelfTestError), match="different sizes"):
+        asyncio.run(mirror_through_ready_and_complete(source, target))
+    assert target.read_bytes() == bytes(512 * 1024)
