@@ -123,4 +123,5 @@ mkdir -p "$output"
 rm -f "$deb"
 # zstd: seconds where xz takes minutes on two cores; dpkg reads it since 1.21.18 (Debian 12).
 dpkg-deb --root-owner-group -Zzstd -z12 --build "$root" "$deb" >/dev/null
+rm -rf "$staging"
 echo "build-deb: $deb ($(du -h "$deb" | cut -f1); Depends: $depends)"
