@@ -15,7 +15,7 @@ import socket
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from qemu.qmp import EventListener, ExecuteError, QMPClient, Runstate
+from qemu.qmp import EventListener, ExecuteError, QMPClient, QMPError, Runstate
 from qemu.qmp.message import Message
 
 from guimirror.qapi.errors import QAPIError
@@ -116,6 +116,11 @@ class QMPConnection:
         except ExecuteError as err:
             info = err.error.error
             raise QMPCommandError(info.desc, info.class_, command) from None
+        except QMPError as err:
+            # The connection ended (or broke) while the command was under way.
+            raise ConnectionStateError(
+                f"QMP connection '{self.name}' ended during '{command}': {err}"
+            ) from err
 
     def add_event_listener(self, listener: Callable[[RawEvent], None]) -> None:
         """Call ``listener(raw_event)`` for every event from now on."""

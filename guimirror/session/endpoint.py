@@ -30,6 +30,8 @@ import socket
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from qemu.qmp import QMPError
+
 from guimirror.qapi.commands import VersionInfo
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import BlockJobInfo
@@ -38,6 +40,11 @@ from guimirror.session.client import SessionClient
 from guimirror.session.connection import Address, QMPConnection
 
 logger = logging.getLogger(__name__)
+
+CONNECT_ATTEMPT = 3.0
+"""Seconds one attempt to connect to a launched daemon may take."""
+CONNECT_PATIENCE = 15.0
+"""Seconds of attempts before a launched daemon that does not answer is given up."""
 
 
 class EndpointState(enum.Enum):
@@ -127,7 +134,7 @@ class Endpoint(abc.ABC):
         connection = QMPConnection(self.name)
         try:
             address = await self._start()
-            await connection.connect(address)
+            await self._connect(connection, address)
             client = SessionClient(connection)
             self.version = await client.query_version()
             self.attached_jobs = await client.query_block_jobs()
@@ -181,6 +188,10 @@ class Endpoint(abc.ABC):
 
     def _explain(self, message: str) -> str:
         return message
+
+    async def _connect(self, connection: QMPConnection, address: Address) -> None:
+        """Connect and negotiate (a kind that knows better may retry)."""
+        await connection.connect(address)
 
     @abc.abstractmethod
     async def _start(self) -> Address:
@@ -262,9 +273,25 @@ class DaemonEndpoint(Endpoint):
         except LauncherError as error:
             raise EndpointError(str(error)) from None
 
+    async def _connect(self, connection: QMPConnection, address: Address) -> None:
+        """Connect, retrying while the daemon lives: qemu-storage-daemon 7.2 now and then
+        drops or never greets a connection that arrives while it sets a monitor up."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CONNECT_PATIENCE
+        while True:
+            try:
+                async with asyncio.timeout(CONNECT_ATTEMPT):
+                    await connection.connect(address)
+                return
+            except (QMPError, OSError, EOFError, TimeoutError):
+                await connection.disconnect()
+                if self.launcher.returncode is not None or loop.time() > deadline:
+                    raise
+            await asyncio.sleep(0.05)
+
     async def _stop(self, client: SessionClient | None) -> None:
-        quit_command = client.quit if client is not None else None
-        await self.launcher.stop(quit_command)
+        # quit goes over the launcher's own control monitor, whatever state this client is in.
+        await self.launcher.stop()
 
     def _explain(self, message: str) -> str:
         stderr = self.stderr.strip()

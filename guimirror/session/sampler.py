@@ -195,6 +195,12 @@ class Sampler:
             except QAPIError as error:
                 self.last_error = error
                 logger.warning("sampler poll failed: %s", error.desc)
+            except Exception as error:
+                self.last_error = error
+                logger.exception("sampler stops after an unexpected error")
+                self._state = SamplerState.IDLE
+                self.client.remove_event_listener(self._on_event)
+                return
             next_poll = max(next_poll + 1.0 / self._rate_hz, loop.time())
             await asyncio.sleep(next_poll - loop.time())
 

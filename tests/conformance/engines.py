@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from guimirror.qmp.launcher import DaemonLauncher
 from guimirror.session.connection import QMPConnection
+from guimirror.session.endpoint import BuiltinEndpoint, DaemonEndpoint, Endpoint
 
 from ..support import require_tools
 
@@ -38,21 +38,12 @@ def require_engine(engine: str) -> None:
 
 @contextlib.asynccontextmanager
 async def open_engine(engine: str, directory: str) -> AsyncIterator[QMPConnection]:
-    """A fresh engine with nothing in it, and a QMP connection to it."""
+    """A fresh engine with nothing in it, reached as the application reaches it."""
+    endpoint: Endpoint
     if engine == "qemu":
-        launcher = DaemonLauncher()
-        await launcher.start()
-        connection = QMPConnection(f"qemu:{directory}")
-        try:
-            await connection.connect(launcher.socket_path)
-            yield connection
-        finally:
-            await launcher.stop(lambda: connection.execute("quit"))
-            await connection.disconnect()
-        return
-    from guimirror.session.endpoint import BuiltinEndpoint
-
-    endpoint = BuiltinEndpoint(f"builtin:{directory}")
+        endpoint = DaemonEndpoint(f"qemu:{directory}")
+    else:
+        endpoint = BuiltinEndpoint(f"builtin:{directory}")
     await endpoint.open()
     try:
         yield endpoint.client.connection
