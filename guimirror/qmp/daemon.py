@@ -23,6 +23,7 @@ from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.errors import QAPIError
 from guimirror.qmp import keyval
+from guimirror.qmp.json_stream import in_visit_order
 from guimirror.qmp.server import QMPServer, TransportError
 
 PROG = "guimirror-daemon"
@@ -114,6 +115,7 @@ class Daemon:
         self.engine = Engine()
         self.server = QMPServer(self.engine)
         self.chardevs: dict[str, dict[str, Any]] = {}
+        self.monitors: set[str] = set()
         self.pidfile: Path | None = None
 
     async def apply(self, name: str, argument: str) -> None:
@@ -136,15 +138,15 @@ class Daemon:
         model = COMMANDS[command]
         assert model is not None
         method = getattr(self.engine, command.replace("-", "_"))
-        await method(parse_arguments(model, arguments))
+        await method(parse_arguments(model, in_visit_order(arguments)))
 
     def _add_chardev(self, options: dict[str, Any]) -> None:
         chardev_id = options.get("id")
         if not isinstance(chardev_id, str) or not chardev_id:
             raise QAPIError("Parameter 'id' is missing")
         if chardev_id in self.chardevs:
-            raise QAPIError(f"attempt to add duplicate property '{chardev_id}' to object "
-                            "(type 'container')")
+            # QEMU 7.2's words: the second socket chardev's yank instance is refused first.
+            raise QAPIError("duplicate yank instance")
         backend = options.get("backend")
         if backend != "socket":
             raise QAPIError(f"chardev backend '{backend}' is not supported by {PROG}: "
@@ -164,6 +166,9 @@ class Daemon:
         chardev = self.chardevs.get(str(chardev_id))
         if chardev is None:
             raise QAPIError(f'chardev "{chardev_id}" not found')
+        if chardev_id in self.monitors:
+            raise QAPIError(f"Device '{chardev_id}' is in use")
+        self.monitors.add(str(chardev_id))
         if "path" in chardev:
             await self.server.start_unix(chardev["path"])
         else:
@@ -193,7 +198,8 @@ def nbd_server_arguments(options: dict[str, Any]) -> dict[str, Any]:
             if member not in addr:
                 raise QAPIError(f"Parameter 'addr.{member}' is missing")
     else:
-        raise QAPIError(f"Parameter 'addr.type' does not accept value '{kind}'")
+        # QEMU 7.2 names the union's tag without its parent here.
+        raise QAPIError(f"Parameter 'type' does not accept value '{kind}'")
     data = {key: value for key, value in addr.items() if key != "type"}
     return {**options, "addr": {"type": kind, "data": data}}
 

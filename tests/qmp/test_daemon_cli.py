@@ -40,7 +40,14 @@ def test_help_and_version() -> None:
     ["--blockdev", "driver=null-co,node-name=n,,x=1"],
     ["--blockdev", "driver=file,node-name=f0"],
     ["--nbd-server", "addr.type=unix"],
+    ["--nbd-server", "addr.type=bogus"],
+    ["--nbd-server", "addr.type=inet,addr.host=127.0.0.1"],
     ["--monitor", "chardev=m9"],
+    ["--blockdev", '{"driver": "null-co", "node-name": "n", "x": 1, "y": 2, "z": 3}'],
+    ["--blockdev", '{"driver": "null-co", "node-name": "n", "cache": {"direct": "on"}}'],
+    ["--blockdev", "driver=null-co,node-name=n", "--blockdev", "driver=null-co,node-name=n"],
+    ["--blockdev", "driver=null-co,node-name=n,size=1048576",
+     "--export", "type=nbd,id=e,node-name=n"],
 ])
 def test_bad_command_lines_fail_as_qemu_storage_daemon_does(args: list[str]) -> None:
     require_tools("qemu-storage-daemon")
@@ -51,6 +58,18 @@ def test_bad_command_lines_fail_as_qemu_storage_daemon_does(args: list[str]) -> 
     qemu_text = qemu.stderr.strip().removeprefix("qemu-storage-daemon: ")
     ours_text = ours.stderr.strip().removeprefix("guimirror-daemon: ")
     assert ours_text == qemu_text
+
+
+def test_duplicate_chardev_and_monitor_fail_as_qemu_storage_daemon_does(tmp_path: Path) -> None:
+    require_tools("qemu-storage-daemon")
+    chardev = f"socket,id=m0,path={tmp_path / 'qmp.sock'},server=on,wait=off"
+    for args in (["--chardev", chardev, "--chardev", chardev],
+                 ["--chardev", chardev, "--monitor", "m0", "--monitor", "m0"]):
+        qemu = run_daemon("qemu", args)
+        ours = run_daemon("guimirror", args)
+        assert (qemu.returncode, ours.returncode) == (1, 1)
+        assert ours.stderr.strip().removeprefix("guimirror-daemon: ") == \
+            qemu.stderr.strip().removeprefix("qemu-storage-daemon: ")
 
 
 def test_missing_image_file_is_reported(tmp_path: Path) -> None:
