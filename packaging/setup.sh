@@ -20,7 +20,8 @@ debian_packages=(
     util-linux e2fsprogs
 )
 if [ "$mode" = test ]; then
-    debian_packages+=(desktop-file-utils appstream dpkg-dev binutils)
+    # validators for the desktop entry and AppStream metadata; what PyInstaller needs to bundle
+    debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11)
 fi
 
 missing=()
