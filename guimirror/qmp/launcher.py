@@ -27,6 +27,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from qemu.qmp import QMPClient, QMPError
 
+from guimirror.qapi.errors import QAPIError
+
 DEFAULT_BINARY = "qemu-storage-daemon"
 STDERR_KEEP = 64 * 1024
 CONTROL_ATTEMPT = 2.0
@@ -43,7 +45,7 @@ class LauncherState(enum.Enum):
     EXITED = "exited"
 
 
-class LauncherError(Exception):
+class LauncherError(QAPIError):
     """The daemon could not be started, or a request does not fit the launcher's state."""
 
 
