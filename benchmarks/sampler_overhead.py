@@ -57,8 +57,8 @@ def _raw(node: str, path: str) -> BlockdevOptions:
 
 async def mirror_to_ready(
     endpoint: Endpoint, source: str, target: str, poll: bool
-) -> tuple[float, int]:
-    """Seconds from blockdev-mirror to BLOCK_JOB_READY, and the number of polls taken."""
+) -> tuple[float, int, float]:
+    """Seconds from blockdev-mirror to BLOCK_JOB_READY, the polls taken and their time."""
     await endpoint.open()
     try:
         client = endpoint.client
@@ -78,7 +78,7 @@ async def mirror_to_ready(
             elapsed = time.perf_counter() - start
         await sampler.stop()
         await client.execute("job-cancel", {"id": "bench"})
-        return elapsed, sampler.polls
+        return elapsed, sampler.polls, sampler.poll_seconds
     finally:
         await endpoint.close()
 
@@ -124,6 +124,7 @@ def main() -> int:
 
     times: dict[str, list[float]] = {"cp": []}
     polls: dict[str, list[int]] = {}
+    poll_time: dict[str, float] = {}
     try:
         for round_no in range(args.rounds):
             order = [(name, poll) for name in engines for poll in (False, True)]
@@ -132,11 +133,12 @@ def main() -> int:
             for name, poll in order:
                 fresh_target(target, size)
                 label = f"{name} {'50 Hz polling' if poll else 'no polling'}"
-                elapsed, count = asyncio.run(
+                elapsed, count, seconds = asyncio.run(
                     mirror_to_ready(engines[name](), source, target, poll)
                 )
                 times.setdefault(label, []).append(elapsed)
                 polls.setdefault(label, []).append(count)
+                poll_time[label] = poll_time.get(label, 0.0) + seconds
             fresh_target(target, size)
             times["cp"].append(run_cp(source, target))
             print(f"round {round_no + 1}: " + ", ".join(
@@ -150,8 +152,13 @@ def main() -> int:
         extra = f", {statistics.median(polls[label]):.0f} polls" if label in polls else ""
         print(f"  {label:28s} {median:7.3f} s  ({args.size_mib / median:7.0f} MiB/s{extra})")
     for name in engines:
-        ratio = medians[f"{name} 50 Hz polling"] / medians[f"{name} no polling"]
-        print(f"  {name}: polled / unpolled = {ratio:.3f}")
+        label = f"{name} 50 Hz polling"
+        ratio = medians[label] / medians[f"{name} no polling"]
+        rounds = sum(polls[label])
+        mean_ms = 1000 * poll_time[label] / rounds if rounds else 0.0
+        print(f"  {name}: polled / unpolled = {ratio:.3f}; one poll round (query-block-jobs + "
+              f"query-named-block-nodes) has a mean round trip of {mean_ms:.2f} ms, "
+              f"{mean_ms * MAX_RATE_HZ / 10:.1f} % of wall time at 50 Hz")
     for name in engines:
         print(f"  {name} (no polling) / cp = {medians[f'{name} no polling'] / medians['cp']:.3f}")
     return 0

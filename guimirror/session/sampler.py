@@ -109,6 +109,8 @@ class Sampler:
         self._event_callbacks: list[EventCallback] = []
         self._queues: list[asyncio.Queue[JobSample | QAPIEvent]] = []
         self.polls = 0
+        self.poll_seconds = 0.0
+        """Wall time spent in poll rounds (their queries' round trips), for measurements."""
         self.last_error: Exception | None = None
 
     # --- settings and state ------------------------------------------------------------
@@ -208,10 +210,13 @@ class Sampler:
 
     async def poll_once(self) -> list[JobSample]:
         """Query jobs (and, while there are jobs, block nodes), deliver and return samples."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         jobs = await self.client.query_block_jobs()
         nodes = await self.client.query_named_block_nodes() if jobs else []
-        now = asyncio.get_running_loop().time()
+        now = loop.time()
         self.polls += 1
+        self.poll_seconds += now - started
         samples = self.samples_from(jobs, nodes, now)
         for sample in samples:
             for callback in list(self._sample_callbacks):
