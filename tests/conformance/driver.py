@@ -17,6 +17,7 @@ from .steps import (
     Compare,
     ExpectJob,
     ExpectJobEvents,
+    ExpectNodes,
     ExpectOffsetFrozen,
     ExpectOffsetMoves,
     ExpectSpeedBelow,
@@ -128,6 +129,15 @@ class ScenarioRun:
                 else:
                     assert job is not None, f"job {step.job} is not listed"
                     assert matches(job, step.fields), f"{job} lacks {step.fields}"
+            case ExpectNodes():
+                nodes = await self.connection.execute("query-named-block-nodes")
+                drivers = {node.get("node-name"): node["drv"] for node in nodes}
+                for name, driver in step.present.items():
+                    assert drivers.get(name) == driver, f"{name} is not a {driver} node: {drivers}"
+                missing = sorted(set(step.drivers) - set(drivers.values()))
+                assert not missing, f"no node of driver {missing}: {drivers}"
+                present = sorted(set(drivers.values()) & set(step.absent_drivers))
+                assert not present, f"nodes of driver {present} remain: {drivers}"
             case ExpectOffsetFrozen():
                 before = await self.job(step.job)
                 await asyncio.sleep(step.seconds)

@@ -18,6 +18,7 @@ from .steps import (
     Compare,
     ExpectJob,
     ExpectJobEvents,
+    ExpectNodes,
     ExpectOffsetFrozen,
     Image,
     MiB,
@@ -96,6 +97,21 @@ SCENARIOS: list[Scenario] = [
          ExpectOffsetFrozen("j1", 0.5), job_cmd("block-job-resume", "j1"),
          Cmd("block-job-set-speed", {"device": "j1", "speed": 0}, ret={}, check_ret=True),
          *_complete_and_wait(), Compare("src", "tgt")),
+    ),
+    Scenario(
+        "041-implicit-node", (DENSE, EMPTY), NODES,
+        (mirror(**SLOW),
+         # The source keeps its name; the filter above it is implicit (a generated name).
+         ExpectNodes({"src": "raw", "src-file": "file", "tgt": "raw"}, drivers=("mirror_top",)),
+         job_cmd("block-job-cancel", "j1", force=True), WaitEvent("BLOCK_JOB_CANCELLED", "j1"),
+         ExpectNodes({"src": "raw", "tgt": "raw"}, absent_drivers=("mirror_top",))),
+    ),
+    Scenario(
+        "041-explicit-mirror-filter", (DENSE, EMPTY), NODES,
+        (mirror(**SLOW, filter_node_name="mirror-filter"),
+         ExpectNodes({"mirror-filter": "mirror_top", "src": "raw"}),
+         job_cmd("block-job-cancel", "j1", force=True), WaitEvent("BLOCK_JOB_CANCELLED", "j1"),
+         ExpectNodes({"src": "raw"}, absent_drivers=("mirror_top",))),
     ),
     Scenario(
         "041-device-not-found", (DENSE, EMPTY), NODES,

@@ -78,6 +78,17 @@ class ExpectJob:
 
 
 @dataclass(frozen=True)
+class ExpectNodes:
+    """query-named-block-nodes lists these node-names with these drivers (``present``), some
+    node of each driver in ``drivers`` (whatever its generated name), and no node of a driver
+    in ``absent_drivers``."""
+
+    present: Mapping[str, str] = field(default_factory=dict)
+    drivers: tuple[str, ...] = ()
+    absent_drivers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ExpectOffsetFrozen:
     """The job's offset does not move for ``seconds`` (it is paused)."""
 
@@ -144,6 +155,7 @@ Step = (
     | WaitEvent
     | WaitJob
     | ExpectJob
+    | ExpectNodes
     | ExpectOffsetFrozen
     | ExpectOffsetMoves
     | ExpectSpeedBelow
