@@ -1,10 +1,12 @@
 """iotest 041's scenarios (qemu-mirror.md section 6) that both engines can run.
 
 Left out, because the built-in engine has no such thing: qcow2 and backing chains
-(TestMirrorNoBacking, TestMirrorResized, large-cluster COW), quorum (TestRepairQuorum), drives
-and CD-ROMs (medium/image not found, implicit-node query-block), copy-on-read filters
-(TestReplaces, TestFilters), block_resize, and blkdebug permission parents.
-The error cases of TestReadErrors/TestWriteErrors are in scenarios_faults.py (the full matrix).
+(TestMirrorNoBacking, TestMirrorResized, large-cluster COW, TestFilters' COR case), quorum
+(TestRepairQuorum), drives and CD-ROMs (medium/image not found), copy-on-read filters
+(TestReplaces), block_resize (test_source/target_resize), and blkdebug permission parents.
+test_implicit_node and TestFilters' mirror-filter cases look at query-named-block-nodes, as
+qemu-storage-daemon has no query-block. The error cases of TestReadErrors/TestWriteErrors are
+in scenarios_faults.py (the full matrix); replaces with an NBD export in scenarios_jobs.py.
 """
 
 from __future__ import annotations
