@@ -139,13 +139,15 @@ class Endpoint(abc.ABC):
             self.version = await client.query_version()
             self.attached_jobs = await client.query_block_jobs()
         except BaseException as error:
+            # Explain before stopping: a daemon that died on its own says how.
+            explanation = self._explain(f"cannot open '{self.name}': {error}")
             await connection.disconnect()
             await self._stop(None)
             self._set_state(EndpointState.IDLE)
             if isinstance(error, QAPIError | asyncio.CancelledError):
                 raise
             if isinstance(error, Exception):
-                raise EndpointError(self._explain(f"cannot open '{self.name}': {error}")) from error
+                raise EndpointError(explanation) from error
             raise
         self._connection = connection
         self._client = client
@@ -294,6 +296,10 @@ class DaemonEndpoint(Endpoint):
         await self.launcher.stop()
 
     def _explain(self, message: str) -> str:
+        status = self.launcher.returncode
+        if status is not None:
+            how = f"was killed by signal {-status}" if status < 0 else f"exited with {status}"
+            message = f"{message}; the daemon {how}"
         stderr = self.stderr.strip()
         return f"{message}; the daemon said: {stderr}" if stderr else message
 
