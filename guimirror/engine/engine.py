@@ -93,7 +93,7 @@ class Engine:
 
     def __init__(self) -> None:
         self.graph = BlockGraph()
-        self.exports = ExportManager(MirroredGraph(self.graph))
+        self.exports = ExportManager(MirroredGraph(self.graph), self._emit)
         self.jobs: dict[str, Job] = {}
         self._listeners: list[EventListener] = []
         self._closed = False
@@ -125,6 +125,7 @@ class Engine:
 
     async def blockdev_del(self, args: BlockdevDel) -> None:
         self._check_open()
+        await self.exports.settle()
         await self.graph.blockdev_del(args.node_name)
 
     async def query_named_block_nodes(

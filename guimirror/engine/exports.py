@@ -1,6 +1,12 @@
 """Block exports: nbd-server-start, nbd-server-stop, block-export-add, block-export-del and
 query-block-exports, with qemu-storage-daemon 7.2's checks, their order and their texts.
 
+An export is deleted, and BLOCK_EXPORT_DELETED emitted, once its last client is gone, as in
+QEMU: at once (before the command's reply) when it has no client, otherwise in a task of its
+own after block-export-del mode=hard replied. The next command on exports (and nbd-server-stop,
+close()) first waits for those tasks, as QEMU's main loop has deleted such an export by the
+time it reads the next command.
+
 Every export does its I/O through a BlockBackend attached to the block graph, so writes made
 during a mirror pass through the mirror filter and a pivot re-points the export to the target.
 """
@@ -11,7 +17,7 @@ import asyncio
 import enum
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,6 +25,7 @@ from guimirror.engine.backend import BlockBackend
 from guimirror.engine.nbd import NbdExport, NbdServer
 from guimirror.engine.nbd.protocol import MAX_STRING_SIZE
 from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.events import BlockExportDeleted
 
 if TYPE_CHECKING:
     from guimirror.engine.node import BlockNode
@@ -72,10 +79,14 @@ class ExportManager:
     connections run in their own tasks and their I/O in the nodes' worker threads.
     """
 
-    def __init__(self, graph: NodeGraph) -> None:
+    def __init__(
+        self, graph: NodeGraph, emit: Callable[[BlockExportDeleted], None] = lambda _: None
+    ) -> None:
         self._graph = graph
+        self._emit = emit
         self._server: NbdServer | None = None
         self._exports: dict[str, BlockExport] = {}
+        self._deletions: set[asyncio.Task[None]] = set()
 
     @property
     def server(self) -> NbdServer | None:
@@ -135,14 +146,17 @@ class ExportManager:
 
     async def nbd_server_stop(self) -> None:
         """nbd-server-stop: remove every NBD export, disconnect its clients, stop listening."""
+        await self.settle()
         server = self._require_server()
         for export in list(self._exports.values()):
-            await self._remove(export)
+            self._request_shutdown(server, export)
+        await self.settle()
         self._server = None
         await server.stop()
 
     async def block_export_add(self, args: BlockExportAdd) -> None:
         """block-export-add type=nbd: export a node under ``name`` (default: its node-name)."""
+        await self.settle()
         raw = args.to_qmp()
         export_id = str(raw.get("id", ""))
         if not _ID_PATTERN.match(export_id):
@@ -181,7 +195,8 @@ class ExportManager:
 
     async def block_export_del(self, args: BlockExportDel) -> None:
         """block-export-del: ``mode=safe`` (default) refuses while clients are connected,
-        ``mode=hard`` disconnects them."""
+        ``mode=hard`` disconnects them, and the export is deleted after the reply."""
+        await self.settle()
         raw = args.to_qmp()
         export_id = str(raw["id"])
         export = self._exports.get(export_id)
@@ -191,12 +206,13 @@ class ExportManager:
             raise QAPIError(f"Export '{export_id}' is already shutting down")
         if raw.get("mode", "safe") == "safe" and export.nbd.clients:
             raise QAPIError(f"export '{export_id}' still in use")
-        await self._remove(export)
+        self._request_shutdown(self._require_server(), export)
 
     async def query_block_exports(self) -> list[BlockExportInfo]:
         """query-block-exports: newest first, as QEMU lists them."""
         from guimirror.qapi.commands import BlockExportInfo
 
+        await self.settle()
         return [
             BlockExportInfo.model_validate(
                 {
@@ -214,14 +230,34 @@ class ExportManager:
         if self._server is not None:
             await self.nbd_server_stop()
 
-    async def _remove(self, export: BlockExport) -> None:
+    async def settle(self) -> None:
+        """Wait until the exports whose clients are being disconnected are deleted."""
+        while self._deletions:
+            await asyncio.wait(set(self._deletions))
+
+    def _request_shutdown(self, server: NbdServer, export: BlockExport) -> None:
+        """Hide ``export`` from new clients; delete it now if it has no client, otherwise
+        once a task of its own has disconnected them."""
         export.state = ExportState.SHUTTING_DOWN
+        server.hide_export(export.nbd)
+        if not export.nbd.clients:
+            self._delete(export)
+            return
+        task = asyncio.create_task(self._delete_after_clients(export))
+        self._deletions.add(task)
+        task.add_done_callback(self._deletions.discard)
+
+    async def _delete_after_clients(self, export: BlockExport) -> None:
+        """The deletion task of an export that had clients (QEMU's refcount reaching 0)."""
         try:
-            if self._server is not None:
-                await self._server.remove_export(export.nbd)
+            await export.nbd.disconnect_clients()
         finally:
-            self._graph.detach(export.backend)
-            del self._exports[export.id]
+            self._delete(export)
+
+    def _delete(self, export: BlockExport) -> None:
+        self._graph.detach(export.backend)
+        del self._exports[export.id]
+        self._emit(BlockExportDeleted(id=export.id))
 
     def _require_server(self) -> NbdServer:
         if self._server is None:

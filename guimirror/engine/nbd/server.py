@@ -77,11 +77,10 @@ class NbdServer:
         self._require(ServerState.RUNNING)
         self.exports[export.name] = export
 
-    async def remove_export(self, export: NbdExport) -> None:
-        """Hide ``export`` from new clients, then disconnect its clients."""
+    def hide_export(self, export: NbdExport) -> None:
+        """Offer ``export`` to no new client; its connected clients stay until closed."""
         if self.exports.get(export.name) is export:
             del self.exports[export.name]
-        await export.disconnect_clients()
 
     def find_export(self, name: str) -> NbdExport | None:
         return self.exports.get(name)
