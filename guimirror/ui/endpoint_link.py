@@ -54,17 +54,6 @@ class LinkStateError(QAPIError):
     """A request the endpoint's state does not allow."""
 
 
-class DetachableDaemon(DaemonEndpoint):
-    """A spawned qemu-storage-daemon that can be left running when guimirror quits, so that
-    its jobs go on (QEMU's jobs outlive the GUI); its socket stays for a later attach."""
-
-    detached = False
-
-    async def _stop(self, client: SessionClient | None) -> None:
-        if not self.detached:
-            await super()._stop(client)
-
-
 class EndpointLink(QObject):
     """An endpoint (built-in engine, spawned daemon or attached socket) with live signals."""
 
@@ -104,7 +93,7 @@ class EndpointLink(QObject):
         if self.kind is EndpointKind.BUILTIN:
             return BuiltinEndpoint(self.name)
         if self.kind is EndpointKind.DAEMON:
-            return DetachableDaemon(self.name)
+            return DaemonEndpoint(self.name)
         if self.address is None:
             raise LinkStateError(f"endpoint '{self.name}' has no socket address")
         return SocketEndpoint(self.name, self.address)
@@ -165,14 +154,9 @@ class EndpointLink(QObject):
             self._refresh_loop(), name=f"refresh-{self.name}"
         )
 
-    def detach_daemon(self) -> None:
-        """Leave a spawned daemon running when this endpoint closes (its jobs go on)."""
-        if isinstance(self.endpoint, DetachableDaemon):
-            self.endpoint.detached = True
-
     async def close(self) -> None:
         """Stop sampling and close the endpoint: the built-in engine cancels its jobs (never
-        a pivot), a spawned daemon quits unless detached, a socket only disconnects."""
+        a pivot), a spawned daemon quits, a socket only disconnects (its jobs go on)."""
         refresher, self._refresher = self._refresher, None
         if refresher is not None:
             refresher.cancel()

@@ -895,13 +895,14 @@ class MainWindow(QMainWindow):
         try:
             active = self.active_jobs()
             if active and ask_user:
-                builtin = [k[1] for k in active if self.links.get(k[0]) is not None
-                           and self.links[k[0]].kind is EndpointKind.BUILTIN]
-                qemu = [k[1] for k in active if k[1] not in builtin]
+                ours = [k[1] for k in active if self.links.get(k[0]) is not None
+                        and self.links[k[0]].kind is not EndpointKind.SOCKET]
+                qemu = [k[1] for k in active if k[1] not in ours]
                 lines = []
-                if builtin:
-                    lines.append(f"Built-in engine jobs stop with guimirror (cancelled, "
-                                 f"never pivoted): {', '.join(builtin)}.")
+                if ours:
+                    lines.append(f"Jobs of the built-in engine and of the daemons guimirror "
+                                 f"started stop with guimirror (cancelled, never pivoted): "
+                                 f"{', '.join(ours)}.")
                 if qemu:
                     lines.append(f"QEMU jobs go on without guimirror: {', '.join(qemu)}.")
                 answer = await ask(self, "Quit with running jobs?", "\n".join(lines),
@@ -918,7 +919,8 @@ class MainWindow(QMainWindow):
         return True
 
     async def shutdown(self) -> None:
-        """Stop the write load, close every endpoint (a daemon with jobs is left running)."""
+        """Stop the write load and close every endpoint: the built-in engine cancels its jobs
+        (never a pivot), a daemon guimirror started quits, an attached QEMU keeps its jobs."""
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         current = asyncio.current_task()
@@ -930,13 +932,4 @@ class MainWindow(QMainWindow):
         if self.write_load.running is not None:
             await self.write_load.stop_load()
         for link in list(self.links.values()):
-            keep = link.kind is EndpointKind.DAEMON and any(
-                key[0] == link.name for key in self.active_jobs()
-            )
-            if keep and link.address:
-                saved = self.settings.endpoints
-                saved.append(SavedEndpoint(EndpointKind.SOCKET.value, link.name,
-                                           str(link.address)))
-                self.settings.endpoints = [s for s in saved if s.kind != "qemu-storage-daemon"]
-                link.detach_daemon()
             await link.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -39,30 +38,35 @@ def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path
 @pytest.mark.qemu
 def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, qloop,
                                                   tmp_path) -> None:
+    """A daemon someone else runs (here: the test) is attached by its socket; guimirror quits
+    while a mirror runs there; the job goes on, and the next start attaches the saved socket
+    again and shows the job (reattach)."""
+    from guimirror.qmp.launcher import DaemonLauncher
     from guimirror.ui.main_window import MainWindow
     from tests.ui.conftest import write_source
     from tests.ui.test_questions import add_raw, sparse
 
     require_tools("qemu-storage-daemon")
-    first = qemu_window
-    link = run(qtbot, qloop, first.add_daemon())
-    first.endpoint_list.setCurrentRow(0)
-    write_source(tmp_path / "src.img", 8 * 1024 * 1024)
-    add_raw(first, qtbot, qloop, "src", tmp_path / "src.img")
-    add_raw(first, qtbot, qloop, "tgt", sparse(tmp_path / "tgt.img", 8 * 1024 * 1024))
-    first.form.select("src", "tgt")
-    first.form.speed.setText("256K")
-    first.form.buf_size.setText("64K")
-    qtbot.mouseClick(first.form.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.job_views, timeout=5000)
-    socket_path = link.address
-    run(qtbot, qloop, first.shutdown(), timeout=30)
-    saved = settings.endpoints
-    assert [(s.kind, s.address) for s in saved] == [("socket", socket_path)]
-
-    second = MainWindow(settings)
-    second.show()
+    daemon = DaemonLauncher(name="elsewhere")
+    path = run(qtbot, qloop, daemon.start())
+    second = None
     try:
+        first = qemu_window
+        link = run(qtbot, qloop, first.attach_socket(path))
+        first.endpoint_list.setCurrentRow(0)
+        write_source(tmp_path / "src.img", 8 * 1024 * 1024)
+        add_raw(first, qtbot, qloop, "src", tmp_path / "src.img")
+        add_raw(first, qtbot, qloop, "tgt", sparse(tmp_path / "tgt.img", 8 * 1024 * 1024))
+        first.form.select("src", "tgt")
+        first.form.speed.setText("256K")
+        first.form.buf_size.setText("64K")
+        qtbot.mouseClick(first.form.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.job_views, timeout=5000)
+        run(qtbot, qloop, first.shutdown(), timeout=30)
+        assert [(s.kind, s.address) for s in settings.endpoints] == [("socket", path)]
+
+        second = MainWindow(settings)
+        second.show()
         run(qtbot, qloop, second.start(builtin=False))
         qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.job_views),
                         timeout=10000)
@@ -73,13 +77,10 @@ def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, 
         run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
         qtbot.waitUntil(lambda: second.job_views[key].status == "cancelled", timeout=10000)
     finally:
-        link_names = list(second.links)
-        for name in link_names:
-            with_link: Any = second.links[name]
-            if with_link.connected:
-                run(qtbot, qloop, with_link.execute("quit"), timeout=10)
-        run(qtbot, qloop, second.quit_flow(ask_user=False), timeout=30)
-        second.deleteLater()
+        if second is not None:
+            run(qtbot, qloop, second.quit_flow(ask_user=False), timeout=30)
+            second.deleteLater()
+        run(qtbot, qloop, daemon.stop(), timeout=30)
 
 
 def test_self_test_passes_its_exit_status_through() -> None:

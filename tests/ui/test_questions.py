@@ -197,7 +197,8 @@ def test_quitting_with_a_running_job_asks(daemon_window, qtbot, qloop, tmp_path)
     window.close()
     box = question(window, qtbot)
     assert box.windowTitle() == "Quit with running jobs?"
-    assert "QEMU jobs go on without guimirror: mirror-src." in box.text()
+    assert box.text() == ("Jobs of the built-in engine and of the daemons guimirror started "
+                          "stop with guimirror (cancelled, never pivoted): mirror-src.")
     answer(qtbot, box, "Keep running")
     qtbot.waitUntil(lambda: not window._quitting, timeout=5000)
     assert window.isVisible() and not window.closed.is_set()
