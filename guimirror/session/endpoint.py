@@ -45,6 +45,8 @@ CONNECT_ATTEMPT = 3.0
 """Seconds one attempt to connect to a launched daemon may take."""
 CONNECT_PATIENCE = 15.0
 """Seconds of attempts before a launched daemon that does not answer is given up."""
+STARTUP_ATTEMPTS = 3
+"""Daemons started in one open() when each dies of a signal while starting."""
 
 
 class EndpointState(enum.Enum):
@@ -133,8 +135,7 @@ class Endpoint(abc.ABC):
         self._set_state(EndpointState.OPENING)
         connection = QMPConnection(self.name)
         try:
-            address = await self._start()
-            await self._connect(connection, address)
+            await self._open_transport(connection)
             client = SessionClient(connection)
             self.version = await client.query_version()
             self.attached_jobs = await client.query_block_jobs()
@@ -190,6 +191,11 @@ class Endpoint(abc.ABC):
 
     def _explain(self, message: str) -> str:
         return message
+
+    async def _open_transport(self, connection: QMPConnection) -> None:
+        """Start what must run, then connect ``connection`` to it."""
+        address = await self._start()
+        await self._connect(connection, address)
 
     async def _connect(self, connection: QMPConnection, address: Address) -> None:
         """Connect and negotiate (a kind that knows better may retry)."""
@@ -274,6 +280,28 @@ class DaemonEndpoint(Endpoint):
             return await self.launcher.start()
         except LauncherError as error:
             raise EndpointError(str(error)) from None
+
+    async def _open_transport(self, connection: QMPConnection) -> None:
+        """Start the daemon and connect; start it again if it crashed while starting.
+
+        qemu-storage-daemon 7.2 now and then dies of SIGSEGV when a monitor connection
+        arrives while it sets its monitors up. A daemon that has just started holds nothing
+        yet, so starting a fresh one loses nothing.
+        """
+        for attempt in range(1, STARTUP_ATTEMPTS + 1):
+            try:
+                await super()._open_transport(connection)
+                return
+            except (QAPIError, QMPError, OSError, EOFError, TimeoutError):
+                status = self.launcher.returncode
+                if status is None or status >= 0 or attempt == STARTUP_ATTEMPTS:
+                    raise
+                logger.warning(
+                    "%s was killed by signal %d while starting; starting it again: %s",
+                    self.launcher.binary, -status, self.stderr.strip(),
+                )
+                await connection.disconnect()
+                await self.launcher.stop()
 
     async def _connect(self, connection: QMPConnection, address: Address) -> None:
         """Connect, retrying while the daemon lives: qemu-storage-daemon 7.2 now and then

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pathlib
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -318,5 +319,32 @@ def test_socket_endpoint_attaches_over_tcp_loopback_and_unix() -> None:
             await server.close()
             await engine.close()
             os.rmdir(directory)
+
+    asyncio.run(scenario())
+
+
+def test_a_daemon_that_crashes_while_starting_is_started_again(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_tools("qemu-storage-daemon")
+    # A stand-in for qemu-storage-daemon 7.2's occasional SIGSEGV at start: the first run
+    # dies of SIGSEGV, later runs are the real daemon.
+    wrapper = tmp_path / "crash-once-qsd"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'if [ ! -e "$CRASH_FLAG" ]; then touch "$CRASH_FLAG"; kill -SEGV $$; fi\n'
+        'exec qemu-storage-daemon "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("CRASH_FLAG", str(tmp_path / "crashed"))
+
+    async def scenario() -> None:
+        endpoint = DaemonEndpoint("crashy", binary=str(wrapper))
+        await endpoint.open()
+        try:
+            assert (tmp_path / "crashed").exists()
+            assert await endpoint.client.query_block_jobs() == []
+        finally:
+            await endpoint.close()
 
     asyncio.run(scenario())
