@@ -38,12 +38,11 @@ async def ask(
         box.setInformativeText(informative)
     made = {}
     for label, role in buttons:
-        made[box.addButton(label, ROLES[role])] = label
-    default = next((b for b, label in made.items() if ROLES.get(
-        dict(buttons)[label]) == QMessageBox.ButtonRole.RejectRole), None)
-    if default is not None:
-        box.setDefaultButton(default)
-        box.setEscapeButton(default)
+        button = box.addButton(label, ROLES[role])
+        made[button] = label
+        if role == "reject":  # the safe answer: Enter and Escape both choose it
+            box.setDefaultButton(button)
+            box.setEscapeButton(button)
     answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
 
     def finished(_result: int) -> None:
