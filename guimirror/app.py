@@ -59,10 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(selftest.main())
 
     import qasync
-    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from guimirror.ui.main_window import icon_path
+    from guimirror.ui.main_window import APP_ID, app_icon
     from guimirror.ui.settings import APPLICATION, ORGANIZATION
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -70,10 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(guimirror.__version__)
-    app.setDesktopFileName("io.github.guimirror.GuiMirror")
-    path = icon_path()
-    if path:
-        app.setWindowIcon(QIcon(path))
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
     try:
         return int(qasync.run(run_window(args)))

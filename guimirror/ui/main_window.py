@@ -69,10 +69,20 @@ OUTCOMES = {"completed", "cancelled", "failed", "ended"}
 JobKey = tuple[str, str]
 
 
+APP_ID = "io.github.guimirror.GuiMirror"
+
+
 def icon_path() -> str | None:
+    """The SVG icon of a source checkout (resources/guimirror.svg), if there is one."""
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.path.join(here, "resources", "guimirror.svg")
     return path if os.path.exists(path) else None
+
+
+def app_icon() -> QIcon:
+    """The checkout's icon, else the installed one (the icon theme, by application id)."""
+    path = icon_path()
+    return QIcon(path) if path else QIcon.fromTheme(APP_ID)
 
 
 class MainWindow(QMainWindow):
@@ -85,9 +95,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or AppSettings()
         self.setWindowTitle("guimirror")
-        path = icon_path()
-        if path:
-            self.setWindowIcon(QIcon(path))
+        self.setWindowIcon(app_icon())
         self.links: dict[str, EndpointLink] = {}
         self.current: str | None = None
         self.job_meta: dict[JobKey, dict[str, Any]] = {}
