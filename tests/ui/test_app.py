@@ -123,3 +123,24 @@ def test_the_application_starts_and_quits_on_sigterm(tmp_path) -> None:
     assert "Traceback" not in stderr, stderr
     assert config.exists()
     assert "window" in config.read_text()
+
+
+@pytest.mark.qemu
+def test_endpoints_are_added_and_removed(window, qtbot, qloop, tmp_path) -> None:
+    require_tools("qemu-storage-daemon")
+    link = run(qtbot, qloop, window.add_daemon())
+    assert window.endpoint_list.count() == 2
+    item = window.endpoint_list.item(1)
+    assert item.text().startswith("qsd\n  qemu-storage-daemon\n  running · 7.")
+    daemon = link.endpoint.launcher
+    run(qtbot, qloop, window.remove_endpoint(link.name))
+    assert window.endpoint_list.count() == 1 and link.name not in window.links
+    assert daemon.returncode is not None  # the daemon guimirror started has stopped
+    missing = str(tmp_path / "nobody.sock")
+    task = window.spawn(window.attach_socket(missing), "attach")
+    qtbot.waitUntil(task.done, timeout=10000)
+    assert "attach:" in window.last_error
+    failed = window.links["nobody.sock"]
+    assert failed.state == "failed"
+    assert window.endpoint_list.item(1).text().endswith("failed")
+    assert window.endpoint_list.item(1).toolTip() == failed.error != ""
