@@ -297,6 +297,13 @@ class JobPanel(QWidget):
                 self._flush_timer.start()
         return row
 
+    def refresh_all(self) -> None:
+        """Redraw every row in full (e.g. the display units changed)."""
+        self.flush()
+        for row in self.rows.values():
+            row._speed_shown = None
+            row.update_view(row.view)
+
     def flush(self) -> None:
         """Show the numbers that changed since the last refresh (at most ROW_REFRESH_HZ)."""
         pending, self._pending = self._pending, {}

@@ -57,7 +57,7 @@ from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.node_table import NodeRow, NodeTableModel
 from guimirror.ui.plots import JobPlots
 from guimirror.ui.settings import AppSettings, SavedEndpoint
-from guimirror.ui.units import format_size
+from guimirror.ui.units import DisplayUnits, format_size
 from guimirror.ui.write_load_panel import WriteLoadPanel
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self._closed_ok = False
         self.closed = asyncio.Event()
 
+        DisplayUnits.set(self.settings.units if self.settings.units == "decimal" else "binary")
         self._build_widgets()
         self._build_actions()
         self._restore()
@@ -293,6 +294,9 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About guimirror", self.show_about)
         self.rate_action = self._action("Sampling rate…", self._ask_rate)
         self.window_action = self._action("Plot window…", self._ask_plot_window)
+        self.decimal_action = self._action("Decimal units (MB/s)", self._toggle_units)
+        self.decimal_action.setCheckable(True)
+        self.decimal_action.setChecked(self.settings.units == "decimal")
         self.add_endpoint_button.addActions([self.spawn_daemon_action, self.attach_action])
 
         toolbar = self.addToolBar("Main")
@@ -322,6 +326,7 @@ class MainWindow(QMainWindow):
         node_menu.addAction(self.mirror_action)
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.window_action)
+        view_menu.addAction(self.decimal_action)
         for dock in (self.endpoint_dock, self.form_dock, self.log_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu.addMenu("&Help")
@@ -848,6 +853,19 @@ class MainWindow(QMainWindow):
             self.settings.sampling_rate = rate
             for link in self.links.values():
                 link.set_rate(rate)
+
+    def _toggle_units(self) -> None:
+        self.set_units("decimal" if self.decimal_action.isChecked() else "binary")
+
+    def set_units(self, family: str) -> None:
+        """Show sizes and speeds in binary (MiB) or decimal (MB) units; remembered."""
+        DisplayUnits.set(family)
+        self.settings.units = family
+        self.decimal_action.setChecked(family == "decimal")
+        self.plots.units_changed()
+        self.job_panel.refresh_all()
+        self.node_model.refresh_all()
+        self.form.revalidate()
 
     def _ask_plot_window(self) -> None:
         seconds, ok = QInputDialog.getInt(

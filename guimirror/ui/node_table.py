@@ -207,6 +207,12 @@ class NodeTableModel(QAbstractTableModel):
         self._rows = rows
         self.endResetModel()
 
+    def refresh_all(self) -> None:
+        """Every cell may read differently (e.g. the display units changed)."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+
     def rowCount(
         self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()  # noqa: B008
     ) -> int:

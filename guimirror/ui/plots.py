@@ -19,7 +19,8 @@ from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-MIB = 1 << 20
+from guimirror.ui.units import DisplayUnits, format_speed
+
 CSV_FIELDS = (
     "job-id",
     "time",
@@ -65,7 +66,8 @@ class JobSeries:
                 start -= 1
             rows = rows[start:]
         t = np.fromiter((float(r["time"]) - self.t0 for r in rows), float, len(rows))
-        throughput = np.fromiter((float(r["throughput"]) / MIB for r in rows), float, len(rows))
+        mega, _ = DisplayUnits.mega()
+        throughput = np.fromiter((float(r["throughput"]) / mega for r in rows), float, len(rows))
         dirty = np.fromiter((float(r["dirty-clusters"]) for r in rows), float, len(rows))
         return t, throughput, dirty
 
@@ -101,7 +103,7 @@ class JobPlots(QWidget):
         self._dirty = False
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.throughput_plot = self.layout_widget.addPlot(row=0, col=0)
-        self.throughput_plot.setLabel("left", "throughput", units="MiB/s")
+        self.throughput_plot.setLabel("left", "throughput", units=f"{DisplayUnits.mega()[1]}/s")
         self.throughput_plot.addLegend(offset=(-10, 10))
         self.dirty_plot = self.layout_widget.addPlot(row=1, col=0)
         self.dirty_plot.setLabel("left", "dirty clusters")
@@ -148,6 +150,14 @@ class JobPlots(QWidget):
             self.shown = job_id
             self._dirty = True
             self._redraw()
+
+    def units_changed(self) -> None:
+        """Redraw in the current display units (axis label, curves, limit lines)."""
+        self.throughput_plot.setLabel("left", "throughput", units=f"{DisplayUnits.mega()[1]}/s")
+        for job_id in list(self._marks):
+            self._set_marks(job_id, None)
+        self._ranges.clear()
+        self._dirty = True
 
     def set_window(self, seconds: float | None) -> None:
         self.window_seconds = seconds
@@ -196,7 +206,8 @@ class JobPlots(QWidget):
             curves[1].setData(t, dirty)
             if len(t):
                 ends[0] = max(ends[0], float(t[-1]))
-                ends[1] = max(ends[1], float(throughput.max()), series.speed / MIB)
+                ends[1] = max(ends[1], float(throughput.max()),
+                              series.speed / DisplayUnits.mega()[0])
                 ends[2] = max(ends[2], float(dirty.max()))
             self._set_marks(series.job_id, (series.ready_at, series.speed, colour))
         if self.follow:
@@ -262,10 +273,10 @@ class JobPlots(QWidget):
                 items.append((plot, line))
         if speed:
             limit = pg.InfiniteLine(
-                pos=speed / MIB,
+                pos=speed / DisplayUnits.mega()[0],
                 angle=0,
                 pen=pg.mkPen("#c62828", style=Qt.PenStyle.DotLine),
-                label=f"limit {speed / MIB:g} MiB/s",
+                label=f"limit {format_speed(speed)}",
                 labelOpts={"position": 0.25, "color": "#c62828"},
             )
             self.throughput_plot.addItem(limit)

@@ -9,6 +9,27 @@ from __future__ import annotations
 import re
 
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+DECIMAL_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
+
+
+class DisplayUnits:
+    """How sizes and speeds are shown: ``binary`` (MiB, the default) or ``decimal`` (MB).
+
+    Input is always read as QEMU reads it: ``10M`` is 10 MiB.
+    """
+
+    family = "binary"
+
+    @classmethod
+    def set(cls, family: str) -> None:
+        if family not in ("binary", "decimal"):
+            raise ValueError(f"units: '{family}' is neither binary nor decimal")
+        cls.family = family
+
+    @classmethod
+    def mega(cls) -> tuple[int, str]:
+        """The plots' throughput unit: (bytes per unit, its name)."""
+        return (1 << 20, "MiB") if cls.family == "binary" else (1_000_000, "MB")
 _FACTORS = {
     "": 1,
     "b": 1,
@@ -61,14 +82,18 @@ def parse_speed(text: str, what: str = "speed") -> int:
 
 
 def format_size(value: int | float, precision: int = 1) -> str:
-    """10485760 -> ``"10 MiB"``; 1536 -> ``"1.5 KiB"``; exact values print without decimals."""
+    """10485760 -> ``"10 MiB"``; 1536 -> ``"1.5 KiB"``; exact values print without decimals.
+
+    In decimal display units: 10485760 -> ``"10.5 MB"``.
+    """
     number = float(value)
-    for unit in UNITS:
-        if abs(number) < 1024 or unit == UNITS[-1]:
+    base, units = (1024, UNITS) if DisplayUnits.family == "binary" else (1000, DECIMAL_UNITS)
+    for unit in units:
+        if abs(number) < base or unit == units[-1]:
             if number == int(number):
                 return f"{int(number)} {unit}"
             return f"{number:.{precision}f} {unit}"
-        number /= 1024
+        number /= base
     raise AssertionError("unreachable")
 
 

@@ -144,3 +144,26 @@ def test_endpoints_are_added_and_removed(window, qtbot, qloop, tmp_path) -> None
     assert failed.state == "failed"
     assert window.endpoint_list.item(1).text().endswith("failed")
     assert window.endpoint_list.item(1).toolTip() == failed.error != ""
+
+
+def test_decimal_units_are_shown_and_remembered(window, qtbot, qloop, tmp_path) -> None:
+    from guimirror.ui.units import DisplayUnits
+
+    with open(tmp_path / "n.img", "wb") as image:
+        image.truncate(8 * 1024 * 1024)
+    link = window.current_link()
+    run(qtbot, qloop, link.execute("blockdev-add", {
+        "driver": "raw", "node-name": "n0",
+        "file": {"driver": "file", "filename": str(tmp_path / "n.img")}}))
+    qtbot.waitUntil(lambda: "n0" in window.node_model.by_name(), timeout=5000)
+    try:
+        window.decimal_action.trigger()
+        assert window.settings.units == "decimal"
+        assert window.node_model.by_name()["n0"].cell(3) == "8.4 MB"
+        assert window.plots.throughput_plot.getAxis("left").labelUnits == "MB/s"
+        window.form.speed.setText("50M")
+        assert window.form.speed_hint.text() == "52.4 MB/s"
+    finally:
+        window.set_units("binary")
+    assert DisplayUnits.family == "binary" and window.settings.units == "binary"
+    assert window.node_model.by_name()["n0"].cell(3) == "8 MiB"
