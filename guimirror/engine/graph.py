@@ -249,14 +249,7 @@ class BlockGraph:
         if filter_node.node_name in self._nodes:
             raise QAPIError(f"Duplicate nodes with node-name='{filter_node.node_name}'")
         self._register(filter_node)
-        for parent in self.node_parents(node):
-            if parent is filter_node:
-                continue
-            for role, child in list(parent.children.items()):
-                if child is node:
-                    parent.children[role] = filter_node
-        for backend in self.backends_of(node):
-            backend.node = filter_node
+        self.replace_node(node, filter_node)
 
     def insert_filter_above(self, node: BlockNode, filter_node: BlockNode) -> None:
         self.insert_filter(filter_node, node)
@@ -265,12 +258,7 @@ class BlockGraph:
         """Take ``filter_node`` out: its parents use its child again; its name is free."""
         below = next(iter(filter_node.children.values()), None)
         if below is not None:
-            for parent in self.node_parents(filter_node):
-                for role, child in list(parent.children.items()):
-                    if child is filter_node:
-                        parent.children[role] = below
-            for backend in self.backends_of(filter_node):
-                backend.node = below
+            self.replace_node(filter_node, below)
         self._unregister(filter_node)
 
     def _subtree(self, node: BlockNode) -> list[BlockNode]:
