@@ -251,9 +251,6 @@ class BlockGraph:
         self._register(filter_node)
         self.replace_node(node, filter_node)
 
-    def insert_filter_above(self, node: BlockNode, filter_node: BlockNode) -> None:
-        self.insert_filter(filter_node, node)
-
     def remove_filter(self, filter_node: BlockNode) -> None:
         """Take ``filter_node`` out: its parents use its child again; its name is free."""
         below = next(iter(filter_node.children.values()), None)
