@@ -18,6 +18,7 @@ import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from guimirror.qapi.block_info import BlockDeviceInfo, BlockDirtyInfo
 from guimirror.qapi.commands import QueryNamedBlockNodes
@@ -68,6 +69,7 @@ class JobSample:
 
 SampleCallback = Callable[[JobSample], None]
 EventCallback = Callable[[QAPIEvent], None]
+ItemT = TypeVar("ItemT", JobSample, QAPIEvent)
 
 
 class SamplerState(enum.Enum):
@@ -222,13 +224,7 @@ class Sampler:
         self.poll_seconds += now - started
         samples = self.samples_from(jobs, nodes, now)
         for sample in samples:
-            for callback in list(self._sample_callbacks):
-                try:
-                    callback(sample)
-                except Exception:
-                    logger.exception("sample callback %r failed", callback)
-            for queue in self._queues:
-                queue.put_nowait(sample)
+            self._deliver(sample, self._sample_callbacks, "sample callback %r failed")
         return samples
 
     def samples_from(
@@ -303,10 +299,16 @@ class Sampler:
         return found
 
     def _on_event(self, event: QAPIEvent) -> None:
-        for callback in list(self._event_callbacks):
+        self._deliver(event, self._event_callbacks, "event callback %r failed")
+
+    def _deliver(
+        self, item: ItemT, callbacks: list[Callable[[ItemT], None]], failure: str
+    ) -> None:
+        """Give ``item`` to each callback (logging ``failure`` if one raises), then each stream."""
+        for callback in list(callbacks):
             try:
-                callback(event)
+                callback(item)
             except Exception:
-                logger.exception("event callback %r failed", callback)
+                logger.exception(failure, callback)
         for queue in self._queues:
-            queue.put_nowait(event)
+            queue.put_nowait(item)
