@@ -1,12 +1,21 @@
 """Start and stop a qemu-storage-daemon that listens on a private QMP socket.
 
-The daemon gets two QMP monitors on unix sockets inside a fresh 0700 directory, so only this
-user can reach them: ``qmp.sock`` for the user's client, and a control monitor that the
-launcher keeps to itself (its greeting says the daemon is up; ``quit`` goes over it). Both
-sockets are bound and listening before the daemon starts and are handed to it as file
-descriptors, so nobody waits for a socket file to appear. Its stderr is kept (the user sees
-why a daemon died or what it warned about). Stopping asks politely first (``quit``), then
-SIGTERM, then SIGKILL.
+The daemon gets two QMP monitors: ``qmp.sock``, a unix socket inside a fresh 0700 directory
+(only this user can reach it) for the user's client, and a control monitor that the launcher
+keeps to itself (its greeting says the daemon is up; ``quit`` goes over it). Its stderr is kept
+(the user sees why a daemon died or what it warned about). Stopping asks politely first
+(``quit``), then SIGTERM, then SIGKILL.
+
+Why the control monitor is one end of a socket pair, given last: qemu-storage-daemon 7.2
+moves each socket monitor onto its monitor I/O thread in a bottom half, and until that has
+run the main thread watches the listening socket too. A client connecting in that window
+has both threads handle it: the daemon segfaults (in object_class_dynamic_cast_assert) or
+hangs without a greeting. A client-mode monitor on an already connected socket has no
+listener, so it cannot hit this. Its greeting comes from its own bottom half, which was
+queued after those of the monitors created before it, and the I/O thread reads
+``qmp_capabilities`` only once that batch has run: the answer proves that every listening
+monitor before it is set up and safe to connect to. ``ready_monitor()`` and
+``await_ready()`` give this to anyone who starts a daemon.
 
 Every coroutine here runs in the caller's task; the background tasks are the stderr reader
 and qemu.qmp's own reader of the control connection.
@@ -31,8 +40,42 @@ from guimirror.qapi.errors import QAPIError
 
 DEFAULT_BINARY = "qemu-storage-daemon"
 STDERR_KEEP = 64 * 1024
-CONTROL_ATTEMPT = 2.0
-"""Seconds one attempt to get the control monitor's greeting may take before a retry."""
+READY_MONITOR_ID = "guimirror-ready"
+"""The chardev id of the control monitor (the last monitor on the command line)."""
+
+
+def ready_monitor() -> tuple[socket.socket, socket.socket, list[str]]:
+    """A connected socket pair and the daemon options that make its second end a monitor.
+
+    Returns ``(ours, theirs, options)``: pass ``theirs`` to the daemon (``pass_fds``) and
+    close it after the fork; put ``options`` after every other monitor option; then
+    ``await_ready(ours, ...)``. See the module docstring for why.
+    """
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    options = [
+        "--chardev", f"socket,id={READY_MONITOR_ID},fd={theirs.fileno()},server=off",
+        "--monitor", f"chardev={READY_MONITOR_ID}",
+    ]
+    return ours, theirs, options
+
+
+async def await_ready(ours: socket.socket, limit: float, name: str) -> QMPClient:
+    """Negotiate on the control monitor ``ours``; then every monitor of the daemon is up.
+
+    Returns the connected client. Raises TimeoutError after ``limit`` seconds, or the
+    QMPError / OSError / EOFError of a daemon that died first (its end of the pair closes);
+    ``ours`` is closed then.
+    """
+    client = QMPClient(name)
+    try:
+        async with asyncio.timeout(limit):
+            await client.connect(ours)
+    except BaseException:
+        with contextlib.suppress(QMPError, OSError, EOFError):
+            await client.disconnect()
+        ours.close()
+        raise
+    return client
 
 
 class LauncherState(enum.Enum):
@@ -123,34 +166,36 @@ class DaemonLauncher:
         self._state = LauncherState.STARTING
         try:
             self._dir = await asyncio.to_thread(tempfile.mkdtemp, prefix="guimirror-qsd-")
-            control_path = os.path.join(self._dir, "control.sock")
-            listeners = await asyncio.to_thread(_listening_sockets, self.socket_path, control_path)
+            listener = await asyncio.to_thread(_listening_socket, self.socket_path)
+            ours, theirs, control_options = ready_monitor()
             try:
-                qmp_fd, control_fd = (listener.fileno() for listener in listeners)
+                qmp_fd = listener.fileno()
                 # The daemon's own options first: one it refuses ends it before any
-                # monitor greets, so start() reports the failure.
+                # monitor greets, so start() reports the failure. The control monitor last.
                 argv = [
                     binary,
                     *self.extra_args,
                     "--chardev", f"socket,id=qmp0,fd={qmp_fd},server=on,wait=off",
                     "--monitor", "chardev=qmp0",
-                    "--chardev", f"socket,id=control0,fd={control_fd},server=on,wait=off",
-                    "--monitor", "chardev=control0",
+                    *control_options,
                 ]
                 self._process = await asyncio.create_subprocess_exec(
                     *argv,
                     stdin=asyncio.subprocess.DEVNULL,
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.PIPE,
-                    pass_fds=(qmp_fd, control_fd),
+                    pass_fds=(qmp_fd, theirs.fileno()),
                     start_new_session=True,
                 )
+            except BaseException:
+                ours.close()
+                raise
             finally:
-                for listener in listeners:
-                    listener.close()
+                listener.close()
+                theirs.close()
             assert self._process.stderr is not None
             self._stderr_task = asyncio.create_task(self._keep_stderr(self._process.stderr))
-            await self._connect_control(control_path, self.start_timeout)
+            await self._connect_control(ours, self.start_timeout)
         except BaseException:
             await self._kill_and_clean()
             raise
@@ -200,34 +245,20 @@ class DaemonLauncher:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    async def _connect_control(self, path: str, limit: float) -> None:
-        """Connect the launcher's private monitor; its greeting says the daemon serves QMP.
+    async def _connect_control(self, ours: socket.socket, limit: float) -> None:
+        """Negotiate on the launcher's private monitor; then the daemon serves QMP.
 
-        Both sockets listen before the daemon runs (we created them), so the first attempt
-        waits in the backlog until the daemon accepts it. A connection accepted while the
-        daemon is still setting its monitors up is now and then dropped or never greeted;
-        such an attempt is given up after ``CONTROL_ATTEMPT`` seconds and made again. The
-        user's QMP socket is never touched here: its first client is the user's.
+        The user's QMP socket is never touched here: its first client is the user's.
         """
         process = self._process
         assert process is not None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        while True:
-            control = QMPClient(f"{self.name}-control")
-            attempt = min(CONTROL_ATTEMPT, max(deadline - loop.time(), 0.0))
-            try:
-                async with asyncio.timeout(attempt):
-                    await control.connect(path)
-            except (TimeoutError, QMPError, OSError, EOFError):
-                with contextlib.suppress(QMPError, OSError, EOFError):
-                    await control.disconnect()
-            else:
-                self._control = control
-                return
-            if process.returncode is not None or loop.time() >= deadline:
-                break
-            await self._wait_exit(process, 0.05)
+        try:
+            self._control = await await_ready(ours, limit, f"{self.name}-control")
+            return
+        except (TimeoutError, QMPError, OSError, EOFError):
+            pass
+        # A daemon that died closed its end of the pair; give it a moment to be reaped.
+        await self._wait_exit(process, 1.0)
         if process.returncode is None:
             raise LauncherError(
                 f"{self.binary} did not greet on its QMP socket within {limit:g} s: "
@@ -274,17 +305,13 @@ class DaemonLauncher:
         self._state = LauncherState.EXITED
 
 
-def _listening_sockets(*paths: str) -> list[socket.socket]:
-    """Unix stream sockets bound at ``paths`` (in a 0700 directory) and listening."""
-    listeners: list[socket.socket] = []
+def _listening_socket(path: str) -> socket.socket:
+    """A unix stream socket bound at ``path`` (in a 0700 directory) and listening."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        for path in paths:
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            listeners.append(listener)
-            listener.bind(path)
-            listener.listen(8)
+        listener.bind(path)
+        listener.listen(8)
     except BaseException:
-        for listener in listeners:
-            listener.close()
+        listener.close()
         raise
-    return listeners
+    return listener

@@ -8,7 +8,6 @@ the error's ``desc``, so a test can send the same commands to the daemon and to 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.qmp.wire import spawn_qsd
 from tests.support import require_root, require_tools
 
 
@@ -41,21 +41,14 @@ async def _daemon(directory: Path) -> AsyncIterator[DaemonClient]:
     from qemu.qmp import QMPClient
 
     socket_path = directory / "qsd-qmp.sock"
-    process = await asyncio.create_subprocess_exec(
-        "qemu-storage-daemon",
+    process = await spawn_qsd(
         "--chardev",
         f"socket,id=m0,path={socket_path},server=on,wait=off",
         "--monitor",
         "chardev=m0",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
     )
     client = QMPClient("node-tests")
     try:
-        for _ in range(500):
-            if socket_path.exists():
-                break
-            await asyncio.sleep(0.01)
         await client.connect(str(socket_path))
         yield DaemonClient(client)
     finally:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import guimirror
-from tests.qmp.wire import wait_for_socket
+from tests.qmp.wire import spawn_qsd, wait_for_socket
 
 REPO = Path(guimirror.__file__).resolve().parents[1]
 
@@ -43,6 +43,9 @@ def common_command_line(directory: Path, source: Path, target: Path) -> list[str
 
 
 async def start_daemon(kind: str, args: list[str], qmp_sock: Path) -> asyncio.subprocess.Process:
+    """Start ``kind`` with ``args``; return once ``qmp_sock`` can be connected to."""
+    if kind == "qemu":
+        return await spawn_qsd(*args, env=daemon_env())
     process = await asyncio.create_subprocess_exec(
         *daemon_argv(kind), *args, env=daemon_env(),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -10,6 +10,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from qemu.qmp import QMPError
+
+from guimirror.qmp.launcher import await_ready, ready_monitor
+
 SYNC_ID = {"sync": "wire"}
 READ_LIMIT = 64 << 20
 
@@ -87,13 +91,47 @@ def normalise_version(message: dict[str, Any]) -> dict[str, Any]:
 async def start_qsd(directory: Path, *extra: str) -> tuple[asyncio.subprocess.Process, Path]:
     """A qemu-storage-daemon with a QMP monitor on ``directory``/qsd.sock."""
     sock = directory / "qsd.sock"
-    process = await asyncio.create_subprocess_exec(
-        "qemu-storage-daemon",
+    process = await spawn_qsd(
         "--chardev", f"socket,id=m0,path={sock},server=on,wait=off",
-        "--monitor", "chardev=m0", *extra,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    await wait_for_socket(sock, process)
+        "--monitor", "chardev=m0", *extra)
     return process, sock
+
+
+async def spawn_qsd(*args: str, env: dict[str, str] | None = None,
+                    wait: float = 20.0) -> asyncio.subprocess.Process:
+    """Run qemu-storage-daemon with ``args``; return once every monitor in them is set up.
+
+    Every test that starts qemu-storage-daemon by hand starts it here. A client that connects
+    to a socket monitor of qemu-storage-daemon 7.2 before the daemon has moved that monitor to
+    its I/O thread can crash or hang it (guimirror.qmp.launcher explains), so the daemon gets
+    one more monitor, last, on a socket pair, and its first answer says the others are safe
+    to connect to. Nothing is retried: a daemon that dies fails the test with its stderr.
+    """
+    ours, theirs, options = ready_monitor()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            "qemu-storage-daemon", *args, *options, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(theirs.fileno(),))
+    except BaseException:
+        ours.close()
+        raise
+    finally:
+        theirs.close()
+    try:
+        client = await await_ready(ours, wait, "test-ready")
+    except (TimeoutError, QMPError, OSError, EOFError) as error:
+        if process.returncode is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), 1.0)
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+            raise RuntimeError(f"qemu-storage-daemon did not greet within {wait:g} s") from error
+        err = await process.stderr.read() if process.stderr else b""
+        raise RuntimeError(
+            f"qemu-storage-daemon exited with {process.returncode}: {err.decode()}") from error
+    await client.disconnect()
+    return process
 
 
 async def wait_for_socket(path: Path, process: asyncio.subprocess.Process,
