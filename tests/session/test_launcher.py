@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pathlib
 import stat
 
 import pytest
 
-from guimirror.qmp.launcher import DaemonLauncher, LauncherError, LauncherState
+from guimirror.qmp.launcher import READY_MONITOR_ID, DaemonLauncher, LauncherError, LauncherState
 from guimirror.session.connection import QMPConnection
 
 from ..support import require_tools
@@ -83,5 +84,33 @@ def test_a_missing_binary_is_a_clear_error() -> None:
     async def scenario() -> None:
         with pytest.raises(LauncherError, match="was not found"):
             await DaemonLauncher(binary="no-such-qemu-storage-daemon").start()
+
+    asyncio.run(scenario())
+
+
+def test_the_control_monitor_is_the_last_monitor_and_a_client_mode_one() -> None:
+    # Its answer proves the user's monitor is set up only if it comes after it and has no
+    # listener of its own (guimirror.qmp.launcher explains qemu-storage-daemon 7.2's race).
+    async def scenario() -> None:
+        launcher = DaemonLauncher(extra_args=["--object", "iothread,id=io0"])
+        path = await launcher.start()
+        try:
+            assert launcher.pid is not None
+            cmdline = pathlib.Path(f"/proc/{launcher.pid}/cmdline")
+            argv = (await asyncio.to_thread(cmdline.read_bytes)).decode().split("\0")
+            monitors = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--monitor"]
+            assert monitors == ["chardev=qmp0", f"chardev={READY_MONITOR_ID}"]
+            chardev = argv[argv.index("--chardev", argv.index("chardev=qmp0")) + 1]
+            assert chardev.startswith(f"socket,id={READY_MONITOR_ID},") and "server=off" in chardev
+            # Clients that connect and hang up at once, then a real one: the daemon lives on.
+            for _ in range(10):
+                _reader, writer = await asyncio.open_unix_connection(path)
+                writer.close()
+            connection = QMPConnection("t")
+            await connection.connect(path)
+            assert (await connection.execute("query-version"))["qemu"]["major"] >= 7
+            await connection.disconnect()
+        finally:
+            assert await launcher.stop() == 0
 
     asyncio.run(scenario())
