@@ -44,6 +44,7 @@ from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.qmp.launcher import DaemonLauncher
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -194,43 +195,26 @@ async def engine_mirror(
 
 
 class Daemon:
-    """A qemu-storage-daemon with a QMP socket, driven by qemu.qmp's QMPClient."""
+    """A qemu-storage-daemon started by guimirror's launcher, driven by qemu.qmp's QMPClient."""
 
-    def __init__(self, directory: Path) -> None:
-        self.socket = directory / "qmp.sock"
-        self.process: asyncio.subprocess.Process | None = None
+    def __init__(self) -> None:
+        self.launcher = DaemonLauncher(name="bench")
         self.client = QMPClient("bench")
 
     async def __aenter__(self) -> Daemon:
-        self.socket.unlink(missing_ok=True)
-        self.process = await asyncio.create_subprocess_exec(
-            "qemu-storage-daemon",
-            "--chardev",
-            f"socket,id=m,path={self.socket},server=on,wait=off",
-            "--monitor",
-            "chardev=m",
-            stdin=asyncio.subprocess.DEVNULL,
-        )
-        for _ in range(500):
-            if self.socket.exists():
-                break
-            await asyncio.sleep(0.01)
-        await self.client.connect(str(self.socket))
+        await self.client.connect(await self.launcher.start())
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
-        with contextlib.suppress(Exception):
-            await self.client.execute("quit")
         with contextlib.suppress(Exception):  # the daemon closes the socket as it quits
             await self.client.disconnect()
-        if self.process is not None:
-            await self.process.wait()
+        await self.launcher.stop()
 
 
 async def qemu_mirror(
     directory: Path, source: Path, target: Path, complete: bool, **extra: Any
 ) -> dict[str, float]:
-    async with Daemon(directory) as daemon:
+    async with Daemon() as daemon:
         client = daemon.client
         for name, path in (("src", source), ("tgt", target)):
             await client.execute(
