@@ -1,0 +1,180 @@
+"""Jobs: the rows of the job panel, their plots, events and samples, and the job verbs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QFileDialog
+
+from guimirror.ui.ask import ask
+from guimirror.ui.convergence import HINT, ConvergenceWatch
+from guimirror.ui.endpoints import BUILTIN
+from guimirror.ui.job_panel import JobView
+
+if TYPE_CHECKING:
+    from guimirror.ui.main_window import MainWindow
+
+ACTIVE = {"created", "running", "paused", "ready", "standby", "waiting", "pending", "aborting"}
+#: What a row shows once its job has left query-block-jobs.
+OUTCOMES = {"completed", "cancelled", "failed", "ended"}
+JobKey = tuple[str, str]
+
+
+class JobsController:
+    """Every job the window has seen, by (endpoint, job-id) (GUI thread, window tasks)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.job_meta: dict[JobKey, dict[str, Any]] = {}
+        self.job_views: dict[JobKey, JobView] = {}
+        self.watches: dict[JobKey, ConvergenceWatch] = {}
+        #: Seconds of growing dirty clusters before the not-converging hint shows.
+        self.convergence_window = 10.0
+
+    @staticmethod
+    def plot_key(key: JobKey) -> str:
+        return key[1] if key[0] == BUILTIN else f"{key[1]} ({key[0]})"
+
+    def active_jobs(self) -> list[JobKey]:
+        return [key for key, view in self.job_views.items() if view.status in ACTIVE]
+
+    def active_views(self, endpoint: str) -> list[tuple[JobKey, JobView]]:
+        """The active jobs of one endpoint."""
+        return [(key, view) for key, view in self.job_views.items()
+                if key[0] == endpoint and view.status in ACTIVE]
+
+    def forget_endpoint(self, endpoint: str) -> None:
+        """Drop the rows of a removed endpoint."""
+        for key in [key for key in self.job_views if key[0] == endpoint]:
+            self.window.job_panel.remove_job(key)
+            del self.job_views[key]
+
+    def prepare(self, key: JobKey, meta: dict[str, Any]) -> None:
+        """A fresh row, plot and watch for a job about to start (before its command is sent:
+        its events, even a failure at once, may come before the reply)."""
+        if key in self.job_views:  # an earlier job with this id has ended: a fresh row
+            self.window.job_panel.remove_job(key)
+            del self.job_views[key]
+        self.job_meta[key] = meta
+        self.watches[key] = ConvergenceWatch(self.convergence_window)
+        self.window.plots.series.pop(self.plot_key(key), None)
+
+    def view(self, key: JobKey, job: dict[str, Any]) -> JobView:
+        meta = self.job_meta.setdefault(key, {})
+        view = self.job_views.get(key) or JobView(endpoint=key[0], job_id=key[1])
+        view.device = str(meta.get("device") or view.device or "?")
+        view.target = str(meta.get("target") or view.target or "?")
+        view.status = str(job.get("status", view.status))
+        view.ready = bool(job.get("ready", view.ready))
+        view.paused = bool(job.get("paused", view.paused))
+        view.offset = int(job.get("offset", view.offset))
+        view.len = int(job.get("len", view.len))
+        view.speed = int(job.get("speed", view.speed))
+        view.io_status = str(job.get("io-status", view.io_status))
+        view.auto_finalize = bool(job.get("auto-finalize", meta.get("auto-finalize", True)))
+        view.auto_dismiss = bool(job.get("auto-dismiss", meta.get("auto-dismiss", True)))
+        view.error = str(job.get("error") or meta.get("error") or "")
+        self.job_views[key] = view
+        return view
+
+    def jobs_changed(self, endpoint: str, jobs: list[dict[str, Any]]) -> None:
+        job_panel = self.window.job_panel
+        present = set()
+        for job in jobs:
+            key = (endpoint, str(job.get("device")))
+            present.add(key)
+            job_panel.update_job(self.view(key, job))
+        for key, view in list(self.job_views.items()):
+            if key[0] == endpoint and key not in present and view.status not in OUTCOMES:
+                outcome = self.job_meta.get(key, {}).get("outcome") or "ended"
+                view.status = outcome
+                view.paused = False
+                job_panel.update_job(view)
+                self.window.nodes.refresh_users()
+        self.window.update_status()
+
+    def sample(self, endpoint: str, job_id: str, sample: dict[str, Any]) -> None:
+        key = (endpoint, job_id)
+        view = self.job_views.get(key)
+        if view is None:
+            return
+        view.offset, view.len = int(sample["offset"]), int(sample["len"])
+        view.throughput = float(sample["throughput"])
+        view.throughput_avg = float(sample.get("throughput-average", 0.0))
+        view.eta = sample.get("eta")
+        view.dirty_clusters = float(sample["dirty-clusters"])
+        view.estimate = bool(sample.get("estimate"))
+        watch = self.watches.setdefault(key, ConvergenceWatch(self.convergence_window))
+        view.hint = HINT if watch.add(float(sample["time"]), view.dirty_clusters) else ""
+        self.window.job_panel.update_job(view)
+        self.window.plots.add_sample(self.plot_key(key), sample)
+        self.window.plots.set_speed_limit(self.plot_key(key), view.speed)
+
+    def event(self, endpoint: str, event: dict[str, Any]) -> None:
+        name = str(event.get("event"))
+        data = dict(event.get("data") or {})
+        job_id = str(data.get("id", data.get("device", "")))
+        key = (endpoint, job_id)
+        meta = self.job_meta.setdefault(key, {})
+        if name == "BLOCK_JOB_ERROR":
+            meta["error"] = (f"{data.get('operation', '')} error, action "
+                             f"{data.get('action', '')}")
+        elif name == "BLOCK_JOB_COMPLETED":
+            meta["outcome"] = "failed" if data.get("error") else "completed"
+            if data.get("error"):
+                meta["error"] = str(data["error"])
+        elif name == "BLOCK_JOB_CANCELLED":
+            meta["outcome"] = "cancelled"
+        elif name == "JOB_STATUS_CHANGE" and data.get("status") == "running":
+            meta["error"] = ""
+        self.window.job_event.emit(endpoint, name, data)
+
+    def job_selected(self, key: JobKey | None) -> None:
+        if self.window.show_all_jobs.isChecked() or key is None:
+            self.window.plots.show_job(None)
+        else:
+            self.window.plots.show_job(self.plot_key(key))
+
+    async def job_verb(self, key: JobKey, verb: str) -> None:
+        """Send a job verb; Cancel after READY asks: finish without pivot, or abort."""
+        link = self.window.endpoints.links.get(key[0])
+        if link is None:
+            return
+        view = self.job_views.get(key)
+        job_id = key[1]
+        if verb == "cancel" and view is not None and view.ready:
+            answer = await ask(
+                self.window, "Cancel a READY mirror",
+                f"Job '{job_id}' is in sync. Finish it without pivot (the source stays in use "
+                "and the target keeps a consistent copy), or abort it?",
+                [("Finish without pivot", "accept"), ("Abort", "destructive"),
+                 ("Keep running", "reject")],
+            )
+            if answer == "Finish without pivot":
+                await link.execute("block-job-cancel", {"device": job_id, "force": False})
+            elif answer == "Abort":
+                await link.execute("job-cancel", {"id": job_id})
+            return
+        await link.execute(f"job-{verb}", {"id": job_id})
+
+    async def set_speed(self, key: JobKey, speed: int) -> None:
+        link = self.window.endpoints.links.get(key[0])
+        if link is None:
+            return
+        await link.execute("block-job-set-speed", {"device": key[1], "speed": speed})
+        self.window.plots.set_speed_limit(self.plot_key(key), speed)
+
+    # --- plots export -----------------------------------------------------------------------
+
+    def export_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export plots", "guimirror.png",
+                                              "PNG images (*.png)")
+        if path:
+            self.window.plots.export_png(path)
+
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export samples", "guimirror.csv",
+                                              "CSV (*.csv)")
+        if path:
+            rows = self.window.plots.export_csv(path)
+            self.window.report(f"wrote {rows} samples to {path}")

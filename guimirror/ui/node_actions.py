@@ -1,0 +1,172 @@
+"""Node actions: the node table and its details, add and remove nodes, the example workspace."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelection, QStandardPaths
+
+from guimirror.qapi.errors import QAPIError
+from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
+from guimirror.ui.ask import ask
+from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
+from guimirror.ui.endpoints import BUILTIN
+from guimirror.ui.example_workspace import create_example_workspace
+from guimirror.ui.node_table import NodeRow
+
+if TYPE_CHECKING:
+    from guimirror.ui.main_window import MainWindow
+
+
+class NodeActions:
+    """What the window does with block nodes (GUI thread; coroutines run in window tasks)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        #: Where new images and the example workspace go; empty: the user's data directory.
+        self.data_dir = ""
+
+    def node_users(self, endpoint: str) -> dict[str, list[str]]:
+        """node-name -> what uses it: jobs (as source or target) and the write load's export."""
+        users: dict[str, list[str]] = {}
+        for key, view in self.window.jobs.active_views(endpoint):
+            users.setdefault(view.device, []).append(f"job {key[1]} (source)")
+            users.setdefault(view.target, []).append(f"job {key[1]} (target)")
+        link = self.window.endpoints.links.get(endpoint)
+        exports = [(str(e.get("node-name")), str(e.get("id")))
+                   for e in (link.exports if link else [])]
+        running = self.window.write_load.running
+        if running is not None and running.link.name == endpoint:
+            exports.append((running.node, running.export_id))
+        for node, export_id in dict.fromkeys(exports):
+            users.setdefault(node, []).append(f"export {export_id}")
+        return users
+
+    def nodes_changed(self, endpoint: str) -> None:
+        window = self.window
+        if endpoint != window.endpoints.current:
+            return
+        link = window.endpoints.links.get(endpoint)
+        nodes = link.nodes if link is not None else []
+        window.node_model.set_nodes(nodes, self.node_users(endpoint))
+        named = [row for row in window.node_model.rows if not row.node_name.startswith("#")]
+        window.form.set_nodes(row.choice() for row in named)
+        window.form.set_job_ids(key[1] for key, _view in window.jobs.active_views(endpoint))
+        window.write_load.set_nodes([row.node_name for row in named])
+        self.node_selected()
+
+    def refresh_users(self) -> None:
+        self.nodes_changed(self.window.endpoints.current or "")
+
+    def selected_node(self) -> NodeRow | None:
+        rows = self.window.node_view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.window.node_model.row(rows[0].row())
+
+    def node_selected(self, *_args: QItemSelection) -> None:
+        row = self.selected_node()
+        text = "" if row is None else row.details(self.window.node_model.by_name())
+        if text != self.window.node_details.toPlainText():
+            self.window.node_details.setPlainText(text)
+
+    async def refresh_current(self) -> None:
+        link = self.window.current_link()
+        if link is not None:
+            await link.refresh()
+
+    def open_add_node(self) -> AddNodeDialog | None:
+        """Open the add-node dialog (window-modal, non-blocking); returns it."""
+        window = self.window
+        link = window.current_link()
+        if link is None or not link.connected:
+            window.report("add node: choose a connected endpoint first")
+            return None
+        formats = ("raw",) if link.kind is EndpointKind.BUILTIN else ("raw", "qcow2")
+        existing = {row.node_name: row.virtual_size for row in window.node_model.rows}
+        dialog = AddNodeDialog(existing, formats, self.resolved_data_dir(), window)
+        dialog.setObjectName("add-node")
+        dialog.accepted.connect(
+            lambda: window.spawn(self.add_node(dialog.request), "add node")
+            if dialog.request is not None else None
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    async def add_node(self, request: AddNodeRequest, link: EndpointLink | None = None) -> None:
+        """Create the image if asked (worker thread), then blockdev-add."""
+        link = link or self.window.current_link()
+        if link is None:
+            raise QAPIError("no endpoint is selected")
+        if request.create is not None:
+            driver = request.options.get("driver", "raw")
+            if driver == "qcow2":
+                await self._qemu_img_create(request.create.path, request.create.size)
+            else:
+                await asyncio.to_thread(create_raw_image, request.create)
+        await link.execute("blockdev-add", request.options)
+        await link.refresh()
+
+    @staticmethod
+    async def _qemu_img_create(path: str, size: int) -> None:
+        process = await asyncio.create_subprocess_exec(
+            "qemu-img", "create", "-q", "-f", "qcow2", path, str(size),
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await process.communicate()
+        if process.returncode:
+            raise OSError(f"qemu-img create failed: {stderr.decode(errors='replace').strip()}")
+
+    async def remove_node(self, node_name: str | None = None) -> None:
+        link = self.window.current_link()
+        row = self.selected_node()
+        name = node_name or (row.node_name if row else "")
+        if link is None or not name:
+            self.window.report("remove node: select a node first")
+            return
+        await link.execute("blockdev-del", {"node-name": name})
+        await link.refresh()
+
+    # --- the example workspace ------------------------------------------------------------
+
+    def resolved_data_dir(self) -> str:
+        if self.data_dir:
+            return self.data_dir
+        location = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.AppDataLocation
+        )
+        return location or os.path.expanduser("~/.local/share/guimirror")
+
+    async def offer_example_workspace(self) -> None:
+        """On first start: offer the two example images (asks once)."""
+        settings = self.window.settings
+        if settings.example_offered:
+            return
+        settings.example_offered = True
+        answer = await ask(
+            self.window, "Welcome to guimirror",
+            "Create an example workspace to try a mirror right away?",
+            [("Create example", "accept"), ("Not now", "reject")],
+            informative="Two 64 MiB raw images in your data directory: a source holding "
+            "data and an empty target of the same size, added to the built-in engine.",
+        )
+        if answer == "Create example":
+            await self.open_example_workspace()
+
+    async def open_example_workspace(self) -> None:
+        link = self.window.endpoints.links.get(BUILTIN)
+        if link is None:
+            raise QAPIError("the built-in engine is not running")
+        workspace = await asyncio.to_thread(create_example_workspace, self.resolved_data_dir())
+        present = {str(node.get("node-name")) for node in link.nodes}
+        for options in workspace.blockdev_add_options():
+            if options["node-name"] not in present:
+                await link.execute("blockdev-add", options)
+        await link.refresh()
+        names = [str(o["node-name"]) for o in workspace.blockdev_add_options()]
+        self.window.form.select(names[0], names[1])
+        self.window.report(f"example workspace in {workspace.directory}: mirror "
+                           f"{names[0]} to {names[1]} with Start mirror")
