@@ -46,10 +46,10 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest
 from guimirror.ui.endpoint_link import EndpointLink
-from guimirror.ui.endpoints import BUILTIN, Endpoints
+from guimirror.ui.endpoints import Endpoints
 from guimirror.ui.event_log import EventLog
 from guimirror.ui.job_panel import JobPanel, JobView
-from guimirror.ui.jobs_controller import ACTIVE, OUTCOMES, JobKey, JobsController
+from guimirror.ui.jobs_controller import JobKey, JobsController
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
 from guimirror.ui.node_actions import NodeActions
@@ -60,8 +60,6 @@ from guimirror.ui.quit_flow import QuitFlow
 from guimirror.ui.settings import AppSettings
 from guimirror.ui.units import DisplayUnits, format_size
 from guimirror.ui.write_load_panel import WriteLoadPanel
-
-__all__ = ["ACTIVE", "APP_ID", "BUILTIN", "OUTCOMES", "JobKey", "MainWindow", "app_icon"]
 
 log = logging.getLogger(__name__)
 
