@@ -3,7 +3,8 @@
 The options we support take the same arguments as qemu-storage-daemon's, so one command
 line starts either daemon; options are applied in the order given. The daemon runs until
 ``quit`` or SIGTERM/SIGINT, then cancels open jobs (never a pivot), closes exports and
-nodes, removes its pidfile and exits 0.
+nodes, removes its pidfile and exits 0. As with qemu-storage-daemon, the events of that
+shutdown reach the clients before the reply to ``quit``, and the connections close after it.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ class Daemon:
 
     def __init__(self) -> None:
         self.engine = Engine()
-        self.server = QMPServer(self.engine)
+        self.server = QMPServer(self.engine, on_quit=self.shut_down_engine)
+        self._engine_closing: asyncio.Future[None] | None = None
         self.chardevs: dict[str, dict[str, Any]] = {}
         self.monitors: set[str] = set()
         self.pidfile: Path | None = None
@@ -174,10 +176,17 @@ class Daemon:
         else:
             await self.server.start_tcp(chardev["host"], int(chardev["port"]))
 
+    async def shut_down_engine(self) -> None:
+        """Cancel jobs (never a pivot), close exports and nodes, once however often asked
+        (runs in the task of the connection that sent quit, or in the main task)."""
+        if self._engine_closing is None:
+            self._engine_closing = asyncio.ensure_future(self.engine.close())
+        await asyncio.shield(self._engine_closing)
+
     async def close(self) -> None:
-        """Cancel jobs (never a pivot), close exports, nodes and then the monitors, so
-        clients still see the jobs' last events."""
-        await self.engine.close()
+        """Shut the engine down and then close the monitors, so clients still see the
+        jobs' last events."""
+        await self.shut_down_engine()
         await self.server.close()
         if self.pidfile is not None:
             with contextlib.suppress(FileNotFoundError):

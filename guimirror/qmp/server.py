@@ -21,6 +21,7 @@ import os
 import socket
 import stat
 import tempfile
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,16 +72,20 @@ class _Connection:
 class QMPServer:
     """Serve ``engine`` (an Engine, or None for the protocol commands alone) over QMP.
 
-    After a client's ``quit`` the server sets ``quit_requested`` and reads no more
-    requests; its owner shuts the engine down and then calls ``close()``.
+    A client's ``quit`` first awaits ``on_quit`` (the owner's shutdown: cancelled jobs and
+    deleted exports send their events now), then sets ``quit_requested`` and replies, so the
+    reply comes after the shutdown's events, as from qemu-storage-daemon. The server then
+    reads no more requests; its owner calls ``close()``, which hangs up.
     """
 
     # How long close() waits for a running command, and for a client to take its last bytes.
     close_timeout = CLOSE_TIMEOUT
 
-    def __init__(self, engine: Engine | None = None, package: str = protocol.PACKAGE) -> None:
+    def __init__(self, engine: Engine | None = None, package: str = protocol.PACKAGE,
+                 on_quit: Callable[[], Awaitable[None]] | None = None) -> None:
         self.engine = engine
         self.package = package
+        self.on_quit = on_quit
         self.state = ServerState.NEW
         self.quit_requested = asyncio.Event()
         self._closing = asyncio.Event()
@@ -240,7 +245,7 @@ class QMPServer:
                 return protocol.version_info(self.package)
             if name == "query-commands":
                 return [{"name": command} for command in self.command_names]
-            self.quit_requested.set()
+            await self._quit()
             return {}
         try:
             return await self._commands[name].run(request.arguments)
@@ -249,6 +254,16 @@ class QMPServer:
         except Exception as error:
             log.exception("command %s failed", name)
             raise QAPIError(f"{name} failed: {error}") from error
+
+    async def _quit(self) -> None:
+        """Run the owner's shutdown, then stop reading (runs in the quitting connection's
+        task; the reply follows). quit cannot fail: a failing shutdown is only logged."""
+        if self.on_quit is not None and not self.quit_requested.is_set():
+            try:
+                await self.on_quit()
+            except Exception:
+                log.exception("shutdown on quit failed")
+        self.quit_requested.set()
 
     # --- events --------------------------------------------------------------------
 

@@ -214,6 +214,10 @@ class BuiltinEndpoint(Endpoint):
     """The built-in engine in this process, served over a socketpair.
 
     ``engine`` is created on open unless one is given (then the caller owns it and closes it).
+    A client's ``quit`` ends this server as it ends a daemon: the engine the endpoint created
+    cancels its jobs (never a pivot) and closes its exports, whose events come before the
+    reply, then the server hangs up and the endpoint becomes LOST. A given engine is left
+    running; only the server hangs up.
     """
 
     kind = "builtin"
@@ -223,6 +227,7 @@ class BuiltinEndpoint(Endpoint):
         self._given_engine = engine
         self.engine: Any | None = engine
         self._server: Any | None = None
+        self._hang_up: asyncio.Task[None] | None = None
 
     async def _start(self) -> Address:
         from guimirror.engine.engine import Engine
@@ -230,7 +235,7 @@ class BuiltinEndpoint(Endpoint):
 
         if self.engine is None:
             self.engine = Engine()
-        self._server = QMPServer(self.engine)
+        self._server = QMPServer(self.engine, on_quit=self._shut_down_on_quit)
         server_end, client_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             await self._server.serve_socket(server_end)
@@ -238,9 +243,29 @@ class BuiltinEndpoint(Endpoint):
             server_end.close()
             client_end.close()
             raise
+        self._hang_up = asyncio.create_task(self._hang_up_after_quit(self._server))
         return client_end
 
+    async def _shut_down_on_quit(self) -> None:
+        """Before the reply to quit (runs in the server connection's task): shut down the
+        engine this endpoint created."""
+        if self._given_engine is None and self.engine is not None:
+            await self.engine.close()
+
+    async def _hang_up_after_quit(self, server: Any) -> None:
+        """Background task: once quit is answered, close the server, as a daemon exits."""
+        await server.quit_requested.wait()
+        await asyncio.sleep(0)
+        await server.close()
+
     async def _stop(self, client: SessionClient | None) -> None:
+        if self._hang_up is not None:
+            if self._server is None or not self._server.quit_requested.is_set():
+                self._hang_up.cancel()
+            # A hang-up under way finishes before the server is closed again below.
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._hang_up
+            self._hang_up = None
         if self._server is not None:
             await self._server.close()
             self._server = None

@@ -270,6 +270,35 @@ def test_builtin_endpoint_runs_the_engine_in_process(images: str) -> None:
     asyncio.run(scenario())
 
 
+def test_quit_on_the_builtin_endpoint_shuts_its_engine_down_like_a_daemon(images: str) -> None:
+    async def scenario() -> None:
+        endpoint = BuiltinEndpoint("builtin")
+        await endpoint.open()
+        engine = endpoint.engine
+        assert engine is not None
+        client = endpoint.client
+        await add_pair(client, images)
+        await client.blockdev_mirror(
+            BlockdevMirror(job_id="slow", device="src", target="tgt",
+                           sync=MirrorSyncMode.FULL, speed=1, buf_size=65536)
+        )
+        seen: list[str] = []
+        client.add_event_listener(lambda event: seen.append(type(event).EVENT))
+        await client.quit()
+        # The job's last events came before the reply, as from qemu-storage-daemon.
+        assert "BLOCK_JOB_CANCELLED" in seen
+        assert await engine.query_block_jobs() == []
+        for _ in range(200):
+            if endpoint.state is EndpointState.LOST:
+                break
+            await asyncio.sleep(0.01)
+        assert endpoint.state is EndpointState.LOST
+        await endpoint.close()
+        assert endpoint.state in (EndpointState.IDLE,)
+
+    asyncio.run(scenario())
+
+
 def test_builtin_endpoint_with_a_given_engine_reattaches(images: str) -> None:
     from guimirror.engine.engine import Engine
 
