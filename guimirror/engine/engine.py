@@ -227,11 +227,12 @@ class Engine:
     # ----- shutdown ------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Cancel running jobs (a pivot under way finishes first), then exports and nodes."""
+        """Delete the exports, cancel running jobs (a pivot under way finishes first), then
+        close the nodes: qemu-storage-daemon's order at ``quit``."""
         self._closed = True
+        await self.exports.close()
         for job in list(self.jobs.values()):
             await job.kill()
             if job.status == JobStatus.CONCLUDED:
                 job.dismiss()
-        await self.exports.close()
         await self.graph.close()
