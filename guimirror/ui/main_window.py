@@ -50,6 +50,7 @@ from guimirror.ui.endpoints import Endpoints
 from guimirror.ui.event_log import EventLog
 from guimirror.ui.job_panel import JobPanel, JobView
 from guimirror.ui.jobs_controller import JobKey, JobsController
+from guimirror.ui.long_lived import freeze_long_lived_objects
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
 from guimirror.ui.node_actions import NodeActions
@@ -425,6 +426,7 @@ class MainWindow(QMainWindow):
 
     async def start(self, restore_endpoints: bool = True, builtin: bool = True) -> None:
         """Connect the built-in engine and the saved endpoints (caller's task)."""
+        freeze_long_lived_objects()
         await self.endpoints.start(restore_endpoints, builtin)
 
     async def add_endpoint(self, link: EndpointLink) -> EndpointLink:
