@@ -120,6 +120,14 @@ async def error_of(engine: Engine, command: str, arguments: dict[str, Any]) -> Q
     raise AssertionError(f"{command} {arguments} succeeded")
 
 
+async def complete_and_wait(engine: Engine, log: EventLog, job: str) -> dict[str, Any]:
+    """iotests' complete_and_wait: wait for READY, send job-complete, and return the data of
+    the job's BLOCK_JOB_COMPLETED."""
+    await log.wait("BLOCK_JOB_READY", job)
+    await run(engine, "job-complete", {"id": job})
+    return await log.wait("BLOCK_JOB_COMPLETED", job)
+
+
 async def mirror(engine: Engine, **arguments: Any) -> None:
     raw = {key.replace("_", "-"): value for key, value in arguments.items()}
     await engine.blockdev_mirror(parse_arguments(BlockdevMirror, raw))

@@ -16,6 +16,7 @@ from tests.engine.mirror_support import (
     add_node,
     add_raw,
     backend_on,
+    complete_and_wait,
     engine_with_pair,
     error_of,
     job_info,
@@ -266,9 +267,7 @@ def test_null_co_nodes(tmp_path: Path) -> None:
         )
         assert error.desc == "Invalid job ID ''"
         await mirror(engine, job_id="n", device="nsrc", target="ntgt", sync="full")
-        await log.wait("BLOCK_JOB_READY", "n")
-        await run(engine, "job-complete", {"id": "n"})
-        done = await log.wait("BLOCK_JOB_COMPLETED", "n")
+        done = await complete_and_wait(engine, log, "n")
         assert "error" not in done
         await engine.close()
 

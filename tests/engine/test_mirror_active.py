@@ -15,6 +15,7 @@ from tests.engine.mirror_support import (
     MiB,
     add_node,
     backend_on,
+    complete_and_wait,
     engine_with_pair,
     job_info,
     make_image,
@@ -88,9 +89,7 @@ def test_unaligned_write_into_a_dirty_area_while_stalled(tmp_path: Path) -> None
         info = await job_info(engine, "j")
         assert info is not None and info["status"] == "running"
         await run(engine, "block-job-set-speed", {"device": "j", "speed": 0})
-        await log.wait("BLOCK_JOB_READY", "j")
-        await run(engine, "job-complete", {"id": "j"})
-        await log.wait("BLOCK_JOB_COMPLETED", "j")
+        await complete_and_wait(engine, log, "j")
         assert same_content(src, tgt)
         await engine.close()
 
@@ -114,9 +113,7 @@ def test_intersecting_active_writes(tmp_path: Path) -> None:
         writes = [(0, MiB, 1), (0, 2 * MiB, 2), (0, 2 * MiB, 3), (MiB, 2 * MiB, 4)]
         await asyncio.gather(*(user.pwrite(o, bytes([b]) * n) for o, n, b in writes))
         await run(engine, "block-job-set-speed", {"device": "j", "speed": 0})
-        await log.wait("BLOCK_JOB_READY", "j")
-        await run(engine, "job-complete", {"id": "j"})
-        await log.wait("BLOCK_JOB_COMPLETED", "j")
+        await complete_and_wait(engine, log, "j")
         assert same_content(src, tgt)
         await engine.close()
 
@@ -157,9 +154,7 @@ def test_background_copy_progresses_under_active_load(tmp_path: Path) -> None:
         await writer
         remaining = [left for left in remaining if left > 0]
         assert len(remaining) >= 2 and remaining[-1] < remaining[0]
-        await log.wait("BLOCK_JOB_READY", "j")
-        await run(engine, "job-complete", {"id": "j"})
-        await log.wait("BLOCK_JOB_COMPLETED", "j")
+        await complete_and_wait(engine, log, "j")
         assert same_content(src, tgt)
         await engine.close()
 

@@ -16,6 +16,7 @@ from tests.engine.mirror_support import (
     MiB,
     add_node,
     backend_on,
+    complete_and_wait,
     make_image,
     mirror,
     run,
@@ -63,9 +64,7 @@ def test_file_to_loop_device_replaces_junk_and_pivots(
         user = backend_on(engine, "src")
         await mirror(engine, job_id="j", device="src", target="tgt", sync="full")
         await user.pwrite(2 * MiB, b"\x17" * 4096)
-        await log.wait("BLOCK_JOB_READY", "j")
-        await run(engine, "job-complete", {"id": "j"})
-        done = await log.wait("BLOCK_JOB_COMPLETED", "j")
+        done = await complete_and_wait(engine, log, "j")
         assert "error" not in done
         assert user.node.node_name == "tgt"
         await engine.close()

@@ -21,6 +21,7 @@ from tests.engine.mirror_support import (
     EventLog,
     MiB,
     add_node,
+    complete_and_wait,
     job_info,
     make_image,
     mirror,
@@ -97,9 +98,7 @@ def test_fault_matrix(tmp_path: Path, policy: str, fault: str, errno_name: str) 
                 await run(engine, "job-resume", {"id": "j"})
                 info = await job_info(engine, "j")
                 assert info is not None and info["io-status"] == "ok"
-            await log.wait("BLOCK_JOB_READY", "j")
-            await run(engine, "job-complete", {"id": "j"})
-            done = await log.wait("BLOCK_JOB_COMPLETED", "j")
+            done = await complete_and_wait(engine, log, "j")
             assert "error" not in done
             assert same_content(src, tgt)
             assert len(log.find("BLOCK_JOB_ERROR", "j")) == 1
