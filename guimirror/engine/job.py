@@ -270,7 +270,8 @@ class Job:
         if not self._wake.is_set():
             self.busy = False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay_ns / 1e9)
+                async with asyncio.timeout(delay_ns / 1e9):
+                    await self._wake.wait()
             self.busy = True
         self._wake.clear()
 

@@ -451,7 +451,8 @@ class MirrorJob(Job):
             return
         async with self._op_done:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._op_done.wait(), SLICE_NS / 1e9)
+                async with asyncio.timeout(SLICE_NS / 1e9):
+                    await self._op_done.wait()
 
     async def _wait_all_io(self) -> None:
         while self._ops:

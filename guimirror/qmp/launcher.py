@@ -226,7 +226,8 @@ class DaemonLauncher:
         try:
             if quit_command is not None and process.returncode is None:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(quit_command(), timeout)
+                    async with asyncio.timeout(timeout):
+                        await quit_command()
                 await self._wait_exit(process, timeout)
             for sig in (signal.SIGTERM, signal.SIGKILL):
                 if process.returncode is not None:
@@ -271,8 +272,9 @@ class DaemonLauncher:
 
     @staticmethod
     async def _wait_exit(process: asyncio.subprocess.Process, limit: float) -> None:
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(process.wait(), limit)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit):
+                await process.wait()
 
     async def _keep_stderr(self, stream: asyncio.StreamReader) -> None:
         """Background task: collect stderr, keeping the most recent STDERR_KEEP bytes."""
@@ -283,8 +285,9 @@ class DaemonLauncher:
 
     async def _drain_stderr(self) -> None:
         if self._stderr_task is not None:
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(self._stderr_task), 1.0)
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                async with asyncio.timeout(1.0):
+                    await asyncio.shield(self._stderr_task)
 
     async def _kill_and_clean(self) -> None:
         control, self._control = self._control, None

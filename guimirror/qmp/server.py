@@ -202,7 +202,8 @@ class QMPServer:
                 self._tasks.discard(current)
             writer.close()
             try:
-                await asyncio.wait_for(writer.wait_closed(), self.close_timeout)
+                async with asyncio.timeout(self.close_timeout):
+                    await writer.wait_closed()
             except (ConnectionError, TimeoutError):
                 # A client that reads nothing must not hold the server: drop what is left.
                 writer.transport.abort()

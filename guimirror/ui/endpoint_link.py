@@ -263,7 +263,8 @@ class EndpointLink(QObject):
         """The refresher task: nodes and jobs at REFRESH_HZ, at once after events/commands."""
         while self.connected:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 1.0 / REFRESH_HZ)
+                async with asyncio.timeout(1.0 / REFRESH_HZ):
+                    await self._wake.wait()
             self._wake.clear()
             if not self.connected:
                 break

@@ -195,7 +195,8 @@ class ScenarioRun:
             assert remaining > 0, f"no {step.name} {step.data} within {step.within} s"
             self._new_event.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_event.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await self._new_event.wait()
 
     async def job_events(self, step: ExpectJobEvents) -> None:
         """The job's events equal ``order``; events still due may arrive for up to 5 s."""
@@ -207,7 +208,8 @@ class ScenarioRun:
                 break
             self._new_event.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_event.wait(), 0.1)
+                async with asyncio.timeout(0.1):
+                    await self._new_event.wait()
         assert seen == step.order, f"events of {step.job}: {seen} != {step.order}"
 
     async def job(self, job_id: str) -> dict[str, Any] | None:
