@@ -2,9 +2,15 @@
 
 The daemon gets two QMP monitors: ``qmp.sock``, a unix socket inside a fresh 0700 directory
 (only this user can reach it) for the user's client, and a control monitor that the launcher
-keeps to itself (its greeting says the daemon is up; ``quit`` goes over it). Its stderr is kept
-(the user sees why a daemon died or what it warned about). Stopping asks politely first
-(``quit``), then SIGTERM, then SIGKILL.
+keeps to itself (its greeting says the daemon is up; ``quit`` goes over it). Its stderr goes to
+a file in that directory (the user sees why a daemon died or what it warned about, also after
+a restart of guimirror). Stopping asks politely first (``quit``), then SIGTERM, then SIGKILL.
+
+A daemon can outlive its launcher: ``detach()`` lets it run on with its jobs (it is in a session
+of its own and ignores SIGPIPE), and ``DaemonLauncher.adopt()`` takes it over again from its
+directory. Its exit is watched through a pidfd, which also names it safely for signals; the
+process is started with ``subprocess.Popen`` rather than asyncio's subprocess transport, which
+kills its child when it is closed.
 
 Why the control monitor is one end of a socket pair, given last: qemu-storage-daemon 7.2
 moves each socket monitor onto its monitor I/O thread in a bottom half, and until that has
@@ -17,7 +23,7 @@ queued after those of the monitors created before it, and the I/O thread reads
 monitor before it is set up and safe to connect to. ``ready_monitor()`` and
 ``await_ready()`` give this to anyone who starts a daemon.
 
-Every coroutine here runs in the caller's task; the background tasks are the stderr reader
+Every coroutine here runs in the caller's task; the background tasks are the stderr follower
 and qemu.qmp's own reader of the control connection.
 """
 
@@ -31,6 +37,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -40,6 +47,10 @@ from guimirror.qapi.errors import QAPIError
 
 DEFAULT_BINARY = "qemu-storage-daemon"
 STDERR_KEEP = 64 * 1024
+STDERR_POLL = 1.0
+"""Seconds between reads of a running daemon's stderr file."""
+PID_FILE = "pid"
+STDERR_FILE = "stderr"
 READY_MONITOR_ID = "guimirror-ready"
 """The chardev id of the control monitor (the last monitor on the command line)."""
 
@@ -86,17 +97,25 @@ class LauncherState(enum.Enum):
     RUNNING = "running"
     STOPPING = "stopping"
     EXITED = "exited"
+    DETACHED = "detached"
+    """The daemon runs on without this launcher (``adopt()`` takes it over again)."""
 
 
 class LauncherError(QAPIError):
     """The daemon could not be started, or a request does not fit the launcher's state."""
 
 
+_detached: list[subprocess.Popen[bytes]] = []
+"""Daemons this process started and let run on: kept, so that no Popen is collected (and
+warns) while its daemon still runs."""
+
+
 class DaemonLauncher:
     """One qemu-storage-daemon process with a private QMP socket.
 
     ``start()`` returns once the QMP socket accepts connections. ``stderr`` holds what the
-    daemon printed on stderr so far (the last 64 KiB). ``stop()`` ends the process.
+    daemon printed on stderr so far (the last 64 KiB, read every second and at its exit).
+    ``stop()`` ends the process; ``detach()`` lets it run on.
     """
 
     def __init__(
@@ -112,11 +131,18 @@ class DaemonLauncher:
         self.stop_timeout = stop_timeout
         self.extra_args = tuple(extra_args)
         self.name = name
+        self.adopted = False
+        """True when ``adopt()`` took the daemon over (it has no control monitor)."""
         self._state = LauncherState.IDLE
-        self._process: asyncio.subprocess.Process | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._pid: int | None = None
+        self._pidfd: int | None = None
+        self._exited = asyncio.Event()
+        self._returncode: int | None = None
         self._dir: str | None = None
         self._stderr = bytearray()
-        self._stderr_task: asyncio.Task[None] | None = None
+        self._stderr_offset = 0
+        self._follower: asyncio.Task[None] | None = None
         self._control: QMPClient | None = None
 
     @property
@@ -139,11 +165,17 @@ class DaemonLauncher:
 
     @property
     def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
+        return self._pid
+
+    @property
+    def exited(self) -> bool:
+        """The daemon has ended (an adopted one has no exit status to show)."""
+        return self._exited.is_set()
 
     @property
     def returncode(self) -> int | None:
-        return None if self._process is None else self._process.returncode
+        """The exit status (negative: the signal) of a daemon this process started."""
+        return self._returncode
 
     @property
     def stderr(self) -> str:
@@ -179,13 +211,9 @@ class DaemonLauncher:
                     "--monitor", "chardev=qmp0",
                     *control_options,
                 ]
-                self._process = await asyncio.create_subprocess_exec(
-                    *argv,
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.PIPE,
-                    pass_fds=(qmp_fd, theirs.fileno()),
-                    start_new_session=True,
+                self._process = await asyncio.to_thread(
+                    _spawn, argv, os.path.join(self._dir, STDERR_FILE),
+                    (qmp_fd, theirs.fileno()),
                 )
             except BaseException:
                 ours.close()
@@ -193,14 +221,47 @@ class DaemonLauncher:
             finally:
                 listener.close()
                 theirs.close()
-            assert self._process.stderr is not None
-            self._stderr_task = asyncio.create_task(self._keep_stderr(self._process.stderr))
+            self._pid = self._process.pid
+            await asyncio.to_thread(_write_pid, os.path.join(self._dir, PID_FILE), self._pid)
+            self._watch(os.pidfd_open(self._pid))
             await self._connect_control(ours, self.start_timeout)
         except BaseException:
             await self._kill_and_clean()
             raise
         self._state = LauncherState.RUNNING
         return self.socket_path
+
+    @classmethod
+    async def adopt(
+        cls, runtime_dir: str, binary: str = DEFAULT_BINARY, name: str = "qsd",
+        stop_timeout: float = 5.0,
+    ) -> DaemonLauncher:
+        """Take over a daemon that a launcher started in ``runtime_dir`` and then detached.
+
+        Raises LauncherError when no daemon runs there any more. The caller connects to
+        ``socket_path`` to make sure it is the daemon; if that fails, ``forget()`` the
+        launcher rather than stopping it (the process may not be the daemon). Stopping an
+        adopted daemon takes a ``quit_command`` or SIGTERM: it has no control monitor.
+        """
+        launcher = cls(binary, name=name, stop_timeout=stop_timeout)
+        pid_file = os.path.join(runtime_dir, PID_FILE)
+        try:
+            pid = int(await asyncio.to_thread(_read_text, pid_file))
+            pidfd = os.pidfd_open(pid)
+        except (OSError, ValueError):
+            raise LauncherError(
+                f"no daemon runs in '{runtime_dir}' any more"
+            ) from None
+        launcher._dir = runtime_dir
+        launcher._pid = pid
+        launcher.adopted = True
+        # Detached by this very process: it is our child again, to reap and to read its status.
+        launcher._process = next((p for p in _detached if p.pid == pid), None)
+        if launcher._process is not None:
+            _detached.remove(launcher._process)
+        launcher._watch(pidfd)
+        launcher._state = LauncherState.RUNNING
+        return launcher
 
     async def stop(
         self,
@@ -209,35 +270,65 @@ class DaemonLauncher:
         """End the daemon: ``quit`` over QMP, then SIGTERM, then SIGKILL.
 
         ``quit`` goes over the launcher's own control monitor, or through ``quit_command``
-        when given. Each step waits up to ``stop_timeout`` seconds. Returns the exit status.
-        Stopping a launcher that never started or already stopped is a no-op.
+        when given. Each step waits up to ``stop_timeout`` seconds. Returns the exit status
+        (None for a daemon adopted from another process). Stopping a launcher that never
+        started or already stopped is a no-op; a detached daemon is no longer its to stop.
         """
         if self._state in (LauncherState.IDLE, LauncherState.EXITED):
             return self.returncode
-        if self._state is LauncherState.STOPPING:
-            raise LauncherError(f"daemon '{self.name}' is already stopping")
+        if self._state in (LauncherState.STOPPING, LauncherState.DETACHED):
+            raise LauncherError(f"daemon '{self.name}' is {self._state.value}; it cannot stop")
         self._state = LauncherState.STOPPING
-        process = self._process
-        assert process is not None
         timeout = self.stop_timeout
         control = self._control
         if quit_command is None and control is not None:
             quit_command = functools.partial(control.execute, "quit")
         try:
-            if quit_command is not None and process.returncode is None:
+            if quit_command is not None and not self.exited:
                 with contextlib.suppress(Exception):
                     async with asyncio.timeout(timeout):
                         await quit_command()
-                await self._wait_exit(process, timeout)
+                await self._wait_exit(timeout)
             for sig in (signal.SIGTERM, signal.SIGKILL):
-                if process.returncode is not None:
+                if self.exited:
                     break
-                with contextlib.suppress(ProcessLookupError):
-                    process.send_signal(sig)
-                await self._wait_exit(process, timeout)
+                self._signal(sig)
+                await self._wait_exit(timeout)
         finally:
             await self._kill_and_clean()
-        return process.returncode
+        return self.returncode
+
+    async def detach(self) -> str:
+        """Let the daemon run on without this launcher; returns its directory.
+
+        The daemon keeps its QMP socket, jobs and stderr file; ``adopt()`` with the
+        directory takes it over again.
+        """
+        if self._state is not LauncherState.RUNNING:
+            raise LauncherError(
+                f"daemon '{self.name}' is {self._state.value}; only a running one can detach"
+            )
+        directory = self.runtime_dir
+        await self._disconnect_control()
+        self._unwatch()
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+            self._follower = None
+        if self._process is not None:
+            _detached.append(self._process)
+            self._process = None
+        self._state = LauncherState.DETACHED
+        return directory
+
+    def forget(self) -> None:
+        """Drop an adopted daemon without stopping it or touching its directory."""
+        self._unwatch()
+        if self._follower is not None:
+            self._follower.cancel()
+            self._follower = None
+        self._state = LauncherState.DETACHED
 
     async def __aenter__(self) -> DaemonLauncher:
         await self.start()
@@ -251,61 +342,122 @@ class DaemonLauncher:
 
         The user's QMP socket is never touched here: its first client is the user's.
         """
-        process = self._process
-        assert process is not None
         try:
             self._control = await await_ready(ours, limit, f"{self.name}-control")
             return
         except (TimeoutError, QMPError, OSError, EOFError):
             pass
         # A daemon that died closed its end of the pair; give it a moment to be reaped.
-        await self._wait_exit(process, 1.0)
-        if process.returncode is None:
+        await self._wait_exit(1.0)
+        if not self.exited:
             raise LauncherError(
                 f"{self.binary} did not greet on its QMP socket within {limit:g} s: "
                 f"{self.stderr.strip()}"
             )
-        await self._drain_stderr()
+        await self._read_stderr()
         raise LauncherError(
-            f"{self.binary} exited with status {process.returncode}: {self.stderr.strip()}"
+            f"{self.binary} exited with status {self.returncode}: {self.stderr.strip()}"
         )
 
-    @staticmethod
-    async def _wait_exit(process: asyncio.subprocess.Process, limit: float) -> None:
+    def _watch(self, pidfd: int) -> None:
+        """Watch ``pidfd`` for the daemon's exit and follow its stderr file."""
+        self._pidfd = pidfd
+        asyncio.get_running_loop().add_reader(pidfd, self._on_exit)
+        self._follower = asyncio.create_task(self._follow_stderr(), name=f"{self.name}-stderr")
+
+    def _unwatch(self) -> None:
+        pidfd, self._pidfd = self._pidfd, None
+        if pidfd is not None:
+            asyncio.get_running_loop().remove_reader(pidfd)
+            os.close(pidfd)
+
+    def _on_exit(self) -> None:
+        """The pidfd is readable: the daemon has ended (GUI or event-loop thread)."""
+        if self._process is not None:
+            self._returncode = self._process.poll()
+        self._unwatch()
+        self._exited.set()
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self._pidfd is not None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, sig)
+
+    async def _wait_exit(self, limit: float) -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(limit):
-                await process.wait()
+                await self._exited.wait()
 
-    async def _keep_stderr(self, stream: asyncio.StreamReader) -> None:
-        """Background task: collect stderr, keeping the most recent STDERR_KEEP bytes."""
-        while chunk := await stream.read(4096):
-            self._stderr += chunk
-            if len(self._stderr) > STDERR_KEEP:
-                del self._stderr[: len(self._stderr) - STDERR_KEEP]
+    async def _follow_stderr(self) -> None:
+        """Background task: read new stderr every STDERR_POLL seconds and at the exit."""
+        while not self.exited:
+            await self._read_stderr()
+            await self._wait_exit(STDERR_POLL)
+        await self._read_stderr()
 
-    async def _drain_stderr(self) -> None:
-        if self._stderr_task is not None:
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                async with asyncio.timeout(1.0):
-                    await asyncio.shield(self._stderr_task)
+    async def _read_stderr(self) -> None:
+        """Append what the stderr file gained, keeping the most recent STDERR_KEEP bytes."""
+        if self._dir is None:
+            return
+        path = os.path.join(self._dir, STDERR_FILE)
+        start, chunk = await asyncio.to_thread(_read_from, path, self._stderr_offset)
+        if start > self._stderr_offset:
+            self._stderr.clear()
+        self._stderr_offset = start + len(chunk)
+        self._stderr += chunk
+        if len(self._stderr) > STDERR_KEEP:
+            del self._stderr[: len(self._stderr) - STDERR_KEEP]
 
-    async def _kill_and_clean(self) -> None:
+    async def _disconnect_control(self) -> None:
         control, self._control = self._control, None
         if control is not None:
             with contextlib.suppress(QMPError, OSError, EOFError):
                 await control.disconnect()
-        process = self._process
-        if process is not None and process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
-        await self._drain_stderr()
-        if self._stderr_task is not None and not self._stderr_task.done():
-            self._stderr_task.cancel()
+
+    async def _kill_and_clean(self) -> None:
+        await self._disconnect_control()
+        if self._pidfd is not None and not self.exited:
+            self._signal(signal.SIGKILL)
+            await self._exited.wait()
+        if self._follower is not None:
+            await self._follower
+            self._follower = None
+        else:
+            await self._read_stderr()
         if self._dir is not None:
             await asyncio.to_thread(shutil.rmtree, self._dir, ignore_errors=True)
             self._dir = None
         self._state = LauncherState.EXITED
+
+
+def _spawn(argv: list[str], stderr_path: str, pass_fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
+    with open(stderr_path, "wb") as stderr:
+        return subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+            pass_fds=pass_fds, start_new_session=True,
+        )
+
+
+def _write_pid(path: str, pid: int) -> None:
+    with open(path, "w") as pid_file:
+        pid_file.write(f"{pid}\n")
+
+
+def _read_text(path: str) -> str:
+    with open(path) as text:
+        return text.read()
+
+
+def _read_from(path: str, offset: int) -> tuple[int, bytes]:
+    """What ``path`` holds from ``offset`` on, at most its last STDERR_KEEP bytes, and where
+    that starts."""
+    try:
+        with open(path, "rb") as stream:
+            start = max(offset, stream.seek(0, os.SEEK_END) - STDERR_KEEP)
+            stream.seek(start)
+            return start, stream.read()
+    except FileNotFoundError:
+        return offset, b""
 
 
 def _listening_socket(path: str) -> socket.socket:

@@ -5,7 +5,8 @@ Three kinds:
 * :class:`BuiltinEndpoint` runs the built-in ``Engine`` in-process with its QMP server on one
   end of a socketpair (qemu.qmp connects to an already connected socket).
 * :class:`DaemonEndpoint` starts a qemu-storage-daemon on a private QMP socket and stops it
-  when closed; its stderr stays readable for the user.
+  when closed; its stderr stays readable for the user. ``detach()`` leaves the daemon running
+  with its jobs instead, and a later endpoint given its socket takes it over again.
 * :class:`SocketEndpoint` attaches to a QMP server someone else runs (a VM or a daemon):
   a unix socket path, or TCP on a loopback address. Closing only disconnects.
 
@@ -24,8 +25,10 @@ import abc
 import asyncio
 import contextlib
 import enum
+import functools
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -161,11 +164,7 @@ class Endpoint(abc.ABC):
             return
         self._require(EndpointState.RUNNING, EndpointState.LOST, action="close")
         self._set_state(EndpointState.CLOSING)
-        if self._watch is not None:
-            self._watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watch
-            self._watch = None
+        await self._stop_watching()
         client, connection = self._client, self._connection
         try:
             await self._stop(client)
@@ -174,6 +173,13 @@ class Endpoint(abc.ABC):
                 await connection.disconnect()
             self._client = self._connection = None
             self._set_state(EndpointState.IDLE)
+
+    async def _stop_watching(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
 
     async def __aenter__(self) -> Endpoint:
         await self.open()
@@ -275,16 +281,23 @@ class BuiltinEndpoint(Endpoint):
 
 
 class DaemonEndpoint(Endpoint):
-    """A qemu-storage-daemon that guimirror starts (private socket) and stops on close."""
+    """A qemu-storage-daemon that guimirror starts (private socket) and stops on close.
+
+    Given ``adopt``, the QMP socket of a daemon an earlier endpoint detached, opening takes
+    that daemon over with its jobs; if it is gone, opening starts a new one
+    (``adoption_error`` says why).
+    """
 
     kind = "qemu-storage-daemon"
 
     def __init__(
         self, name: str = "qemu-storage-daemon", binary: str = DEFAULT_BINARY,
-        extra_args: Sequence[str] = (),
+        extra_args: Sequence[str] = (), adopt: str | None = None,
     ) -> None:
         super().__init__(name)
         self.launcher = DaemonLauncher(binary, extra_args, name=name)
+        self.adopt = adopt
+        self.adoption_error = ""
 
     @property
     def stderr(self) -> str:
@@ -296,8 +309,23 @@ class DaemonEndpoint(Endpoint):
         """The daemon's private directory, e.g. for an NBD server's socket."""
         return self.launcher.runtime_dir
 
+    async def detach(self) -> str:
+        """Disconnect and leave the daemon running with its jobs; returns its QMP socket."""
+        self._require(EndpointState.RUNNING, action="detach")
+        self._set_state(EndpointState.CLOSING)
+        await self._stop_watching()
+        path = self.launcher.socket_path
+        try:
+            if self._connection is not None:
+                await self._connection.disconnect()
+            await self.launcher.detach()
+        finally:
+            self._client = self._connection = None
+            self._set_state(EndpointState.IDLE)
+        return path
+
     async def _start(self) -> Address:
-        if self.launcher.state is LauncherState.EXITED:
+        if self.launcher.state in (LauncherState.EXITED, LauncherState.DETACHED):
             self.launcher = DaemonLauncher(
                 self.launcher.binary, self.launcher.extra_args, name=self.name
             )
@@ -313,6 +341,8 @@ class DaemonEndpoint(Endpoint):
         arrives while it sets its monitors up. A daemon that has just started holds nothing
         yet, so starting a fresh one loses nothing.
         """
+        if self.adopt is not None and await self._adopt(connection, self.adopt):
+            return
         for attempt in range(1, STARTUP_ATTEMPTS + 1):
             try:
                 await super()._open_transport(connection)
@@ -340,13 +370,39 @@ class DaemonEndpoint(Endpoint):
                 return
             except (QMPError, OSError, EOFError, TimeoutError):
                 await connection.disconnect()
-                if self.launcher.returncode is not None or loop.time() > deadline:
+                if self.launcher.exited or loop.time() > deadline:
                     raise
             await asyncio.sleep(0.05)
 
+    async def _adopt(self, connection: QMPConnection, socket_path: str) -> bool:
+        """Take over the daemon detached at ``socket_path``; False when it is gone."""
+        self.adopt = None
+        try:
+            launcher = await DaemonLauncher.adopt(
+                os.path.dirname(socket_path), self.launcher.binary, name=self.name
+            )
+        except LauncherError as error:
+            self.adoption_error = str(error)
+            return False
+        try:
+            async with asyncio.timeout(CONNECT_PATIENCE):
+                await connection.connect(socket_path)
+        except (QMPError, OSError, EOFError, TimeoutError) as error:
+            # Not provably the daemon: leave that process alone.
+            await connection.disconnect()
+            launcher.forget()
+            self.adoption_error = f"the daemon at '{socket_path}' does not answer: {error}"
+            return False
+        self.launcher = launcher
+        return True
+
     async def _stop(self, client: SessionClient | None) -> None:
-        # quit goes over the launcher's own control monitor, whatever state this client is in.
-        await self.launcher.stop()
+        # quit goes over the launcher's own control monitor, whatever state this client is
+        # in; an adopted daemon has none, so it goes over this client.
+        quit_command = None
+        if self.launcher.adopted and client is not None:
+            quit_command = functools.partial(client.execute, "quit")
+        await self.launcher.stop(quit_command)
 
     def _explain(self, message: str) -> str:
         status = self.launcher.returncode

@@ -78,6 +78,8 @@ class EndpointLink(QObject):
         self.rate = max(0.5, min(MAX_RATE, rate))
         self.error = ""
         self.failed = False
+        self.detached = False
+        """A spawned daemon left running (``detach()``)."""
         self.version = ""
         self.nodes: list[dict[str, Any]] = []
         self.jobs: list[dict[str, Any]] = []
@@ -93,7 +95,9 @@ class EndpointLink(QObject):
         if self.kind is EndpointKind.BUILTIN:
             return BuiltinEndpoint(self.name)
         if self.kind is EndpointKind.DAEMON:
-            return DaemonEndpoint(self.name)
+            # A daemon's saved socket: the one left running at the last quit, taken over again.
+            adopt = self.address if isinstance(self.address, str) else None
+            return DaemonEndpoint(self.name, adopt=adopt)
         if self.address is None:
             raise LinkStateError(f"endpoint '{self.name}' has no socket address")
         return SocketEndpoint(self.name, self.address)
@@ -102,7 +106,9 @@ class EndpointLink(QObject):
 
     @property
     def state(self) -> str:
-        return "failed" if self.failed else self.endpoint.state.value
+        if self.failed:
+            return "failed"
+        return "detached" if self.detached else self.endpoint.state.value
 
     @property
     def connected(self) -> bool:
@@ -125,7 +131,7 @@ class EndpointLink(QObject):
 
     async def start(self) -> None:
         """Open the endpoint, read its version, start the sampler and the refresher."""
-        self.failed = False
+        self.failed = self.detached = False
         try:
             await self.endpoint.open()
         except BaseException as err:
@@ -135,6 +141,9 @@ class EndpointLink(QObject):
             raise
         if isinstance(self.endpoint, DaemonEndpoint):
             self.address = self.endpoint.launcher.socket_path
+            if self.endpoint.adoption_error:
+                self.logged.emit(time.time(), self.name, "error", {
+                    "desc": f"{self.endpoint.adoption_error}; started a new daemon"})
         version = self.endpoint.version
         if version is not None:
             raw = version.to_qmp()
@@ -156,7 +165,27 @@ class EndpointLink(QObject):
 
     async def close(self) -> None:
         """Stop sampling and close the endpoint: the built-in engine cancels its jobs (never
-        a pivot), a spawned daemon quits, a socket only disconnects (its jobs go on)."""
+        a pivot), a spawned daemon quits, a socket only disconnects (its jobs go on). A
+        detached daemon is no longer this link's to close."""
+        if self.detached:
+            return
+        await self._stop_watching()
+        if self.endpoint.state in (EndpointState.RUNNING, EndpointState.LOST):
+            await self.endpoint.close()
+        if self.kind is EndpointKind.DAEMON:
+            self.address = None
+
+    async def detach(self) -> None:
+        """Stop sampling and leave a spawned daemon running with its jobs; ``address`` keeps
+        its socket, through which the next start takes it over again."""
+        if not isinstance(self.endpoint, DaemonEndpoint):
+            raise LinkStateError(f"Endpoint '{self.name}' is not a daemon guimirror started")
+        await self._stop_watching()
+        self.address = await self.endpoint.detach()
+        self.detached = True
+        self.state_changed.emit(self.state)
+
+    async def _stop_watching(self) -> None:
         refresher, self._refresher = self._refresher, None
         if refresher is not None:
             refresher.cancel()
@@ -167,8 +196,6 @@ class EndpointLink(QObject):
             with contextlib.suppress(QMPError, QAPIError, OSError, EOFError):
                 await self.sampler.stop()
             self.sampler = None
-        if self.endpoint.state in (EndpointState.RUNNING, EndpointState.LOST):
-            await self.endpoint.close()
 
     def set_rate(self, rate: float) -> None:
         self.rate = max(0.5, min(MAX_RATE, rate))

@@ -70,7 +70,7 @@ class Endpoints:
             self.show_endpoint(link.name)
             raise
         self.show_endpoint(link.name)
-        self._save_endpoints()
+        self.save()
         return link
 
     async def add_daemon(self) -> EndpointLink:
@@ -115,20 +115,19 @@ class Endpoints:
                 window.endpoint_list.takeItem(row)
                 break
         window.jobs.forget_endpoint(name)
-        self._save_endpoints()
+        self.save()
 
-    def _save_endpoints(self) -> None:
+    def save(self) -> None:
+        """Remember the attached sockets, then the daemons; a daemon's socket while it runs
+        (the next start takes a daemon left running over again)."""
         settings = self.window.settings
         settings.endpoints = [
             SavedEndpoint(link.kind.value, link.name,
                           link.address if isinstance(link.address, str) else
                           (f"{link.address[0]}:{link.address[1]}" if link.address else ""))
+            for kind in (EndpointKind.SOCKET, EndpointKind.DAEMON)
             for link in self.links.values()
-            if link.kind is EndpointKind.SOCKET
-        ] + [
-            SavedEndpoint(link.kind.value, link.name)
-            for link in self.links.values()
-            if link.kind is EndpointKind.DAEMON
+            if link.kind is kind
         ]
         settings.sync()
 

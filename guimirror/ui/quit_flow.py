@@ -40,19 +40,25 @@ class QuitFlow:
         """Ask about running jobs, then shut every endpoint down and close the window."""
         window = self.window
         links = window.endpoints.links
+
+        def kind(name: str) -> EndpointKind | None:
+            link = links.get(name)
+            return None if link is None else link.kind
+
         try:
             active = window.jobs.active_jobs()
             if active and ask_user:
-                ours = [k[1] for k in active if links.get(k[0]) is not None
-                        and links[k[0]].kind is not EndpointKind.SOCKET]
-                qemu = [k[1] for k in active if k[1] not in ours]
+                builtin = [job for name, job in active if kind(name) is EndpointKind.BUILTIN]
+                qemu = [job for name, job in active if kind(name) is not EndpointKind.BUILTIN]
                 lines = []
-                if ours:
-                    lines.append(f"Jobs of the built-in engine and of the daemons guimirror "
-                                 f"started stop with guimirror (cancelled, never pivoted): "
-                                 f"{', '.join(ours)}.")
+                if builtin:
+                    lines.append(f"Jobs of the built-in engine stop with guimirror (cancelled, "
+                                 f"never pivoted): {', '.join(builtin)}.")
                 if qemu:
-                    lines.append(f"QEMU jobs go on without guimirror: {', '.join(qemu)}.")
+                    lines.append(f"QEMU jobs go on without guimirror: {', '.join(qemu)}. "
+                                 f"A qemu-storage-daemon that guimirror started keeps "
+                                 f"running them, and guimirror takes it over again at the "
+                                 f"next start.")
                 answer = await ask(window, "Quit with running jobs?", "\n".join(lines),
                                    [("Quit", "destructive"), ("Keep running", "reject")],
                                    QMessageBox.Icon.Warning)
@@ -68,7 +74,9 @@ class QuitFlow:
 
     async def shutdown(self) -> None:
         """Stop the write load and close every endpoint: the built-in engine cancels its jobs
-        (never a pivot), a daemon guimirror started quits, an attached QEMU keeps its jobs."""
+        (never a pivot), an attached QEMU keeps its jobs, and a daemon guimirror started
+        quits, unless it runs jobs: then it runs on, and its socket is saved to take it over
+        at the next start."""
         window = self.window
         window.settings.save_window_state(window.saveGeometry(), window.saveState())
         window.settings.sync()
@@ -80,5 +88,10 @@ class QuitFlow:
             await asyncio.wait(pending, timeout=5)
         if window.write_load.running is not None:
             await window.write_load.stop_load()
+        busy = {name for name, _ in window.jobs.active_jobs()}
         for link in list(window.endpoints.links.values()):
-            await link.close()
+            if link.kind is EndpointKind.DAEMON and link.connected and link.name in busy:
+                await link.detach()
+            else:
+                await link.close()
+        window.endpoints.save()

@@ -5,9 +5,12 @@ reattaching to a daemon that already runs a job, and losing a daemon."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pathlib
 import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 
@@ -375,5 +378,96 @@ def test_a_daemon_that_crashes_while_starting_is_started_again(
             assert await endpoint.client.query_block_jobs() == []
         finally:
             await endpoint.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_detached_daemon_runs_its_job_on_and_is_taken_over_again(images: str) -> None:
+    async def scenario() -> None:
+        first = DaemonEndpoint("qsd")
+        await first.open()
+        pid = first.launcher.pid
+        assert pid is not None
+        try:
+            await add_pair(first.client, images)
+            await first.client.blockdev_mirror(
+                BlockdevMirror(job_id="slow", device="src", target="tgt",
+                               sync=MirrorSyncMode.FULL, speed=1, buf_size=65536)
+            )
+            path = await first.detach()
+            assert first.state is EndpointState.IDLE
+            os.kill(pid, 0)  # still running, without its launcher
+
+            second = DaemonEndpoint("qsd", adopt=path)
+            await second.open()
+            assert second.launcher.adopted and second.launcher.pid == pid
+            assert second.adoption_error == ""
+            assert [(job.device, job.status) for job in second.attached_jobs] == [
+                ("slow", JobStatus.RUNNING)
+            ]
+            # Closing stops the adopted daemon (quit over this client), as any of ours.
+            await second.close()
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+            assert not await asyncio.to_thread(os.path.exists, os.path.dirname(path))
+
+            # Its socket now leads nowhere: the next endpoint given it starts a new daemon.
+            third = DaemonEndpoint("qsd", adopt=path)
+            async with third:
+                assert not third.launcher.adopted and third.launcher.pid != pid
+                assert third.adoption_error.startswith("no daemon runs in")
+                assert await third.client.query_block_jobs() == []
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    asyncio.run(scenario())
+
+
+DETACH_AND_EXIT = """
+import asyncio, sys
+from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.mirror import BlockdevMirror, MirrorSyncMode
+from guimirror.session.endpoint import DaemonEndpoint
+from tests.session.test_endpoints import add_pair
+
+async def main():
+    endpoint = DaemonEndpoint("qsd")
+    await endpoint.open()
+    await add_pair(endpoint.client, sys.argv[1])
+    await endpoint.client.blockdev_mirror(BlockdevMirror(
+        job_id="slow", device="src", target="tgt", sync=MirrorSyncMode.FULL, speed=1,
+        buf_size=65536))
+    print(await endpoint.detach())
+
+asyncio.run(main())
+"""
+
+
+def test_a_daemon_left_by_a_process_that_ended_is_taken_over(images: str) -> None:
+    """What a restart of guimirror does: the daemon outlives the process that started it."""
+    root = pathlib.Path(__file__).resolve().parents[2]
+    ended = subprocess.run([sys.executable, "-c", DETACH_AND_EXIT, images], cwd=root,
+                           capture_output=True, text=True, timeout=60)
+    assert ended.returncode == 0, ended.stderr
+    path = ended.stdout.strip()
+
+    async def scenario() -> None:
+        endpoint = DaemonEndpoint("qsd", adopt=path)
+        await endpoint.open()
+        pid = endpoint.launcher.pid
+        assert pid is not None
+        try:
+            assert endpoint.launcher.adopted
+            assert [(job.device, job.status) for job in endpoint.attached_jobs] == [
+                ("slow", JobStatus.RUNNING)
+            ]
+            await endpoint.close()
+            # Not our child: no exit status, but its exit was seen and its directory is gone.
+            assert endpoint.launcher.exited and endpoint.launcher.returncode is None
+            assert not await asyncio.to_thread(os.path.exists, os.path.dirname(path))
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     asyncio.run(scenario())

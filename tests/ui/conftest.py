@@ -56,7 +56,22 @@ def _window(loop: asyncio.AbstractEventLoop, qtbot: Any, settings: Any,
         # Not qtbot.addWidget: pytest-qt would close the window before this teardown, and
         # closing asks about running jobs; the test's window quits without asking instead.
         run(qtbot, loop, main.quit_flow(ask_user=False), timeout=30)
+        stop_left_daemons(qtbot, loop, main)
         main.deleteLater()
+
+
+def stop_left_daemons(qtbot: Any, loop: asyncio.AbstractEventLoop, window: Any) -> None:
+    """Stop the daemons that quitting left running with their jobs, as it does for users
+    (unless a later window took one over and stopped it)."""
+    from guimirror.qmp.launcher import DaemonLauncher, LauncherError
+
+    for link in window.links.values():
+        if link.detached:
+            try:
+                launcher = run(qtbot, loop, DaemonLauncher.adopt(os.path.dirname(link.address)))
+            except LauncherError:
+                continue
+            run(qtbot, loop, launcher.stop(), timeout=30)
 
 
 @pytest.fixture

@@ -4,6 +4,9 @@ the command line's self-test."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 
@@ -183,3 +186,60 @@ def test_a_link_closes_when_its_refresh_was_just_woken(window, qtbot, qloop) -> 
 
     run(qtbot, qloop, command_then_close(), timeout=10)
     assert link.state == "idle"
+
+
+@pytest.mark.qemu
+def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
+        qemu_window, settings, qtbot, qloop, tmp_path) -> None:
+    """Quitting leaves a spawned daemon that runs a job running; the next start takes the
+    same daemon over and shows its job; quitting without jobs then stops it."""
+    from guimirror.ui.main_window import MainWindow
+    from tests.ui.conftest import stop_left_daemons, write_source
+    from tests.ui.test_questions import add_raw, sparse
+
+    require_tools("qemu-storage-daemon")
+    first = qemu_window
+    link = run(qtbot, qloop, first.add_daemon())
+    first.endpoint_list.setCurrentRow(0)
+    write_source(tmp_path / "src.img", 8 * 1024 * 1024)
+    add_raw(first, qtbot, qloop, "src", tmp_path / "src.img")
+    add_raw(first, qtbot, qloop, "tgt", sparse(tmp_path / "tgt.img", 8 * 1024 * 1024))
+    first.form.select("src", "tgt")
+    first.form.speed.setText("256K")
+    first.form.buf_size.setText("64K")
+    qtbot.mouseClick(first.form.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.job_views, timeout=5000)
+    pid = link.endpoint.launcher.pid
+    path = link.address
+    second = None
+    try:
+        assert run(qtbot, qloop, first.quit_flow(ask_user=False), timeout=30)
+        assert link.state == "detached"
+        os.kill(pid, 0)  # the daemon runs on
+        assert [(s.kind, s.address) for s in settings.endpoints] == [
+            ("qemu-storage-daemon", path)]
+
+        second = MainWindow(settings)
+        second.show()
+        run(qtbot, qloop, second.start(builtin=False))
+        qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.job_views),
+                        timeout=10000)
+        key = next(k for k in second.job_views if k[1] == "mirror-src")
+        again = second.links[key[0]]
+        assert again.kind.value == "qemu-storage-daemon"
+        assert again.endpoint.launcher.adopted and again.endpoint.launcher.pid == pid
+        qtbot.waitUntil(lambda: second.job_views[key].status == "running", timeout=5000)
+        run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
+        qtbot.waitUntil(lambda: second.job_views[key].status == "cancelled", timeout=10000)
+        assert run(qtbot, qloop, second.quit_flow(ask_user=False), timeout=30)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        assert [(s.kind, s.address) for s in settings.endpoints] == [
+            ("qemu-storage-daemon", "")]
+    finally:
+        if second is not None:
+            run(qtbot, qloop, second.quit_flow(ask_user=False), timeout=30)
+            stop_left_daemons(qtbot, qloop, second)
+            second.deleteLater()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

@@ -197,8 +197,9 @@ def test_quitting_with_a_running_job_asks(daemon_window, qtbot, qloop, tmp_path)
     window.close()
     box = question(window, qtbot)
     assert box.windowTitle() == "Quit with running jobs?"
-    assert box.text() == ("Jobs of the built-in engine and of the daemons guimirror started "
-                          "stop with guimirror (cancelled, never pivoted): mirror-src.")
+    assert box.text() == ("QEMU jobs go on without guimirror: mirror-src. A qemu-storage-daemon "
+                          "that guimirror started keeps running them, and guimirror takes it "
+                          "over again at the next start.")
     answer(qtbot, box, "Keep running")
     qtbot.waitUntil(lambda: not window._quitting, timeout=5000)
     assert window.isVisible() and not window.closed.is_set()
