@@ -317,6 +317,9 @@ def secs(value: float) -> str:
     return f"{value:.3f} s"
 
 
+SPEED_MIN_SIZE = 1 * GiB
+
+
 def mib(value: float) -> str:
     return f"{value / MiB:.1f} MiB"
 
@@ -333,6 +336,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2 * GiB, help="size of dense and sparse")
     options = parser.parse_args()
     cases = set(options.cases.split(","))
+    if "speed" in cases and options.size < SPEED_MIN_SIZE:
+        parser.error(f"the speed case copies 10 s at 50 MiB/s before READY: --size must be at "
+                     f"least {SPEED_MIN_SIZE} (or leave out speed from --cases)")
     directory = Path(options.dir or tempfile.mkdtemp(prefix="engine-vs-qemu-", dir="/var/tmp"))
     directory.mkdir(parents=True, exist_ok=True)
     size = options.size
