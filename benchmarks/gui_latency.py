@@ -70,7 +70,7 @@ async def one_round(window: object, workdir: Path, size: int, number: int) -> di
     from guimirror.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
-    link = window.current_link()
+    link = window.endpoints.current_link()
     assert link is not None
     source, target = workdir / "src.img", workdir / "tgt.img"
     await asyncio.to_thread(make_sparse, target, size)
@@ -102,15 +102,15 @@ async def one_round(window: object, workdir: Path, size: int, number: int) -> di
 
     window.job_event.connect(on_event)
     started = time.monotonic()
-    await window.start_mirror(model, confirm=False)
+    await window.mirror_start.start_mirror(model, confirm=False)
     await seen["BLOCK_JOB_READY"].wait()
     ready = time.monotonic() - started
-    await window.job_verb(key, "complete")
+    await window.jobs.job_verb(key, "complete")
     await seen["BLOCK_JOB_COMPLETED"].wait()
     window.job_event.disconnect(on_event)
     stop.set()
     await prober
-    points = window.plots.point_count(window._plot_key(key))
+    points = window.plots.point_count(window.jobs.plot_key(key))
     for name in names:
         await link.execute("blockdev-del", {"node-name": name})
     return {
@@ -146,7 +146,7 @@ async def run(args: argparse.Namespace) -> int:
         window.show()
         await window.start(restore_endpoints=False, builtin=args.engine == "builtin")
         if args.engine == "qemu":
-            await window.add_daemon()
+            await window.endpoints.add_daemon()
             window.endpoint_list.setCurrentRow(0)
         results = []
         try:
@@ -161,7 +161,7 @@ async def run(args: argparse.Namespace) -> int:
                       f"{result['idle_max_ms']:.1f} ms, p99 {result['idle_p99_ms']:.1f} ms",
                       flush=True)
         finally:
-            await window.quit_flow(ask_user=False)
+            await window.quit.quit_flow(ask_user=False)
     worst = statistics.median(r["max_ms"] for r in results)
     p99 = statistics.median(r["p99_ms"] for r in results)
     print(f"\nengine {args.engine}, {args.size} dense, {args.rounds} rounds, sampling and "

@@ -43,18 +43,15 @@ from PySide6.QtWidgets import (
 from qemu.qmp import QMPError
 
 from guimirror.qapi.errors import QAPIError
-from guimirror.qapi.mirror import BlockdevMirror
-from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest
-from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoints import Endpoints
 from guimirror.ui.event_log import EventLog
-from guimirror.ui.job_panel import JobPanel, JobView
-from guimirror.ui.jobs_controller import JobKey, JobsController
+from guimirror.ui.job_panel import JobPanel
+from guimirror.ui.jobs_controller import JobsController
 from guimirror.ui.long_lived import freeze_long_lived_objects
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
 from guimirror.ui.node_actions import NodeActions
-from guimirror.ui.node_table import NodeRow, NodeTableModel
+from guimirror.ui.node_table import NodeTableModel
 from guimirror.ui.plots import JobPlots
 from guimirror.ui.preferences import Preferences
 from guimirror.ui.quit_flow import QuitFlow
@@ -99,7 +96,6 @@ class MainWindow(QMainWindow):
         self.jobs = JobsController(self)
         self.preferences = Preferences(self)
         self.quit = QuitFlow(self)
-        self.closed = self.quit.closed
 
         DisplayUnits.set(self.settings.units if self.settings.units == "decimal" else "binary")
         self._build_widgets()
@@ -119,7 +115,7 @@ class MainWindow(QMainWindow):
         self.add_endpoint_button = add_endpoint
         remove_endpoint = QPushButton("Remove")
         remove_endpoint.clicked.connect(lambda: self.spawn(
-            self.endpoints.remove_endpoint(self.current or ""), "remove endpoint"
+            self.endpoints.remove_endpoint(self.endpoints.current or ""), "remove endpoint"
         ))
         endpoint_buttons = QHBoxLayout()
         endpoint_buttons.addWidget(add_endpoint)
@@ -219,7 +215,7 @@ class MainWindow(QMainWindow):
         )
 
         self.event_log = EventLog()
-        self.write_load = WriteLoadPanel(self.current_link)
+        self.write_load = WriteLoadPanel(self.endpoints.current_link)
         self.write_load.failed.connect(lambda text: self.report(f"write load: {text}"))
         self.write_load.started.connect(lambda *_: self.nodes.refresh_users())
         self.write_load.stopped.connect(lambda *_: self.nodes.refresh_users())
@@ -333,7 +329,12 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    # --- tasks and reporting ----------------------------------------------------------------
+    # --- starting, tasks and reporting ------------------------------------------------------
+
+    async def start(self, restore_endpoints: bool = True, builtin: bool = True) -> None:
+        """Connect the built-in engine and the saved endpoints (caller's task)."""
+        freeze_long_lived_objects()
+        await self.endpoints.start(restore_endpoints, builtin)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
         """Run ``coro`` as a task of the window; its failure is reported, never raised."""
@@ -361,7 +362,7 @@ class MainWindow(QMainWindow):
 
     def update_status(self) -> None:
         """The status bar's endpoint and jobs summary."""
-        link = self.current_link()
+        link = self.endpoints.current_link()
         if link is None:
             self.status_endpoint.setText("no endpoint")
         else:
@@ -380,114 +381,3 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.quit.close_event(event)
-
-    # --- the parts' state and verbs, under the window's names ---------------------------------
-
-    @property
-    def links(self) -> dict[str, EndpointLink]:
-        return self.endpoints.links
-
-    @property
-    def current(self) -> str | None:
-        return self.endpoints.current
-
-    @property
-    def job_views(self) -> dict[JobKey, JobView]:
-        return self.jobs.job_views
-
-    @property
-    def job_meta(self) -> dict[JobKey, dict[str, Any]]:
-        return self.jobs.job_meta
-
-    @property
-    def convergence_window(self) -> float:
-        """Seconds of growing dirty clusters before the not-converging hint shows."""
-        return self.jobs.convergence_window
-
-    @convergence_window.setter
-    def convergence_window(self, seconds: float) -> None:
-        self.jobs.convergence_window = seconds
-
-    @property
-    def data_dir(self) -> str:
-        """Where new images and the example workspace go; empty: the user's data directory."""
-        return self.nodes.data_dir
-
-    @data_dir.setter
-    def data_dir(self, path: str) -> None:
-        self.nodes.data_dir = path
-
-    @property
-    def _quitting(self) -> bool:
-        return self.quit.quitting
-
-    def current_link(self) -> EndpointLink | None:
-        return self.endpoints.current_link()
-
-    async def start(self, restore_endpoints: bool = True, builtin: bool = True) -> None:
-        """Connect the built-in engine and the saved endpoints (caller's task)."""
-        freeze_long_lived_objects()
-        await self.endpoints.start(restore_endpoints, builtin)
-
-    async def add_endpoint(self, link: EndpointLink) -> EndpointLink:
-        return await self.endpoints.add_endpoint(link)
-
-    async def add_daemon(self) -> EndpointLink:
-        return await self.endpoints.add_daemon()
-
-    async def attach_socket(self, address: str) -> EndpointLink:
-        return await self.endpoints.attach_socket(address)
-
-    async def remove_endpoint(self, name: str) -> None:
-        await self.endpoints.remove_endpoint(name)
-
-    def node_users(self, endpoint: str) -> dict[str, list[str]]:
-        return self.nodes.node_users(endpoint)
-
-    def selected_node(self) -> NodeRow | None:
-        return self.nodes.selected_node()
-
-    def open_add_node(self) -> AddNodeDialog | None:
-        return self.nodes.open_add_node()
-
-    async def add_node(self, request: AddNodeRequest, link: EndpointLink | None = None) -> None:
-        await self.nodes.add_node(request, link)
-
-    async def remove_node(self, node_name: str | None = None) -> None:
-        await self.nodes.remove_node(node_name)
-
-    async def offer_example_workspace(self) -> None:
-        await self.nodes.offer_example_workspace()
-
-    async def open_example_workspace(self) -> None:
-        await self.nodes.open_example_workspace()
-
-    async def check_start(self, model: BlockdevMirror, link: EndpointLink) -> bool:
-        return await self.mirror_start.check_start(model, link)
-
-    async def start_mirror(self, model: BlockdevMirror, confirm: bool = True) -> bool:
-        return await self.mirror_start.start_mirror(model, confirm)
-
-    def _plot_key(self, key: JobKey) -> str:
-        return self.jobs.plot_key(key)
-
-    def active_jobs(self) -> list[JobKey]:
-        return self.jobs.active_jobs()
-
-    async def job_verb(self, key: JobKey, verb: str) -> None:
-        await self.jobs.job_verb(key, verb)
-
-    async def set_speed(self, key: JobKey, speed: int) -> None:
-        await self.jobs.set_speed(key, speed)
-
-    def set_units(self, family: str) -> None:
-        self.preferences.set_units(family)
-
-    def show_about(self) -> None:
-        self.preferences.show_about()
-
-    async def quit_flow(self, ask_user: bool = True) -> bool:
-        return await self.quit.quit_flow(ask_user)
-
-    async def shutdown(self) -> None:
-        await self.quit.shutdown()

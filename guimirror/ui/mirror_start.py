@@ -78,7 +78,7 @@ class MirrorStart:
         """The checks, then blockdev-mirror on the current endpoint (caller's task)."""
         window = self.window
         jobs = window.jobs
-        link = window.current_link()
+        link = window.endpoints.current_link()
         if link is None:
             raise QAPIError("no endpoint is selected")
         if confirm and not await self.check_start(model, link):

@@ -73,14 +73,14 @@ class NodeActions:
             self.window.node_details.setPlainText(text)
 
     async def refresh_current(self) -> None:
-        link = self.window.current_link()
+        link = self.window.endpoints.current_link()
         if link is not None:
             await link.refresh()
 
     def open_add_node(self) -> AddNodeDialog | None:
         """Open the add-node dialog (window-modal, non-blocking); returns it."""
         window = self.window
-        link = window.current_link()
+        link = window.endpoints.current_link()
         if link is None or not link.connected:
             window.report("add node: choose a connected endpoint first")
             return None
@@ -98,7 +98,7 @@ class NodeActions:
 
     async def add_node(self, request: AddNodeRequest, link: EndpointLink | None = None) -> None:
         """Create the image if asked (worker thread), then blockdev-add."""
-        link = link or self.window.current_link()
+        link = link or self.window.endpoints.current_link()
         if link is None:
             raise QAPIError("no endpoint is selected")
         if request.create is not None:
@@ -121,7 +121,7 @@ class NodeActions:
             raise OSError(f"qemu-img create failed: {stderr.decode(errors='replace').strip()}")
 
     async def remove_node(self, node_name: str | None = None) -> None:
-        link = self.window.current_link()
+        link = self.window.endpoints.current_link()
         row = self.selected_node()
         name = node_name or (row.node_name if row else "")
         if link is None or not name:

@@ -55,7 +55,7 @@ def _window(loop: asyncio.AbstractEventLoop, qtbot: Any, settings: Any,
     finally:
         # Not qtbot.addWidget: pytest-qt would close the window before this teardown, and
         # closing asks about running jobs; the test's window quits without asking instead.
-        run(qtbot, loop, main.quit_flow(ask_user=False), timeout=30)
+        run(qtbot, loop, main.quit.quit_flow(ask_user=False), timeout=30)
         stop_left_daemons(qtbot, loop, main)
         main.deleteLater()
 
@@ -65,7 +65,7 @@ def stop_left_daemons(qtbot: Any, loop: asyncio.AbstractEventLoop, window: Any) 
     (unless a later window took one over and stopped it)."""
     from guimirror.qmp.launcher import DaemonLauncher, LauncherError
 
-    for link in window.links.values():
+    for link in window.endpoints.links.values():
         if link.detached:
             try:
                 launcher = run(qtbot, loop, DaemonLauncher.adopt(os.path.dirname(link.address)))

@@ -24,7 +24,7 @@ def node_names(window: Any) -> set[str]:
 
 def add_node_with_dialog(window: Any, qtbot: Any, path: Path, name: str,
                          same_size_as: str | None = None) -> None:
-    dialog = window.open_add_node()
+    dialog = window.nodes.open_add_node()
     assert dialog is not None
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     dialog.path.setText(str(path))
@@ -107,7 +107,7 @@ def provoke_each_error(form: Any) -> None:
 
 
 def job_view(window: Any, endpoint: str, job_id: str = "mirror-src") -> Any:
-    return window.job_views.get((endpoint, job_id))
+    return window.jobs.job_views.get((endpoint, job_id))
 
 
 def whole_flow(window: Any, qtbot: Any, loop: asyncio.AbstractEventLoop, tmp_path: Path,
@@ -126,10 +126,10 @@ def whole_flow(window: Any, qtbot: Any, loop: asyncio.AbstractEventLoop, tmp_pat
     assert form.arguments()["buf-size"] == 64 * 1024
     qtbot.mouseClick(form.start_button, Qt.MouseButton.LeftButton)
     key = (endpoint, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.job_views, timeout=10000)
+    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=10000)
     row = window.job_panel.rows[key]
     qtbot.waitUntil(lambda: job_view(window, endpoint).status == "running", timeout=10000)
-    plot_key = window._plot_key(key)
+    plot_key = window.jobs.plot_key(key)
     qtbot.waitUntil(lambda: window.plots.point_count(plot_key) >= 3, timeout=10000)
     assert job_view(window, endpoint).device == "src"
     assert job_view(window, endpoint).target == "tgt"

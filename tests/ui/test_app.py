@@ -19,9 +19,9 @@ from tests.ui.test_questions import answer, question
 
 
 def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path) -> None:
-    window.data_dir = str(tmp_path)
+    window.nodes.data_dir = str(tmp_path)
     window.settings.example_offered = False
-    task = window.spawn(window.offer_example_workspace(), "example")
+    task = window.spawn(window.nodes.offer_example_workspace(), "example")
     box = question(window, qtbot)
     assert "example workspace" in box.text()
     answer(qtbot, box, "Create example")
@@ -34,7 +34,7 @@ def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path
     assert window.form.start_button.isEnabled()
     assert window.settings.example_offered
     # Asked once only.
-    run(qtbot, qloop, window.offer_example_workspace())
+    run(qtbot, qloop, window.nodes.offer_example_workspace())
     assert (tmp_path / "example" / "source.img").exists()
 
 
@@ -55,7 +55,7 @@ def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, 
     second = None
     try:
         first = qemu_window
-        link = run(qtbot, qloop, first.attach_socket(path))
+        link = run(qtbot, qloop, first.endpoints.attach_socket(path))
         first.endpoint_list.setCurrentRow(0)
         write_source(tmp_path / "src.img", 8 * 1024 * 1024)
         add_raw(first, qtbot, qloop, "src", tmp_path / "src.img")
@@ -64,24 +64,24 @@ def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, 
         first.form.speed.setText("256K")
         first.form.buf_size.setText("64K")
         qtbot.mouseClick(first.form.start_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.job_views, timeout=5000)
-        run(qtbot, qloop, first.shutdown(), timeout=30)
+        qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.jobs.job_views, timeout=5000)
+        run(qtbot, qloop, first.quit.shutdown(), timeout=30)
         assert [(s.kind, s.address) for s in settings.endpoints] == [("socket", path)]
 
         second = MainWindow(settings)
         second.show()
         run(qtbot, qloop, second.start(builtin=False))
-        qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.job_views),
+        qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.jobs.job_views),
                         timeout=10000)
-        key = next(k for k in second.job_views if k[1] == "mirror-src")
-        qtbot.waitUntil(lambda: second.job_views[key].status == "running", timeout=5000)
-        again = second.links[key[0]]
+        key = next(k for k in second.jobs.job_views if k[1] == "mirror-src")
+        qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "running", timeout=5000)
+        again = second.endpoints.links[key[0]]
         assert again.kind.value == "socket" and again.version.startswith("7.")
         run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
-        qtbot.waitUntil(lambda: second.job_views[key].status == "cancelled", timeout=10000)
+        qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "cancelled", timeout=10000)
     finally:
         if second is not None:
-            run(qtbot, qloop, second.quit_flow(ask_user=False), timeout=30)
+            run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
             second.deleteLater()
         run(qtbot, qloop, daemon.stop(), timeout=30)
 
@@ -131,19 +131,19 @@ def test_the_application_starts_and_quits_on_sigterm(tmp_path) -> None:
 @pytest.mark.qemu
 def test_endpoints_are_added_and_removed(window, qtbot, qloop, tmp_path) -> None:
     require_tools("qemu-storage-daemon")
-    link = run(qtbot, qloop, window.add_daemon())
+    link = run(qtbot, qloop, window.endpoints.add_daemon())
     assert window.endpoint_list.count() == 2
     item = window.endpoint_list.item(1)
     assert item.text().startswith("qsd\n  qemu-storage-daemon\n  running · 7.")
     daemon = link.endpoint.launcher
-    run(qtbot, qloop, window.remove_endpoint(link.name))
-    assert window.endpoint_list.count() == 1 and link.name not in window.links
+    run(qtbot, qloop, window.endpoints.remove_endpoint(link.name))
+    assert window.endpoint_list.count() == 1 and link.name not in window.endpoints.links
     assert daemon.returncode is not None  # the daemon guimirror started has stopped
     missing = str(tmp_path / "nobody.sock")
-    task = window.spawn(window.attach_socket(missing), "attach")
+    task = window.spawn(window.endpoints.attach_socket(missing), "attach")
     qtbot.waitUntil(task.done, timeout=10000)
     assert "attach:" in window.last_error
-    failed = window.links["nobody.sock"]
+    failed = window.endpoints.links["nobody.sock"]
     assert failed.state == "failed"
     assert window.endpoint_list.item(1).text().endswith("failed")
     assert window.endpoint_list.item(1).toolTip() == failed.error != ""
@@ -154,7 +154,7 @@ def test_decimal_units_are_shown_and_remembered(window, qtbot, qloop, tmp_path) 
 
     with open(tmp_path / "n.img", "wb") as image:
         image.truncate(8 * 1024 * 1024)
-    link = window.current_link()
+    link = window.endpoints.current_link()
     run(qtbot, qloop, link.execute("blockdev-add", {
         "driver": "raw", "node-name": "n0",
         "file": {"driver": "file", "filename": str(tmp_path / "n.img")}}))
@@ -167,7 +167,7 @@ def test_decimal_units_are_shown_and_remembered(window, qtbot, qloop, tmp_path) 
         window.form.speed.setText("50M")
         assert window.form.speed_hint.text() == "52.4 MB/s"
     finally:
-        window.set_units("binary")
+        window.preferences.set_units("binary")
     assert DisplayUnits.family == "binary" and window.settings.units == "binary"
     assert window.node_model.by_name()["n0"].cell(3) == "8 MiB"
 
@@ -178,7 +178,7 @@ def test_a_link_closes_when_its_refresh_was_just_woken(window, qtbot, qloop) -> 
     With asyncio.wait_for on Python 3.11, the wake-up and the cancel landing together made
     wait_for swallow the cancel: the refresher went on forever and the close never returned.
     """
-    link = window.current_link()
+    link = window.endpoints.current_link()
 
     async def command_then_close() -> None:
         await link.execute("query-version")
@@ -199,7 +199,7 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
 
     require_tools("qemu-storage-daemon")
     first = qemu_window
-    link = run(qtbot, qloop, first.add_daemon())
+    link = run(qtbot, qloop, first.endpoints.add_daemon())
     first.endpoint_list.setCurrentRow(0)
     write_source(tmp_path / "src.img", 8 * 1024 * 1024)
     add_raw(first, qtbot, qloop, "src", tmp_path / "src.img")
@@ -208,12 +208,12 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
     first.form.speed.setText("256K")
     first.form.buf_size.setText("64K")
     qtbot.mouseClick(first.form.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.job_views, timeout=5000)
+    qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.jobs.job_views, timeout=5000)
     pid = link.endpoint.launcher.pid
     path = link.address
     second = None
     try:
-        assert run(qtbot, qloop, first.quit_flow(ask_user=False), timeout=30)
+        assert run(qtbot, qloop, first.quit.quit_flow(ask_user=False), timeout=30)
         assert link.state == "detached"
         os.kill(pid, 0)  # the daemon runs on
         assert [(s.kind, s.address) for s in settings.endpoints] == [
@@ -222,23 +222,23 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
         second = MainWindow(settings)
         second.show()
         run(qtbot, qloop, second.start(builtin=False))
-        qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.job_views),
+        qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.jobs.job_views),
                         timeout=10000)
-        key = next(k for k in second.job_views if k[1] == "mirror-src")
-        again = second.links[key[0]]
+        key = next(k for k in second.jobs.job_views if k[1] == "mirror-src")
+        again = second.endpoints.links[key[0]]
         assert again.kind.value == "qemu-storage-daemon"
         assert again.endpoint.launcher.adopted and again.endpoint.launcher.pid == pid
-        qtbot.waitUntil(lambda: second.job_views[key].status == "running", timeout=5000)
+        qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "running", timeout=5000)
         run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
-        qtbot.waitUntil(lambda: second.job_views[key].status == "cancelled", timeout=10000)
-        assert run(qtbot, qloop, second.quit_flow(ask_user=False), timeout=30)
+        qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "cancelled", timeout=10000)
+        assert run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
         assert [(s.kind, s.address) for s in settings.endpoints] == [
             ("qemu-storage-daemon", "")]
     finally:
         if second is not None:
-            run(qtbot, qloop, second.quit_flow(ask_user=False), timeout=30)
+            run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
             stop_left_daemons(qtbot, qloop, second)
             second.deleteLater()
         with contextlib.suppress(ProcessLookupError):

@@ -33,7 +33,7 @@ def blkdebug_target(path: Path) -> dict[str, Any]:
 
 
 def drill(window: Any, qtbot: Any, loop: Any, tmp_path: Path, endpoint: str) -> None:
-    link = window.links[endpoint]
+    link = window.endpoints.links[endpoint]
     source = write_source(tmp_path / "src.img", SIZE)
     (tmp_path / "tgt.img").write_bytes(b"")
     with open(tmp_path / "tgt.img", "wb") as target:
@@ -50,8 +50,8 @@ def drill(window: Any, qtbot: Any, loop: Any, tmp_path: Path, endpoint: str) -> 
     assert form.arguments()["on-target-error"] == "stop"
     qtbot.mouseClick(form.start_button, Qt.MouseButton.LeftButton)
     key = (endpoint, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.job_views, timeout=10000)
-    view = window.job_views[key]
+    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=10000)
+    view = window.jobs.job_views[key]
     qtbot.waitUntil(lambda: view.status == "paused" and view.io_status == "failed",
                     timeout=15000)
     row = window.job_panel.rows[key]
@@ -75,6 +75,6 @@ def test_error_drill_on_the_builtin_engine(window, qtbot, qloop, tmp_path) -> No
 @pytest.mark.qemu
 def test_error_drill_on_qemu_storage_daemon(qemu_window, qtbot, qloop, tmp_path) -> None:
     require_tools("qemu-storage-daemon")
-    link = run(qtbot, qloop, qemu_window.add_daemon())
+    link = run(qtbot, qloop, qemu_window.endpoints.add_daemon())
     qemu_window.endpoint_list.setCurrentRow(qemu_window.endpoint_list.count() - 1)
     drill(qemu_window, qtbot, qloop, tmp_path, link.name)

@@ -14,10 +14,10 @@ from tests.ui.flow import whole_flow
 def test_whole_flow_on_qemu_storage_daemon(qemu_window, qtbot, qloop, tmp_path) -> None:
     require_tools("qemu-storage-daemon")
     window = qemu_window
-    link = run(qtbot, qloop, window.add_daemon())
+    link = run(qtbot, qloop, window.endpoints.add_daemon())
     assert link.version.startswith("7.") or link.version[0].isdigit()
     window.endpoint_list.setCurrentRow(window.endpoint_list.count() - 1)
-    assert window.current == link.name
+    assert window.endpoints.current == link.name
     whole_flow(window, qtbot, qloop, tmp_path, link.name)
 
 
@@ -30,9 +30,9 @@ def test_a_new_qcow2_target_and_its_automatic_granularity(qemu_window, qtbot, ql
 
     require_tools("qemu-storage-daemon", "qemu-img")
     window = qemu_window
-    run(qtbot, qloop, window.add_daemon())
+    run(qtbot, qloop, window.endpoints.add_daemon())
     window.endpoint_list.setCurrentRow(0)
-    dialog = window.open_add_node()
+    dialog = window.nodes.open_add_node()
     dialog.format.setCurrentText("qcow2")
     dialog.path.setText(str(tmp_path / "new.qcow2"))
     dialog.node_name.setText("q0")

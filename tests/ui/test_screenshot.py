@@ -18,7 +18,7 @@ MiB = 1 << 20
 
 def mirror_and_shoot(window: Any, qtbot: Any, loop: Any, tmp_path: Path, endpoint: str,
                      name: str) -> None:
-    link = window.links[endpoint]
+    link = window.endpoints.links[endpoint]
     write_source(tmp_path / "src.img", 32 * MiB)
     with open(tmp_path / "tgt.img", "wb") as target:
         target.truncate(32 * MiB)
@@ -33,11 +33,11 @@ def mirror_and_shoot(window: Any, qtbot: Any, loop: Any, tmp_path: Path, endpoin
     window.form.buf_size.setText("256K")
     qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
     key = (endpoint, "mirror-src")
-    plot_key = window._plot_key(key)
+    plot_key = window.jobs.plot_key(key)
     qtbot.waitUntil(lambda: window.plots.point_count(plot_key) >= 8, timeout=15000)
     window.node_view.selectRow(list(window.node_model.by_name()).index("src"))
     assert '"node-name": "src"' in window.node_details.toPlainText()
-    view = window.job_views[key]
+    view = window.jobs.job_views[key]
     assert view.status == "running" and 0 < view.offset < view.len
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / f"{name}.png"
@@ -62,6 +62,6 @@ def test_screenshot_during_a_builtin_mirror(window, qtbot, qloop, tmp_path) -> N
 @pytest.mark.qemu
 def test_screenshot_during_a_qemu_mirror(qemu_window, qtbot, qloop, tmp_path) -> None:
     require_tools("qemu-storage-daemon")
-    link = run(qtbot, qloop, qemu_window.add_daemon())
+    link = run(qtbot, qloop, qemu_window.endpoints.add_daemon())
     qemu_window.endpoint_list.setCurrentRow(qemu_window.endpoint_list.count() - 1)
     mirror_and_shoot(qemu_window, qtbot, qloop, tmp_path, link.name, "main-window-qemu")

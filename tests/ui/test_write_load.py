@@ -18,7 +18,7 @@ MiB = 1 << 20
 
 def add_nodes(window: Any, qtbot: Any, loop: Any, tmp_path: Path, size: int,
               source_data: bool = True) -> None:
-    link = window.current_link()
+    link = window.endpoints.current_link()
     if source_data:
         write_source(tmp_path / "src.img", size)
     else:
@@ -35,7 +35,7 @@ def add_nodes(window: Any, qtbot: Any, loop: Any, tmp_path: Path, size: int,
 
 
 def exports(window: Any, qtbot: Any, loop: Any) -> list[str]:
-    reply = run(qtbot, loop, window.current_link().execute("query-block-exports"))
+    reply = run(qtbot, loop, window.endpoints.current_link().execute("query-block-exports"))
     return [export["id"] for export in reply]
 
 
@@ -44,15 +44,15 @@ def test_write_load_through_nbd_during_a_mirror_on_qemu(qemu_window, qtbot, qloo
                                                         tmp_path) -> None:
     require_tools("qemu-storage-daemon")
     window = qemu_window
-    run(qtbot, qloop, window.add_daemon())
+    run(qtbot, qloop, window.endpoints.add_daemon())
     window.endpoint_list.setCurrentRow(0)
     add_nodes(window, qtbot, qloop, tmp_path, 8 * MiB)
     window.form.select("src", "tgt")
     window.form.speed.setText("2M")
     window.form.buf_size.setText("64K")
     qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
-    key = (window.current, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.job_views, timeout=5000)
+    key = (window.endpoints.current, "mirror-src")
+    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=5000)
     panel = window.write_load
     panel.node.setCurrentText("src")
     panel.rate.setText("4M")
@@ -69,10 +69,10 @@ def test_write_load_through_nbd_during_a_mirror_on_qemu(qemu_window, qtbot, qloo
     row = window.job_panel.rows[key]
     row.speed.setText("0")
     qtbot.keyClick(row.speed, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.job_views[key].status == "ready", timeout=15000)
+    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "ready", timeout=15000)
     qtbot.mouseClick(row.buttons[next(v for v in row.buttons if v.value == "complete")],
                      Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.job_views[key].status == "completed", timeout=15000)
+    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "completed", timeout=15000)
     assert (tmp_path / "tgt.img").read_bytes() == (tmp_path / "src.img").read_bytes()
 
 
@@ -82,7 +82,7 @@ def test_a_write_load_faster_than_the_mirror_shows_the_hint(window, qtbot, qloop
     512 KiB/s: dirty clusters grow (the built-in engine keeps ``speed`` after READY, so the job
     cannot catch up). The export comes first, as in QEMU's measured drill: the mirror's filter
     then sits between it and the source."""
-    window.convergence_window = 2.0
+    window.jobs.convergence_window = 2.0
     add_nodes(window, qtbot, qloop, tmp_path, 64 * MiB, source_data=False)
     panel = window.write_load
     panel.node.setCurrentText("src")
@@ -93,8 +93,8 @@ def test_a_write_load_faster_than_the_mirror_shows_the_hint(window, qtbot, qloop
     window.form.speed.setText("512K")
     qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
     key = ("built-in", "mirror-src")
-    qtbot.waitUntil(lambda: key in window.job_views, timeout=5000)
+    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=5000)
     row = window.job_panel.rows[key]
-    qtbot.waitUntil(lambda: window.job_views[key].hint == HINT, timeout=15000)
+    qtbot.waitUntil(lambda: window.jobs.job_views[key].hint == HINT, timeout=15000)
     assert not row.hint.isHidden() and "copy-mode write-blocking" in row.hint.text()
     run(qtbot, qloop, panel.stop_load())
