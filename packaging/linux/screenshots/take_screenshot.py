@@ -32,19 +32,19 @@ async def scene(output: Path) -> None:
     window.resize(WIDTH, HEIGHT)
     window.show()
     await window.start(restore_endpoints=False)
-    await window.open_example_workspace()
+    await window.nodes.open_example_workspace()
     device, target = window.form.device.currentText(), window.form.target.currentText()
     model = parse_arguments(
         BlockdevMirror,
         {"job-id": "mirror0", "device": device, "target": target, "sync": "full", "speed": SPEED},
     )
-    await window.start_mirror(model, confirm=False)
+    await window.mirror_start.start_mirror(model, confirm=False)
     await asyncio.sleep(COPYING_FOR)
     image = window.grab().toImage()
     if (image.width(), image.height()) != (WIDTH, HEIGHT):
         raise SystemExit(f"the window is {image.width()}x{image.height()}, not {WIDTH}x{HEIGHT}")
     image.save(str(output))
-    await window.quit_flow(ask_user=False)
+    await window.quit.quit_flow(ask_user=False)
 
 
 def main() -> int:
