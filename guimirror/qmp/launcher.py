@@ -349,12 +349,12 @@ class DaemonLauncher:
             pass
         # A daemon that died closed its end of the pair; give it a moment to be reaped.
         await self._wait_exit(1.0)
+        await self._read_stderr()
         if not self.exited:
             raise LauncherError(
                 f"{self.binary} did not greet on its QMP socket within {limit:g} s: "
                 f"{self.stderr.strip()}"
             )
-        await self._read_stderr()
         raise LauncherError(
             f"{self.binary} exited with status {self.returncode}: {self.stderr.strip()}"
         )
