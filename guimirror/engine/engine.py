@@ -18,7 +18,6 @@ from guimirror.engine.exports import ExportManager
 from guimirror.engine.graph import BlockGraph
 from guimirror.engine.job import Job
 from guimirror.engine.mirror import start_mirror
-from guimirror.engine.mirror_filter import MirrorTopNode
 from guimirror.engine.node import BlockNode
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import BlockJobInfo, JobInfo, JobStatus
@@ -57,11 +56,9 @@ EventListener = Callable[["QAPIEvent"], None]
 
 class MirroredGraph:
     """The graph as the export manager sees it: a user that attaches to a node with a mirror
-    filter above it is attached to the filter, so its writes are mirrored too.
-
-    In QEMU 7.2 the mirror's bitmap sits on the source node and sees writes from every
-    parent, even one that arrived after the mirror started; here writes are seen where they
-    pass the filter, so a late user must pass it as well.
+    filter above it is attached to the filter, so its writes are mirrored too; a node that
+    blockdev-add gives that node as a child gets the filter the same way
+    (``BlockGraph.stand_in``).
     """
 
     def __init__(self, graph: BlockGraph) -> None:
@@ -71,10 +68,7 @@ class MirroredGraph:
         return self.graph.find_node(node_name)
 
     def attach(self, backend: BlockBackend) -> None:
-        for parent in self.graph.node_parents(backend.node):
-            if isinstance(parent, MirrorTopNode) and parent.backing is backend.node:
-                backend.node = parent
-                break
+        backend.node = self.graph.stand_in(backend.node)
         self.graph.attach(backend)
 
     def detach(self, backend: BlockBackend) -> None:

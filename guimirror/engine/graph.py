@@ -3,6 +3,8 @@
 Node names, lookups and blockdev-add/-del follow QEMU 7.2 (block.c, blockdev.c) with its
 error texts. A node's parents are the nodes that have it as a child and the BlockBackends
 attached to it; ``replace_node``, ``insert_filter`` and ``remove_filter`` re-point them all.
+A node that blockdev-add gives a child by reference while a filter is above that child gets
+the filter instead (``stand_in``), and shows the child it named in queries.
 
 Checked against qemu-storage-daemon 7.2.22 (tests/engine/test_graph_against_qemu.py runs the
 same commands on both and compares every reply):
@@ -60,6 +62,7 @@ class BlockGraph:
         self._created: dict[str, int] = {}
         self._sequence = 0
         self._backends: list[BlockBackend] = []
+        self._filters: list[BlockNode] = []
         self._generated = 0
 
     def _next_sequence(self) -> int:
@@ -138,6 +141,19 @@ class BlockGraph:
         parents.extend(self.backends_of(node))
         return parents
 
+    def stand_in(self, node: BlockNode) -> BlockNode:
+        """The node a new parent of ``node`` is given: the filter ``insert_filter`` put above
+        it while that filter is in the graph, else ``node`` itself.
+
+        In QEMU 7.2 a mirror's dirty bitmap sits on the source node and sees writes from
+        every parent, even one that came after the mirror started; here a mirror sees the
+        writes that pass its filter, so a later parent must pass it as well.
+        """
+        for filter_node in self._filters:
+            if any(child is node for child in filter_node.children.values()):
+                return filter_node
+        return node
+
     def is_root(self, node: BlockNode) -> bool:
         """QEMU's bdrv_is_root_node: no node has it as a child (backends do not count)."""
         return not self.node_parents(node)
@@ -172,9 +188,12 @@ class BlockGraph:
         # blkdebug names itself before opening its image; raw opens its file first (QEMU).
         sequence = self._next_sequence() if isinstance(options, BlockdevOptionsBlkdebug) else None
 
+        referenced: list[BlockNode] = []
+
         async def open_child(ref: Any, child_inherits: InheritedOptions) -> BlockNode:
             if isinstance(ref, str):
-                return self.lookup_bs(ref)
+                referenced.append(self.lookup_bs(ref))
+                return referenced[-1]
             child_options = ref if isinstance(ref, BlockdevOptions) else None
             if child_options is None:
                 child_options = parse_arguments(BlockdevOptions, ref)
@@ -184,6 +203,11 @@ class BlockGraph:
         if name in self._nodes:
             await node.close()
             raise QAPIError(f"Duplicate nodes with node-name='{name}'")
+        for role, child in list(node.children.items()):
+            stand_in = self.stand_in(child)
+            if any(child is r for r in referenced) and stand_in is not child:
+                node.children[role] = stand_in
+                node.stand_ins.add(role)
         self._register(node, sequence)
         added.append(node)
         return node
@@ -250,9 +274,20 @@ class BlockGraph:
             raise QAPIError(f"Duplicate nodes with node-name='{filter_node.node_name}'")
         self._register(filter_node)
         self.replace_node(node, filter_node)
+        self._filters.append(filter_node)
 
     def remove_filter(self, filter_node: BlockNode) -> None:
-        """Take ``filter_node`` out: its parents use its child again; its name is free."""
+        """Take ``filter_node`` out: its parents use its child again; its name is free.
+
+        A parent it stood in for (``stand_in``) now has the node below as a plain child: the
+        source after a cancel, the target after a pivot.
+        """
+        if filter_node in self._filters:
+            self._filters.remove(filter_node)
+        for parent in self.node_parents(filter_node):
+            for role, child in parent.children.items():
+                if child is filter_node:
+                    parent.stand_ins.discard(role)
         below = next(iter(filter_node.children.values()), None)
         if below is not None:
             self.replace_node(filter_node, below)
@@ -288,6 +323,7 @@ class BlockGraph:
         self._nodes.clear()
         self._created.clear()
         self._backends.clear()
+        self._filters.clear()
         for node in nodes:
             await node.close()
 

@@ -1,6 +1,7 @@
 """The ``mirror_top`` filter node that a mirror job inserts above its source.
 
-Every write from the source's users passes through it. In copy-mode background it marks the
+Every write from the source's users passes through it, from users that came after the
+mirror started too (``BlockGraph.stand_in``). In copy-mode background it marks the
 job's dirty bitmap after the write reaches the source (even a failed one, as QEMU does); in
 copy-mode write-blocking it hands the write to the job, which writes the source and then the
 target before the write returns (qemu-mirror.md 3.8). Without a job, or once the job failed
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from guimirror.engine.node import BlockNode, BlockStatus
 from guimirror.qapi.block_info import BlockDeviceInfo, ImageInfo
@@ -162,6 +163,12 @@ class MirrorTopNode(BlockNode):
 
     async def block_status(self, offset: int, length: int) -> BlockStatus:
         return await self.backing.block_status(offset, length)
+
+    def open_options(self) -> dict[str, Any]:
+        return {"backing": self.backing.open_options(), "driver": self.driver}
+
+    def actual_size(self) -> int | None:
+        return self.backing.actual_size()
 
     def info(self) -> BlockDeviceInfo:
         """As QEMU shows ``mirror_top``: the filename and cache mode of the node below."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from guimirror.qapi.block_info import BlockDeviceInfo, BlockDirtyInfo
@@ -52,6 +52,9 @@ class BlockNode(abc.ABC):
     mirror"``) to the job or export that holds it; a node with a blocker refuses
     blockdev-del and a second mirror, with the reason in the error text.
     ``dirty_bitmaps`` holds the bitmaps jobs registered on this node (see DirtyBitmapView).
+    ``stand_ins`` holds the child roles whose child is the filter a job put above the node
+    the blockdev-add named (``BlockGraph.stand_in``): I/O goes through the filter, queries
+    show the node below it, as QEMU shows the named node.
     """
 
     driver: ClassVar[str]
@@ -61,6 +64,7 @@ class BlockNode(abc.ABC):
     children: dict[str, BlockNode] = field(default_factory=dict)
     blockers: dict[str, object] = field(default_factory=dict)
     dirty_bitmaps: list[DirtyBitmapView] = field(default_factory=list)
+    stand_ins: set[str] = field(default_factory=set)
 
     def add_dirty_bitmap(self, bitmap: DirtyBitmapView) -> None:
         """Show ``bitmap`` in this node's ``dirty-bitmaps`` until it is removed."""
@@ -71,10 +75,25 @@ class BlockNode(abc.ABC):
         if bitmap in self.dirty_bitmaps:
             self.dirty_bitmaps.remove(bitmap)
 
+    def shown_child(self, role: str) -> BlockNode:
+        """The child of ``role`` as queries show it: below a stand-in filter."""
+        child = self.children[role]
+        if role in self.stand_ins:
+            return next(iter(child.children.values()))
+        return child
+
     @property
     @abc.abstractmethod
     def length(self) -> int:
         """The node's virtual size in bytes."""
+
+    def open_options(self) -> dict[str, Any]:
+        """The node's options as QEMU's full_open_options: driver first, no node-names."""
+        return {"driver": self.driver}
+
+    def actual_size(self) -> int | None:
+        """Bytes the image occupies on the host; None where QEMU reports none."""
+        return None
 
     @property
     def cluster_size(self) -> int | None:

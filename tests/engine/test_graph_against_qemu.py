@@ -170,6 +170,7 @@ def test_query_named_block_nodes_matches_qemu_field_by_field(tmp_path: Path, qsd
     script: list[Command] = [
         ("blockdev-add", {"driver": "file", "node-name": "f1", "filename": "{dir}/a.img"}),
         ("blockdev-add", {"driver": "raw", "node-name": "r1", "file": "f1"}),
+        ("blockdev-add", {"driver": "raw", "node-name": "rr", "file": "r1"}),
         (
             "blockdev-add",
             {

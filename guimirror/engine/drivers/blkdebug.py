@@ -69,7 +69,7 @@ class BlkdebugNode(DriverNode):
 
     @property
     def filtered_child(self) -> BlockNode | None:
-        return self.image
+        return self.shown_child("image")
 
     @property
     def length(self) -> int:
@@ -81,15 +81,15 @@ class BlkdebugNode(DriverNode):
 
     @property
     def supports_zero_unmap(self) -> bool:
-        return bool(getattr(self.image, "supports_zero_unmap", False))
+        return bool(getattr(self.shown_child("image"), "supports_zero_unmap", False))
 
     def open_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {}
         for index, given in enumerate(self.given_rules):
             for key, value in given.items():
                 options[f"inject-error.{index}.{key}"] = value
-        image = self.image
-        options["image"] = image.open_options() if isinstance(image, DriverNode) else {}
+        image = self.shown_child("image")
+        options["image"] = image.open_options()
         options["driver"] = self.driver
         return options
 

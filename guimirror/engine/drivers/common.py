@@ -12,7 +12,6 @@ import errno
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
 
 from guimirror.engine.node import BlockNode
 from guimirror.qapi.block_info import BlockdevCacheInfo, BlockDeviceInfo, ImageInfo
@@ -50,17 +49,9 @@ class DriverNode(BlockNode):
         """Count a finished write, zero write or discard (even a failed one, as QEMU does)."""
         self.write_gen += 1
 
-    def open_options(self) -> dict[str, Any]:
-        """The node's options as QEMU's full_open_options: driver first, no node-names."""
-        return {"driver": self.driver}
-
     def info_filename(self) -> str:
         """``file`` and ``image.filename``: the plain path where there is one, else json:{...}."""
         return "json:" + json.dumps(self.open_options())
-
-    def actual_size(self) -> int | None:
-        """Bytes the image occupies on the host; None where QEMU reports none."""
-        return None
 
     def has_dirty_flag(self) -> bool:
         """Whether QEMU's bdrv_get_info succeeds for the driver (then ``dirty-flag`` is shown)."""

@@ -45,7 +45,7 @@ class RawNode(DriverNode):
 
     @property
     def supports_zero_unmap(self) -> bool:
-        return bool(getattr(self.child, "supports_zero_unmap", False))
+        return bool(getattr(self.shown_child("file"), "supports_zero_unmap", False))
 
     def copy_fd(self) -> int | None:
         return self.child.copy_fd() if self.offset == 0 else None
@@ -56,32 +56,38 @@ class RawNode(DriverNode):
             options["offset"] = self.offset
         if self.size is not None:
             options["size"] = self.size
-        child = self.child
-        options["file"] = child.open_options() if isinstance(child, DriverNode) else {}
+        child = self.shown_child("file")
+        options["file"] = child.open_options()
         return options
 
     def info_filename(self) -> str:
-        """The child's plain filename if it has one and this is no window; else json:{...}."""
-        child = self.child
-        if self.offset == 0 and self.size is None and isinstance(child, DriverNode):
+        """The child's plain filename if it has one, is a protocol node (not another raw
+        node) and this is no window; else json:{...}."""
+        child = self.shown_child("file")
+        if (
+            self.offset == 0
+            and self.size is None
+            and isinstance(child, DriverNode)
+            and not isinstance(child, RawNode)
+        ):
             below = child.info_filename()
             if not below.startswith("json:"):
                 return below
         return super().info_filename()
 
     def actual_size(self) -> int | None:
-        child = self.child
-        return child.actual_size() if isinstance(child, DriverNode) else None
+        child = self.shown_child("file")
+        return child.actual_size()
 
     async def pread(self, offset: int, length: int) -> bytes:
         check_request(self, offset, length)
-        raise_event(self.child, "read_aio")
+        raise_event(self.shown_child("file"), "read_aio")
         return await self.child.pread(self.offset + offset, length)
 
     async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
         check_writable(self)
         check_request(self, offset, len(data))
-        raise_event(self.child, "write_aio")
+        raise_event(self.shown_child("file"), "write_aio")
         try:
             await self.child.pwrite(self.offset + offset, data)
         finally:
@@ -110,7 +116,7 @@ class RawNode(DriverNode):
     async def flush(self) -> None:
         gen = self.write_gen
         if not self.no_flush and gen != self.flushed_gen:
-            raise_event(self.child, "flush_to_disk")
+            raise_event(self.shown_child("file"), "flush_to_disk")
         await self.child.flush()
         self.flushed_gen = gen
 
