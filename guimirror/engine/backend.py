@@ -24,6 +24,16 @@ class BlockBackend:
         self.node = node
         self.name = name
         self.writable = writable
+        self.stands_in = False
+        """``node`` is a mirror filter standing in for the node this backend was given
+        (``BlockGraph.stand_in``)."""
+
+    @property
+    def shown_node(self) -> BlockNode:
+        """The node queries name: the one given, below a filter that stands in for it."""
+        if self.stands_in:
+            return next(iter(self.node.children.values()))
+        return self.node
 
     @property
     def length(self) -> int:

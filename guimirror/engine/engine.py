@@ -68,7 +68,9 @@ class MirroredGraph:
         return self.graph.find_node(node_name)
 
     def attach(self, backend: BlockBackend) -> None:
-        backend.node = self.graph.stand_in(backend.node)
+        stand_in = self.graph.stand_in(backend.node)
+        backend.stands_in = stand_in is not backend.node
+        backend.node = stand_in
         self.graph.attach(backend)
 
     def detach(self, backend: BlockBackend) -> None:

@@ -69,7 +69,7 @@ class BlockExport:
     @property
     def node_name(self) -> str:
         """The node the export serves now: the target after a pivot, as in QEMU."""
-        return self.backend.node.node_name
+        return self.backend.shown_node.node_name
 
 
 class ExportManager:

@@ -215,7 +215,8 @@ class BlockGraph:
     async def delete(self, node_name: str) -> None:
         """``blockdev-del``: QEMU's checks in its order; inline children go with their parent."""
         node = self.get_node(node_name)
-        if self.backends_of(node):
+        # A backend a filter stands in for is, as in QEMU, a user of the node it was given.
+        if any(backend.shown_node is node for backend in self._backends):
             raise QAPIError(f"Node {node_name} is in use")
         for reason in node.blockers:
             raise QAPIError(f"Node '{node_name}' is busy: {reason}")
@@ -288,6 +289,8 @@ class BlockGraph:
             for role, child in parent.children.items():
                 if child is filter_node:
                     parent.stand_ins.discard(role)
+        for backend in self.backends_of(filter_node):
+            backend.stands_in = False
         below = next(iter(filter_node.children.values()), None)
         if below is not None:
             self.replace_node(filter_node, below)

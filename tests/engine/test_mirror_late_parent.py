@@ -207,6 +207,10 @@ def test_late_nodes_show_as_qemu_shows_them(tmp_path: Path, qsd: Any) -> None:
             shown += [normalized(e) for e in listed if e["node-name"] in names]
         return shown
 
+    async def exports(query: Any) -> list[Any]:
+        listed = await query("query-block-exports", {})
+        return sorted((e["id"], e["node-name"]) for e in listed)
+
     async def script(command: Any, final: str) -> list[Any]:
         """The same commands on either engine; ``command`` returns a reply or an error."""
         seen: list[Any] = []
@@ -218,10 +222,17 @@ def test_late_nodes_show_as_qemu_shows_them(tmp_path: Path, qsd: Any) -> None:
                 "driver": "raw", "node-name": name,
                 "file": {"driver": "file", "node-name": f"{name}-file", "filename": filename},
             })
+        await command("nbd-server-start", {
+            "addr": {"type": "unix", "data": {"path": str(tmp_path / "nbd.sock")}}})
+        await command("block-export-add", {"type": "nbd", "id": "early", "node-name": "src"})
         await command("blockdev-mirror", {
             "job-id": "j", "device": "src", "target": "tgt", "sync": "full", "speed": 1,
             "buf-size": BUF, "filter-node-name": "mf",
         })
+        # An export added now names the source (the one before moved onto the filter).
+        seen.append(await command("block-export-add", {
+            "type": "nbd", "id": "late", "node-name": "src", "name": "late", "writable": True}))
+        seen.append(await exports(command))
         for options in adds:
             seen.append(await command("blockdev-add", options))
         seen.append(await command("blockdev-add", {"driver": "raw", "node-name": "late-mf",
@@ -242,6 +253,14 @@ def test_late_nodes_show_as_qemu_shows_them(tmp_path: Path, qsd: Any) -> None:
 
         await wait_until(gone)
         seen += await entries(command, [*late_names, "late-mf"])
+        seen.append(await exports(command))
+        for export in ("early", "late"):
+            await command("block-export-del", {"id": export})
+
+        async def unexported() -> bool:
+            return not await command("query-block-exports", {})
+
+        await wait_until(unexported)
         for name in ("src", "tgt", *late_names, "late-mf", "src", "tgt"):
             seen.append(await command("blockdev-del", {"node-name": name}))
         return seen
