@@ -36,6 +36,9 @@ DEFAULT_SMOOTHING_S = 1.0
 """Time constant of the throughput's exponential smoothing."""
 FLAT = QueryNamedBlockNodes(flat=True)
 """The sampler needs no backing chains: ``flat`` spares the engine describing them each poll."""
+STOP_PATIENCE = 2.0
+"""Seconds ``stop()`` lets a poll under way finish before cancelling it: a cancelled
+command's reply would still come, for nobody."""
 FALLBACK_GRANULARITY = 65536
 """QEMU's granularity for a raw target, used when neither a bitmap nor the command tells."""
 
@@ -109,6 +112,7 @@ class Sampler:
         self.smoothing_s = smoothing_s
         self._state = SamplerState.IDLE
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self._tracks: dict[str, _JobTrack] = {}
         self._sample_callbacks: list[SampleCallback] = []
         self._event_callbacks: list[EventCallback] = []
@@ -171,26 +175,33 @@ class Sampler:
             raise SamplerStateError(f"the sampler is {self._state.value}; it cannot start")
         self.client.add_event_listener(self._on_event)
         self._state = SamplerState.RUNNING
+        self._stopping.clear()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
-        """Stop polling and wait for the polling task; stopping an idle sampler is a no-op."""
+        """Stop polling once the poll under way (if any) is answered, and wait for the polling
+        task; stopping an idle sampler is a no-op."""
         if self._state is SamplerState.IDLE:
             return
         self._state = SamplerState.STOPPING
+        self._stopping.set()
         self.client.remove_event_listener(self._on_event)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                async with asyncio.timeout(STOP_PATIENCE):
+                    await asyncio.shield(task)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._state = SamplerState.IDLE
 
     async def _run(self) -> None:
         """The polling task: one round per period, never more often than the rate."""
         loop = asyncio.get_running_loop()
         next_poll = loop.time()
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.poll_once()
             except (ConnectionStateError, OSError, EOFError) as error:
@@ -209,7 +220,9 @@ class Sampler:
                 self.client.remove_event_listener(self._on_event)
                 return
             next_poll = max(next_poll + 1.0 / self._rate_hz, loop.time())
-            await asyncio.sleep(next_poll - loop.time())
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(next_poll - loop.time()):
+                    await self._stopping.wait()
 
     # --- one round ---------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from guimirror.session.endpoint import (
     EndpointState,
     SocketEndpoint,
 )
-from guimirror.session.sampler import JobSample, Sampler
+from guimirror.session.sampler import STOP_PATIENCE, JobSample, Sampler
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ class EndpointLink(QObject):
         self._refresher: asyncio.Task[None] | None = None
         self._first_seen: dict[str, tuple[float, int]] = {}
         self._wake = asyncio.Event()
+        self._closing = False
 
     def _make_endpoint(self) -> Endpoint:
         if self.kind is EndpointKind.BUILTIN:
@@ -131,7 +132,7 @@ class EndpointLink(QObject):
 
     async def start(self) -> None:
         """Open the endpoint, read its version, start the sampler and the refresher."""
-        self.failed = self.detached = False
+        self.failed = self.detached = self._closing = False
         try:
             await self.endpoint.open()
         except BaseException as err:
@@ -186,11 +187,19 @@ class EndpointLink(QObject):
         self.state_changed.emit(self.state)
 
     async def _stop_watching(self) -> None:
+        """End the refresher after the refresh under way (cancelled, its replies would come
+        for nobody), then the sampler."""
         refresher, self._refresher = self._refresher, None
         if refresher is not None:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            self._closing = True
+            self._wake.set()
+            try:
+                async with asyncio.timeout(STOP_PATIENCE):
+                    await asyncio.shield(refresher)
+            except TimeoutError:
+                refresher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await refresher
         if self.sampler is not None:
             # A sampler whose server went away ends with that error; closing goes on.
             with contextlib.suppress(QMPError, QAPIError, OSError, EOFError):
@@ -288,12 +297,12 @@ class EndpointLink(QObject):
 
     async def _refresh_loop(self) -> None:
         """The refresher task: nodes and jobs at REFRESH_HZ, at once after events/commands."""
-        while self.connected:
+        while self.connected and not self._closing:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(1.0 / REFRESH_HZ):
                     await self._wake.wait()
             self._wake.clear()
-            if not self.connected:
+            if not self.connected or self._closing:
                 break
             try:
                 await self.refresh()
