@@ -135,10 +135,12 @@ class NodeActions:
     def resolved_data_dir(self) -> str:
         if self.data_dir:
             return self.data_dir
-        location = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.AppDataLocation
-        )
-        return location or os.path.expanduser("~/.local/share/guimirror")
+        # Not AppDataLocation: with organisation and application both "guimirror" it is
+        # ~/.local/share/guimirror/guimirror.
+        shared = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.GenericDataLocation
+        ) or os.path.expanduser("~/.local/share")
+        return os.path.join(shared, "guimirror")
 
     async def offer_example_workspace(self) -> None:
         """On first start: offer the two example images (asks once)."""

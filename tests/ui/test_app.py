@@ -18,8 +18,9 @@ from tests.ui.conftest import run
 from tests.ui.test_questions import answer, question
 
 
-def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path) -> None:
-    window.nodes.data_dir = str(tmp_path)
+def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path,
+                                                  monkeypatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     window.settings.example_offered = False
     task = window.spawn(window.nodes.offer_example_workspace(), "example")
     box = question(window, qtbot)
@@ -35,7 +36,7 @@ def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path
     assert window.settings.example_offered
     # Asked once only.
     run(qtbot, qloop, window.nodes.offer_example_workspace())
-    assert (tmp_path / "example" / "source.img").exists()
+    assert (tmp_path / "share" / "guimirror" / "example" / "source.img").exists()
 
 
 @pytest.mark.qemu
