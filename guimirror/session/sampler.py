@@ -27,6 +27,7 @@ from guimirror.qapi.events import QAPIEvent
 from guimirror.qapi.job import BlockJobInfo, JobStatus
 from guimirror.session.client import SessionClient
 from guimirror.session.connection import ConnectionStateError
+from guimirror.session.tasks import finish_or_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +37,6 @@ DEFAULT_SMOOTHING_S = 1.0
 """Time constant of the throughput's exponential smoothing."""
 FLAT = QueryNamedBlockNodes(flat=True)
 """The sampler needs no backing chains: ``flat`` spares the engine describing them each poll."""
-STOP_PATIENCE = 2.0
-"""Seconds ``stop()`` lets a poll under way finish before cancelling it: a cancelled
-command's reply would still come, for nobody."""
 FALLBACK_GRANULARITY = 65536
 """QEMU's granularity for a raw target, used when neither a bitmap nor the command tells."""
 
@@ -188,13 +186,7 @@ class Sampler:
         self.client.remove_event_listener(self._on_event)
         task, self._task = self._task, None
         if task is not None:
-            try:
-                async with asyncio.timeout(STOP_PATIENCE):
-                    await asyncio.shield(task)
-            except TimeoutError:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await finish_or_cancel(task)
         self._state = SamplerState.IDLE
 
     async def _run(self) -> None:

@@ -35,7 +35,8 @@ from guimirror.session.endpoint import (
     EndpointState,
     SocketEndpoint,
 )
-from guimirror.session.sampler import STOP_PATIENCE, JobSample, Sampler
+from guimirror.session.sampler import JobSample, Sampler
+from guimirror.session.tasks import finish_or_cancel
 
 log = logging.getLogger(__name__)
 
@@ -193,13 +194,7 @@ class EndpointLink(QObject):
         if refresher is not None:
             self._closing = True
             self._wake.set()
-            try:
-                async with asyncio.timeout(STOP_PATIENCE):
-                    await asyncio.shield(refresher)
-            except TimeoutError:
-                refresher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await refresher
+            await finish_or_cancel(refresher)
         if self.sampler is not None:
             # A sampler whose server went away ends with that error; closing goes on.
             with contextlib.suppress(QMPError, QAPIError, OSError, EOFError):

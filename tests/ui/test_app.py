@@ -9,13 +9,15 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 
 from tests.support import require_tools
-from tests.ui.conftest import run
-from tests.ui.test_questions import answer, question
+from tests.ui.conftest import run, stop_left_daemons, write_source
+from tests.ui.test_questions import add_raw, answer, question, sparse
 
 
 def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path,
@@ -39,6 +41,30 @@ def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path
     assert (tmp_path / "share" / "guimirror" / "example" / "source.img").exists()
 
 
+def start_slow_mirror(window: Any, link: Any, qtbot: Any, loop: Any, tmp_path: Path) -> None:
+    """From the form, on ``link``: an 8 MiB mirror at 256 KiB/s, still running for a while."""
+    window.endpoint_list.setCurrentRow(list(window.endpoints.links).index(link.name))
+    write_source(tmp_path / "src.img", 8 * 1024 * 1024)
+    add_raw(window, qtbot, loop, "src", tmp_path / "src.img")
+    add_raw(window, qtbot, loop, "tgt", sparse(tmp_path / "tgt.img", 8 * 1024 * 1024))
+    window.form.select("src", "tgt")
+    window.form.speed.setText("256K")
+    window.form.buf_size.setText("64K")
+    qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: (link.name, "mirror-src") in window.jobs.job_views, timeout=5000)
+
+
+def started_again_with_the_job(window: Any, qtbot: Any, loop: Any) -> Any:
+    """Start ``window`` on the saved endpoints; the key of mirror-src once it shows running."""
+    window.show()
+    run(qtbot, loop, window.start(builtin=False))
+    views = window.jobs.job_views
+    qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in views), timeout=10000)
+    key = next(k for k in views if k[1] == "mirror-src")
+    qtbot.waitUntil(lambda: views[key].status == "running", timeout=5000)
+    return key
+
+
 @pytest.mark.qemu
 def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, qloop,
                                                   tmp_path) -> None:
@@ -47,8 +73,6 @@ def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, 
     again and shows the job (reattach)."""
     from guimirror.qmp.launcher import DaemonLauncher
     from guimirror.ui.main_window import MainWindow
-    from tests.ui.conftest import write_source
-    from tests.ui.test_questions import add_raw, sparse
 
     require_tools("qemu-storage-daemon")
     daemon = DaemonLauncher(name="elsewhere")
@@ -57,25 +81,12 @@ def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, 
     try:
         first = qemu_window
         link = run(qtbot, qloop, first.endpoints.attach_socket(path))
-        first.endpoint_list.setCurrentRow(0)
-        write_source(tmp_path / "src.img", 8 * 1024 * 1024)
-        add_raw(first, qtbot, qloop, "src", tmp_path / "src.img")
-        add_raw(first, qtbot, qloop, "tgt", sparse(tmp_path / "tgt.img", 8 * 1024 * 1024))
-        first.form.select("src", "tgt")
-        first.form.speed.setText("256K")
-        first.form.buf_size.setText("64K")
-        qtbot.mouseClick(first.form.start_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.jobs.job_views, timeout=5000)
+        start_slow_mirror(first, link, qtbot, qloop, tmp_path)
         run(qtbot, qloop, first.quit.shutdown(), timeout=30)
         assert [(s.kind, s.address) for s in settings.endpoints] == [("socket", path)]
 
         second = MainWindow(settings)
-        second.show()
-        run(qtbot, qloop, second.start(builtin=False))
-        qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.jobs.job_views),
-                        timeout=10000)
-        key = next(k for k in second.jobs.job_views if k[1] == "mirror-src")
-        qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "running", timeout=5000)
+        key = started_again_with_the_job(second, qtbot, qloop)
         again = second.endpoints.links[key[0]]
         assert again.kind.value == "socket" and again.version.startswith("7.")
         run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
@@ -195,21 +206,11 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
     """Quitting leaves a spawned daemon that runs a job running; the next start takes the
     same daemon over and shows its job; quitting without jobs then stops it."""
     from guimirror.ui.main_window import MainWindow
-    from tests.ui.conftest import stop_left_daemons, write_source
-    from tests.ui.test_questions import add_raw, sparse
 
     require_tools("qemu-storage-daemon")
     first = qemu_window
     link = run(qtbot, qloop, first.endpoints.add_daemon())
-    first.endpoint_list.setCurrentRow(0)
-    write_source(tmp_path / "src.img", 8 * 1024 * 1024)
-    add_raw(first, qtbot, qloop, "src", tmp_path / "src.img")
-    add_raw(first, qtbot, qloop, "tgt", sparse(tmp_path / "tgt.img", 8 * 1024 * 1024))
-    first.form.select("src", "tgt")
-    first.form.speed.setText("256K")
-    first.form.buf_size.setText("64K")
-    qtbot.mouseClick(first.form.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: (link.name, "mirror-src") in first.jobs.job_views, timeout=5000)
+    start_slow_mirror(first, link, qtbot, qloop, tmp_path)
     pid = link.endpoint.launcher.pid
     path = link.address
     second = None
@@ -221,15 +222,10 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
             ("qemu-storage-daemon", path)]
 
         second = MainWindow(settings)
-        second.show()
-        run(qtbot, qloop, second.start(builtin=False))
-        qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in second.jobs.job_views),
-                        timeout=10000)
-        key = next(k for k in second.jobs.job_views if k[1] == "mirror-src")
+        key = started_again_with_the_job(second, qtbot, qloop)
         again = second.endpoints.links[key[0]]
         assert again.kind.value == "qemu-storage-daemon"
         assert again.endpoint.launcher.adopted and again.endpoint.launcher.pid == pid
-        qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "running", timeout=5000)
         run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
         qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "cancelled", timeout=10000)
         assert run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
