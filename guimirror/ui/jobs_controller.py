@@ -176,5 +176,8 @@ class JobsController:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export samples", "guimirror.csv",
                                               "CSV (*.csv)")
         if path:
-            rows = self.window.plots.export_csv(path)
-            self.window.report(f"wrote {rows} samples to {path}")
+            self.window.spawn(self._export_csv(path), "export CSV")
+
+    async def _export_csv(self, path: str) -> None:
+        rows = await self.window.plots.export_csv(path)
+        self.window.report(f"wrote {rows} samples to {path}")

@@ -7,69 +7,20 @@ fast sampler never costs more than ten cheap ``setData`` calls a second. GUI thr
 
 from __future__ import annotations
 
-import csv
+import asyncio
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from guimirror.ui.job_series import JobSeries, write_csv
 from guimirror.ui.units import DisplayUnits, format_speed
 
-CSV_FIELDS = (
-    "job-id",
-    "time",
-    "offset",
-    "len",
-    "throughput",
-    "dirty-bytes",
-    "dirty-clusters",
-    "estimate",
-    "status",
-    "ready",
-    "eta",
-)
 _PALETTE = ("#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b")
-
-
-@dataclass
-class JobSeries:
-    """The samples of one job, as columns, with where READY and the speed limit are."""
-
-    job_id: str
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    t0: float | None = None
-    ready_at: float | None = None
-    speed: int = 0
-
-    def add(self, sample: dict[str, Any]) -> None:
-        if self.t0 is None:
-            self.t0 = float(sample["time"])
-        self.rows.append(sample)
-        if sample.get("ready") and self.ready_at is None:
-            self.ready_at = float(sample["time"]) - self.t0
-
-    def columns(self, window: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if not self.rows or self.t0 is None:
-            empty = np.zeros(0)
-            return empty, empty, empty
-        rows = self.rows
-        if window is not None:
-            limit = float(rows[-1]["time"]) - window
-            start = len(rows)
-            while start > 0 and float(rows[start - 1]["time"]) >= limit:
-                start -= 1
-            rows = rows[start:]
-        t = np.fromiter((float(r["time"]) - self.t0 for r in rows), float, len(rows))
-        mega, _ = DisplayUnits.mega()
-        throughput = np.fromiter((float(r["throughput"]) / mega for r in rows), float, len(rows))
-        dirty = np.fromiter((float(r["dirty-clusters"]) for r in rows), float, len(rows))
-        return t, throughput, dirty
 
 
 def nice_ceiling(value: float) -> float:
@@ -129,7 +80,8 @@ class JobPlots(QWidget):
     # --- data ------------------------------------------------------------------------------
 
     def add_sample(self, job_id: str, sample: dict[str, Any]) -> None:
-        """Record one sample (QMP-style keys, see CSV_FIELDS); drawn at the next redraw."""
+        """Record one sample (QMP-style keys, see job_series.CSV_FIELDS); drawn at the next
+        redraw."""
         series = self.series.get(job_id)
         if series is None:
             series = self.series[job_id] = JobSeries(job_id)
@@ -202,6 +154,7 @@ class JobPlots(QWidget):
                 )
                 self._curves[series.job_id] = curves
             t, throughput, dirty = series.columns(self.window_seconds)
+            throughput = throughput / DisplayUnits.mega()[0]
             curves[0].setData(t, throughput)
             curves[1].setData(t, dirty)
             if len(t):
@@ -296,14 +249,8 @@ class JobPlots(QWidget):
         exporter.parameters()["width"] = max(640, self.layout_widget.width())
         exporter.export(path)
 
-    def export_csv(self, path: str) -> int:
-        """The shown jobs' samples as CSV (one row per sample); returns the rows written."""
-        written = 0
-        with open(path, "w", newline="", encoding="utf-8") as stream:
-            writer = csv.DictWriter(stream, fieldnames=CSV_FIELDS, extrasaction="ignore")
-            writer.writeheader()
-            for series in self._visible():
-                for row in series.rows:
-                    writer.writerow({"job-id": series.job_id, **row})
-                    written += 1
-        return written
+    async def export_csv(self, path: str) -> int:
+        """The shown jobs' samples as CSV (one row per sample), written in a worker thread;
+        returns the rows written. Runs in the caller's task."""
+        snapshots = [series.snapshot() for series in self._visible()]
+        return await asyncio.to_thread(write_csv, path, snapshots)

@@ -46,7 +46,7 @@ def mirror_and_shoot(window: Any, qtbot: Any, loop: Any, tmp_path: Path, endpoin
     plots_png = ARTIFACTS / f"{name}-plots.png"
     window.plots.export_png(str(plots_png))
     assert plots_png.stat().st_size > 5_000
-    rows = window.plots.export_csv(str(tmp_path / "samples.csv"))
+    rows = run(qtbot, loop, window.plots.export_csv(str(tmp_path / "samples.csv")))
     with open(tmp_path / "samples.csv", newline="") as stream:
         read = list(csv.DictReader(stream))
     assert len(read) == rows >= 8
