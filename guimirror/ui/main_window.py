@@ -45,6 +45,7 @@ from qemu.qmp import QMPError
 from guimirror.qapi.errors import QAPIError
 from guimirror.ui.endpoints import Endpoints
 from guimirror.ui.event_log import EventLog
+from guimirror.ui.gil import shorten_gil_waits
 from guimirror.ui.job_panel import JobPanel
 from guimirror.ui.jobs_controller import JobsController
 from guimirror.ui.long_lived import freeze_long_lived_objects
@@ -334,6 +335,7 @@ class MainWindow(QMainWindow):
     async def start(self, restore_endpoints: bool = True, builtin: bool = True) -> None:
         """Connect the built-in engine and the saved endpoints (caller's task)."""
         freeze_long_lived_objects()
+        shorten_gil_waits()
         await self.endpoints.start(restore_endpoints, builtin)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
