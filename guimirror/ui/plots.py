@@ -97,11 +97,11 @@ class JobPlots(QWidget):
             self._dirty = True
 
     def show_job(self, job_id: str | None) -> None:
-        """Show one job's curves, or every job's with None."""
+        """Show one job's curves, or every job's with None, from the next redraw (which
+        keeps a click that starts or selects a job from also paying for the plots)."""
         if self.shown != job_id:
             self.shown = job_id
             self._dirty = True
-            self._redraw()
 
     def units_changed(self) -> None:
         """Redraw in the current display units (axis label, curves, limit lines)."""
