@@ -222,8 +222,8 @@ class DaemonLauncher:
                 listener.close()
                 theirs.close()
             self._pid = self._process.pid
-            await asyncio.to_thread(_write_pid, os.path.join(self._dir, PID_FILE), self._pid)
             self._watch(os.pidfd_open(self._pid))
+            await asyncio.to_thread(_write_pid, os.path.join(self._dir, PID_FILE), self._pid)
             await self._connect_control(ours, self.start_timeout)
         except BaseException:
             await self._kill_and_clean()
