@@ -6,8 +6,9 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QListWidgetItem
+from PySide6.QtWidgets import QInputDialog, QListWidgetItem, QMessageBox
 
+from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
 from guimirror.ui.settings import SavedEndpoint
 
@@ -96,6 +97,9 @@ class Endpoints:
             self.window.spawn(self.attach_socket(text.strip()), "attach")
 
     async def remove_endpoint(self, name: str) -> None:
+        """Remove an endpoint from the sidebar: a socket disconnects (its jobs go on), a
+        daemon guimirror started stops, or, when it runs jobs and the user says so, is left
+        running with them."""
         window = self.window
         link = self.links.get(name)
         if link is None:
@@ -103,10 +107,30 @@ class Endpoints:
         if link.kind is EndpointKind.BUILTIN:
             window.report("the built-in engine stays; it ends with the application")
             return
+        leave_running = False
+        running = [job for endpoint, job in window.jobs.active_jobs() if endpoint == name]
+        if link.kind is EndpointKind.DAEMON and link.connected and running:
+            answer = await ask(
+                window, "Remove a daemon with running jobs?",
+                f"The qemu-storage-daemon '{name}' runs {', '.join(running)}.",
+                [("Stop the daemon", "destructive"), ("Leave it running", "action"),
+                 ("Cancel", "reject")],
+                QMessageBox.Icon.Warning,
+                informative=f"Stopping it cancels its jobs (never a pivot). Left running, it "
+                            f"goes on without guimirror; attach to its QMP socket "
+                            f"{link.address} to see it again.",
+            )
+            if answer not in ("Stop the daemon", "Leave it running"):
+                return
+            leave_running = answer == "Leave it running"
         write_load = window.write_load
         if write_load.running is not None and write_load.running.link is link:
             await write_load.stop_load()
-        await link.close()
+        if leave_running:
+            await link.detach()
+            window.report(f"{name} runs on; its QMP socket is {link.address}")
+        else:
+            await link.close()
         write_load.servers.forget(name)
         del self.links[name]
         for row in range(window.endpoint_list.count()):

@@ -240,3 +240,45 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
             second.deleteLater()
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.qemu
+def test_removing_a_daemon_that_runs_a_job_asks_and_can_leave_it_running(
+        qemu_window, qtbot, qloop, tmp_path) -> None:
+    from guimirror.qmp.launcher import DaemonLauncher
+
+    require_tools("qemu-storage-daemon")
+    window = qemu_window
+    link = run(qtbot, qloop, window.endpoints.add_daemon())
+    start_slow_mirror(window, link, qtbot, qloop, tmp_path)
+    pid = link.endpoint.launcher.pid
+    path = link.address
+    try:
+        task = window.spawn(window.endpoints.remove_endpoint(link.name), "remove")
+        box = question(window, qtbot)
+        assert box.windowTitle() == "Remove a daemon with running jobs?"
+        assert box.text() == f"The qemu-storage-daemon '{link.name}' runs mirror-src."
+        assert path in box.informativeText()
+        answer(qtbot, box, "Cancel")
+        qtbot.waitUntil(task.done, timeout=5000)
+        assert window.endpoints.links.get(link.name) is link and link.connected
+
+        task = window.spawn(window.endpoints.remove_endpoint(link.name), "remove")
+        answer(qtbot, question(window, qtbot), "Leave it running")
+        qtbot.waitUntil(task.done, timeout=10000)
+        assert link.name not in window.endpoints.links
+        assert window.last_error == f"{link.name} runs on; its QMP socket is {path}"
+        # Attached again by its socket, the daemon shows the job still running.
+        again = run(qtbot, qloop, window.endpoints.attach_socket(path))
+        key = (again.name, "mirror-src")
+        qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=10000)
+        qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "running", timeout=5000)
+        assert run(qtbot, qloop, again.execute("query-version"))["qemu"]["major"] == 7
+        run(qtbot, qloop, window.endpoints.remove_endpoint(again.name))
+        launcher = run(qtbot, qloop, DaemonLauncher.adopt(os.path.dirname(path)))
+        run(qtbot, qloop, launcher.stop(), timeout=30)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
