@@ -143,9 +143,14 @@ class EndpointLink(QObject):
             raise
         if isinstance(self.endpoint, DaemonEndpoint):
             self.address = self.endpoint.launcher.socket_path
+            launcher = self.endpoint.launcher
             if self.endpoint.adoption_error:
                 self.logged.emit(time.time(), self.name, "error", {
                     "desc": f"{self.endpoint.adoption_error}; started a new daemon"})
+            elif launcher.adopted:
+                self.logged.emit(time.time(), self.name, "notice",
+                                 f"took over the daemon left running at {self.address} "
+                                 f"(pid {launcher.pid})")
         version = self.endpoint.version
         if version is not None:
             raw = version.to_qmp()

@@ -226,6 +226,8 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
         again = second.endpoints.links[key[0]]
         assert again.kind.value == "qemu-storage-daemon"
         assert again.endpoint.launcher.adopted and again.endpoint.launcher.pid == pid
+        assert any(entry.text == f"took over the daemon left running at {path} (pid {pid})"
+                   for entry in second.event_log.entries)
         run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
         qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "cancelled", timeout=10000)
         assert run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
