@@ -9,11 +9,11 @@ deletes the export. Coroutines run in the caller's task, GUI thread.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +30,9 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.nbd_writer import NBDClient, WriteLoad
 from guimirror.ui.units import format_size, parse_speed
+
+EXPORT_GONE_PATIENCE = 5.0
+"""Seconds stopping a load waits for its export to be deleted."""
 
 
 @dataclass
@@ -173,8 +176,29 @@ class WriteLoadPanel(QWidget):
 
     @staticmethod
     async def _delete_export(link: EndpointLink, export_id: str) -> None:
-        with contextlib.suppress(QAPIError):
-            await link.execute("block-export-del", {"id": export_id})
+        """Delete the load's export and wait for BLOCK_EXPORT_DELETED, so the node is free
+        and the id can be used again at once.
+
+        ``mode=hard``: QEMU refuses a safe delete while a client is connected, and it may not
+        have seen our own writer leave yet (or someone else may have attached to the drill's
+        export); the export is ours, so its connections are dropped.
+        """
+        deleted = asyncio.get_running_loop().create_future()
+
+        def on_event(event: dict[str, Any]) -> None:
+            if (event.get("event") == "BLOCK_EXPORT_DELETED"
+                    and event.get("data", {}).get("id") == export_id and not deleted.done()):
+                deleted.set_result(None)
+
+        link.event_received.connect(on_event)
+        try:
+            await link.execute("block-export-del", {"id": export_id, "mode": "hard"})
+            async with asyncio.timeout(EXPORT_GONE_PATIENCE):
+                await deleted
+        except (QAPIError, TimeoutError):
+            pass
+        finally:
+            link.event_received.disconnect(on_event)
 
     def _fail(self, message: str) -> bool:
         self.state.setText(message)

@@ -98,3 +98,33 @@ def test_a_write_load_faster_than_the_mirror_shows_the_hint(window, qtbot, qloop
     qtbot.waitUntil(lambda: window.jobs.job_views[key].hint == HINT, timeout=15000)
     assert not row.hint.isHidden() and "copy-mode write-blocking" in row.hint.text()
     run(qtbot, qloop, panel.stop_load())
+
+
+@pytest.mark.qemu
+def test_stopping_a_load_frees_its_export_even_with_a_client_left(qemu_window, qtbot, qloop,
+                                                                  tmp_path) -> None:
+    """QEMU refuses a plain block-export-del while a client is connected (and may not have
+    seen the load's own client leave yet); stopping drops what is left and waits for
+    BLOCK_EXPORT_DELETED, so the export is gone and its id free at once."""
+    from guimirror.ui.nbd_writer import NBDClient
+
+    require_tools("qemu-storage-daemon")
+    window = qemu_window
+    link = run(qtbot, qloop, window.endpoints.add_daemon())
+    window.endpoint_list.setCurrentRow(0)
+    add_nodes(window, qtbot, qloop, tmp_path, 8 * MiB)
+    panel = window.write_load
+    panel.node.setCurrentText("src")
+    panel.rate.setText("1M")
+    assert run(qtbot, qloop, panel.start_load()), panel.state.text()
+    other = NBDClient()
+    path = run(qtbot, qloop, panel.servers.socket_for(link))
+    run(qtbot, qloop, other.connect("load-src", path=path))
+    try:
+        run(qtbot, qloop, panel.stop_load())
+        assert exports(window, qtbot, qloop) == []
+        assert run(qtbot, qloop, panel.start_load()), panel.state.text()
+        run(qtbot, qloop, panel.stop_load())
+        assert exports(window, qtbot, qloop) == []
+    finally:
+        run(qtbot, qloop, other.close(polite=False))
