@@ -397,6 +397,11 @@ class DaemonEndpoint(Endpoint):
         return True
 
     async def _stop(self, client: SessionClient | None) -> None:
+        if self.launcher.adopted and client is None:
+            # Opening failed half-way: the daemon ran (with its jobs) before this endpoint
+            # took it over; leave it as it was.
+            self.launcher.forget()
+            return
         # quit goes over the launcher's own control monitor, whatever state this client is
         # in; an adopted daemon has none, so it goes over this client.
         quit_command = None

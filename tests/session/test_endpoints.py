@@ -471,3 +471,48 @@ def test_a_daemon_left_by_a_process_that_ended_is_taken_over(images: str) -> Non
                 os.kill(pid, signal.SIGKILL)
 
     asyncio.run(scenario())
+
+
+def test_a_taken_over_daemon_is_left_running_when_opening_fails_half_way(
+        images: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The daemon and its job were there before the endpoint: a failed open must not stop
+    them. The open is cancelled after the takeover, while it waits for query-version; a
+    version reply that never comes stands in for a daemon that hangs right then, which a
+    real one cannot be made to do on cue."""
+    asked = asyncio.Event()
+
+    async def version_that_never_comes(self: SessionClient) -> None:
+        asked.set()
+        await asyncio.Event().wait()
+
+    async def scenario() -> None:
+        first = DaemonEndpoint("qsd")
+        await first.open()
+        pid = first.launcher.pid
+        assert pid is not None
+        try:
+            await add_pair(first.client, images)
+            await first.client.blockdev_mirror(
+                BlockdevMirror(job_id="slow", device="src", target="tgt",
+                               sync=MirrorSyncMode.FULL, speed=1, buf_size=65536)
+            )
+            path = await first.detach()
+            second = DaemonEndpoint("qsd", adopt=path)
+            monkeypatch.setattr(SessionClient, "query_version", version_that_never_comes)
+            opening = asyncio.create_task(second.open())
+            await asyncio.wait_for(asked.wait(), 20)
+            assert second.launcher.adopted
+            opening.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await opening
+            monkeypatch.undo()
+            assert second.state is EndpointState.IDLE
+            os.kill(pid, 0)  # still running
+            async with DaemonEndpoint("qsd", adopt=path) as third:
+                assert third.launcher.pid == pid
+                assert [job.device for job in third.attached_jobs] == ["slow"]
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    asyncio.run(scenario())
