@@ -1,10 +1,10 @@
 """The samples of one job, kept compact for the plots and the CSV export.
 
-A sample is one row of floats (``COLUMNS``); the status is kept as an index into the
-statuses seen. A job that runs for days must not cost memory or redraw time without bound:
-past ``SAMPLE_CAP`` samples the older half is thinned to every other sample, so the recent
-half stays at full resolution and the first hours stay in view at a coarser step. A plot
-window is found by binary search. No Qt here; the plots use it in the GUI thread.
+A sample is one row of floats in the CSV's order (``COLUMNS``); the status is kept as an
+index into the statuses seen. A job that runs for days must not cost memory or redraw time
+without bound: past ``SAMPLE_CAP`` samples the older half is thinned to every other sample,
+so the recent half stays at full resolution and the first hours stay in view at a coarser
+step. A plot window is found by binary search. No Qt here; the plots use it in the GUI thread.
 """
 
 from __future__ import annotations
@@ -31,12 +31,11 @@ CSV_FIELDS = (
 )
 """The CSV export's columns: the sample's QMP-style keys, after the job's id."""
 
-COLUMNS = ("time", "offset", "len", "throughput", "dirty-bytes", "dirty-clusters",
-           "estimate", "ready", "eta", "status")
+COLUMNS = CSV_FIELDS[1:]
 _INTEGERS = frozenset({"offset", "len", "dirty-bytes", "dirty-clusters"})
 _FLAGS = frozenset({"estimate", "ready"})
-_TIME, _THROUGHPUT, _DIRTY, _STATUS = (COLUMNS.index(name) for name in
-                                       ("time", "throughput", "dirty-clusters", "status"))
+_TIME, _THROUGHPUT, _DIRTY = (COLUMNS.index(name) for name in
+                              ("time", "throughput", "dirty-clusters"))
 
 SAMPLE_CAP = 100_000
 """Samples kept per job (about 8 MiB): at 5 Hz more than five hours at full resolution."""
@@ -70,11 +69,10 @@ class JobSeries:
         status = str(sample.get("status", ""))
         if status not in self._statuses:
             self._statuses.append(status)
-        row = self._data[self._count]
-        for index, name in enumerate(COLUMNS[:_STATUS]):
-            value = sample.get(name)
-            row[index] = math.nan if value is None else float(value)
-        row[_STATUS] = self._statuses.index(status)
+        values = {**sample, "status": self._statuses.index(status)}
+        self._data[self._count] = [
+            math.nan if values.get(name) is None else float(values[name]) for name in COLUMNS
+        ]
         self._count += 1
 
     def _make_room(self) -> None:
@@ -112,19 +110,11 @@ def write_csv(path: str, snapshots: Iterable[tuple[str, np.ndarray, tuple[str, .
         writer = csv.writer(stream)
         writer.writerow(CSV_FIELDS)
         for job_id, rows, statuses in snapshots:
-            for row in rows:
+            for row in rows.tolist():
                 writer.writerow([job_id, *(_cell(name, value, statuses)
-                                           for name, value in zip(CSV_FIELDS[1:], _ordered(row),
-                                                                  strict=True))])
-                written += 1
+                                           for name, value in zip(COLUMNS, row, strict=True))])
+            written += len(rows)
     return written
-
-
-_CSV_ORDER = [COLUMNS.index(name) for name in CSV_FIELDS[1:]]
-
-
-def _ordered(row: np.ndarray) -> list[float]:
-    return [float(row[index]) for index in _CSV_ORDER]
 
 
 def _cell(name: str, value: float, statuses: tuple[str, ...]) -> Any:
