@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import errno
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from guimirror.engine.backend import BlockBackend
 from guimirror.engine.engine import Engine
 from tests.engine.mirror_support import (
     EventLog,
+    Extent,
     KiB,
     MiB,
     add_node,
@@ -31,6 +34,26 @@ async def source_bitmap_count(engine: Engine) -> int | None:
             assert node.dirty_bitmaps[0].recording is False
             return int(node.dirty_bitmaps[0].count)
     return None
+
+
+async def write_blocking_mirror(
+    tmp_path: Path, extents: Sequence[Extent], buf_size: int, speed: int
+) -> tuple[Engine, EventLog, Path, Path, BlockBackend]:
+    """A 4 MiB source holding ``extents``, a user writing to it, and the write-blocking
+    mirror ``j`` of it to an empty target (``speed=1`` holds the background copy)."""
+    engine, log, src, tgt = await engine_with_pair(tmp_path, 4 * MiB, extents)
+    user = backend_on(engine, "src")
+    await mirror(
+        engine,
+        job_id="j",
+        device="src",
+        target="tgt",
+        sync="full",
+        copy_mode="write-blocking",
+        buf_size=buf_size,
+        speed=speed,
+    )
+    return engine, log, src, tgt, user
 
 
 def test_active_io_before_during_and_after_ready(tmp_path: Path) -> None:
@@ -73,17 +96,8 @@ def test_active_io_before_during_and_after_ready(tmp_path: Path) -> None:
 
 def test_unaligned_write_into_a_dirty_area_while_stalled(tmp_path: Path) -> None:
     async def scenario() -> None:
-        engine, log, src, tgt = await engine_with_pair(tmp_path, 4 * MiB, ((0, 2 * MiB, None),))
-        user = backend_on(engine, "src")
-        await mirror(
-            engine,
-            job_id="j",
-            device="src",
-            target="tgt",
-            sync="full",
-            copy_mode="write-blocking",
-            buf_size=256 * KiB,
-            speed=1,
+        engine, log, src, tgt, user = await write_blocking_mirror(
+            tmp_path, ((0, 2 * MiB, None),), buf_size=256 * KiB, speed=1
         )
         await user.pwrite(MiB + 42, b"\xff")
         info = await job_info(engine, "j")
@@ -98,17 +112,8 @@ def test_unaligned_write_into_a_dirty_area_while_stalled(tmp_path: Path) -> None
 
 def test_intersecting_active_writes(tmp_path: Path) -> None:
     async def scenario() -> None:
-        engine, log, src, tgt = await engine_with_pair(tmp_path, 4 * MiB, ((0, 4 * MiB, None),))
-        user = backend_on(engine, "src")
-        await mirror(
-            engine,
-            job_id="j",
-            device="src",
-            target="tgt",
-            sync="full",
-            copy_mode="write-blocking",
-            buf_size=256 * KiB,
-            speed=1,
+        engine, log, src, tgt, user = await write_blocking_mirror(
+            tmp_path, ((0, 4 * MiB, None),), buf_size=256 * KiB, speed=1
         )
         writes = [(0, MiB, 1), (0, 2 * MiB, 2), (0, 2 * MiB, 3), (MiB, 2 * MiB, 4)]
         await asyncio.gather(*(user.pwrite(o, bytes([b]) * n) for o, n, b in writes))
@@ -122,17 +127,8 @@ def test_intersecting_active_writes(tmp_path: Path) -> None:
 
 def test_background_copy_progresses_under_active_load(tmp_path: Path) -> None:
     async def scenario() -> None:
-        engine, log, src, tgt = await engine_with_pair(tmp_path, 4 * MiB, ((0, 4 * MiB, None),))
-        user = backend_on(engine, "src")
-        await mirror(
-            engine,
-            job_id="j",
-            device="src",
-            target="tgt",
-            sync="full",
-            copy_mode="write-blocking",
-            buf_size=64 * KiB,
-            speed=8 * MiB,
+        engine, log, src, tgt, user = await write_blocking_mirror(
+            tmp_path, ((0, 4 * MiB, None),), buf_size=64 * KiB, speed=8 * MiB
         )
         stop = asyncio.Event()
 
