@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from guimirror.errors import GuimirrorError
 
-class QAPIError(Exception):
+
+class QAPIError(GuimirrorError):
     """An error that QMP reports as ``{"error": {"class": ..., "desc": ...}}``.
 
     ``desc`` is QEMU's exact text wherever QEMU has one. ``error_class`` is one of QEMU's
@@ -15,7 +17,6 @@ class QAPIError(Exception):
 
     def __init__(self, desc: str, error_class: str = "GenericError") -> None:
         super().__init__(desc)
-        self.desc = desc
         self.error_class = error_class
 
     def to_qmp(self) -> dict[str, Any]:
