@@ -131,7 +131,7 @@ async def run(args: argparse.Namespace) -> int:
 
     from guimirror.ui.main_window import MainWindow
     from guimirror.ui.settings import AppSettings
-    from guimirror.ui.units import parse_size
+    from guimirror.units import parse_size
 
     size = parse_size(args.size)
     with tempfile.TemporaryDirectory(prefix="guimirror-latency-", dir=args.dir) as tmp:

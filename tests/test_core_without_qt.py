@@ -28,6 +28,8 @@ CHILD = textwrap.dedent(
         for info in pkgutil.walk_packages(module.__path__, module.__name__ + "."):
             importlib.import_module(info.name)
             imported.append(info.name)
+    importlib.import_module("guimirror.units")
+    imported.append("guimirror.units")
     print("\\n".join(imported))
     """
 )

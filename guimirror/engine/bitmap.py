@@ -30,8 +30,8 @@ class DirtyBitmap:
     """
 
     def __init__(self, length: int, granularity: int) -> None:
-        if granularity <= 0 or granularity & (granularity - 1):
-            raise ValueError(f"granularity must be a power of 2, not {granularity}")
+        # blockdev-mirror's arguments were checked (guimirror.qapi.mirror.check_granularity).
+        assert granularity > 0 and not granularity & (granularity - 1), granularity
         if length < 0:
             raise ValueError(f"length must not be negative, not {length}")
         self.length = length

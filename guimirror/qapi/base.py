@@ -9,6 +9,8 @@ pydantic error is the one QEMU reports.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum, StrEnum
 from typing import Any, ClassVar, TypeVar, cast
 
 from pydantic import (
@@ -20,7 +22,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError, PydanticUndefined
 
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.types import LEAF_VALUE_ERROR, TYPE_ERROR, VALUE_ERROR
@@ -34,6 +36,96 @@ TAG_PREFIX = "<"
 def qmp_name(python_name: str) -> str:
     """The QMP spelling of a field name: ``buf_size`` -> ``buf-size``."""
     return python_name.replace("_", "-")
+
+
+class ArgumentError(QAPIError):
+    """A QAPIError about one argument of a command: ``argument`` is its QMP name."""
+
+    def __init__(self, desc: str, argument: str, error_class: str = "GenericError") -> None:
+        super().__init__(desc, error_class)
+        self.argument = argument
+
+
+class Unit(StrEnum):
+    """What an integer argument counts."""
+
+    BYTES = "bytes"
+    BYTES_PER_SECOND = "bytes/s"
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a command argument is shown to a person; put it in the field's ``Annotated``.
+
+    The documentation of the argument is the field's ``description``, its default the field's
+    default, its values the enum's; this holds only what the schema does not say.
+    """
+
+    label: str
+    group: str = ""
+    unit: Unit | None = None
+    zero_means: str = ""
+    """What the value 0 stands for (``unlimited``, ``automatic``); empty: 0 is a plain 0."""
+    node: bool = False
+    """The value is a node-name of the engine."""
+    allowed: tuple[str, ...] = ()
+    """The enum values this command accepts, where it refuses some of the enum's."""
+    suggestions: tuple[str, ...] = ()
+    """Example values offered for a free-form argument."""
+    check_text: str = ""
+    """For a boolean: what ticking it means."""
+
+
+@dataclass(frozen=True)
+class ArgumentSpec:
+    """One argument of a command, everything a form needs to offer it."""
+
+    name: str
+    """The QMP name (``buf-size``)."""
+    attribute: str
+    """The model's attribute (``buf_size``)."""
+    description: str
+    required: bool
+    default: Any
+    """The default value (None for an optional argument without one)."""
+    choices: tuple[str, ...]
+    """The accepted values of an enum argument, else empty."""
+    presentation: Presentation
+
+    @property
+    def label(self) -> str:
+        return self.presentation.label
+
+
+def argument_specs(model_cls: type[QAPIModel]) -> tuple[ArgumentSpec, ...]:
+    """The arguments of a command model in schema order, from its fields' metadata."""
+    specs = []
+    for attribute, info in model_cls.model_fields.items():
+        presentation = next(
+            (item for item in info.metadata if isinstance(item, Presentation)),
+            Presentation(label=qmp_name(attribute)),
+        )
+        choices: tuple[str, ...] = ()
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            choices = tuple(str(member.value) for member in annotation)
+            if presentation.allowed:
+                choices = tuple(value for value in presentation.allowed if value in choices)
+        default = None if info.default is PydanticUndefined else info.default
+        if isinstance(default, Enum):
+            default = default.value
+        specs.append(
+            ArgumentSpec(
+                name=info.alias or qmp_name(attribute),
+                attribute=attribute,
+                description=info.description or "",
+                required=info.is_required(),
+                default=default,
+                choices=choices,
+                presentation=presentation,
+            )
+        )
+    return tuple(specs)
 
 
 class QAPIModel(BaseModel):
@@ -141,8 +233,19 @@ def parse_arguments(model_cls: type[ModelT], raw: Mapping[str, Any] | None) -> M
 
 
 def qapi_error(error: ValidationError) -> QAPIError:
-    """The QAPIError QEMU's input visitor would give for the first of these errors."""
-    return QAPIError(describe(error.errors()[0]))
+    """The QAPIError QEMU's input visitor would give for the first of these errors.
+
+    An error about one top-level argument is an ArgumentError naming it.
+    """
+    detail = error.errors()[0]
+    desc = describe(detail)
+    members = _members(detail["loc"])
+    ctx = detail.get("ctx") or {}
+    if not members and "member" in ctx:
+        members = [str(ctx["member"])]
+    if members and isinstance(members[0], str):
+        return ArgumentError(desc, members[0])
+    return QAPIError(desc)
 
 
 def describe(detail: ErrorDetails) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import JobStatus, JobVerb, check_verb
 from guimirror.ui.progress_strip import ProgressStrip
-from guimirror.ui.units import format_duration, format_size, format_speed, parse_speed
+from guimirror.units import format_duration, format_size, format_speed, parse_speed
 
 #: Rows redraw their numbers at most this often; a change of status shows at once.
 ROW_REFRESH_HZ = 10.0

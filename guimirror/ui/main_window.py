@@ -57,7 +57,7 @@ from guimirror.ui.plots import JobPlots
 from guimirror.ui.preferences import Preferences
 from guimirror.ui.quit_flow import QuitFlow
 from guimirror.ui.settings import AppSettings
-from guimirror.ui.units import DisplayUnits, format_size
+from guimirror.units import DisplayUnits, format_size
 from guimirror.ui.write_load_panel import WriteLoadPanel
 
 log = logging.getLogger(__name__)

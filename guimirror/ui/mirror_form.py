@@ -42,7 +42,7 @@ from guimirror.qapi.mirror import (
     MirrorCopyMode,
     default_granularity,
 )
-from guimirror.ui.units import format_size, format_size_input, parse_size, parse_speed
+from guimirror.units import format_size, format_size_input, parse_size, parse_speed
 
 AUTOMATIC = "automatic"
 ERROR_POLICIES = tuple(policy.value for policy in BlockdevOnError)

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from guimirror.ui.mirror_form import NodeChoice
-from guimirror.ui.units import format_size
+from guimirror.units import format_size
 
 PROTOCOL_DRIVERS = frozenset({"file", "host_device", "null-co", "nbd"})
 COLUMNS = (

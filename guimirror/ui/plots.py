@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from guimirror.ui.job_series import JobSeries, write_csv
-from guimirror.ui.units import DisplayUnits, format_speed
+from guimirror.units import DisplayUnits, format_speed
 
 _PALETTE = ("#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b")
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 import guimirror
-from guimirror.ui.units import DisplayUnits
+from guimirror.units import DisplayUnits
 
 if TYPE_CHECKING:
     from guimirror.ui.main_window import MainWindow

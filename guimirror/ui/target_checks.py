@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from guimirror.ui.units import format_size
+from guimirror.units import format_size
 
 DEVICE_SAMPLES = 64
 DEVICE_SAMPLE_SIZE = 64 * 1024

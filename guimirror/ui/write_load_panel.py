@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from guimirror.qapi.errors import QAPIError
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.nbd_writer import NBDClient, WriteLoad
-from guimirror.ui.units import format_size, parse_speed
+from guimirror.units import format_size, parse_speed
 
 EXPORT_GONE_PATIENCE = 5.0
 """Seconds stopping a load waits for its export to be deleted."""

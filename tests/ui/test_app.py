@@ -162,7 +162,7 @@ def test_endpoints_are_added_and_removed(window, qtbot, qloop, tmp_path) -> None
 
 
 def test_decimal_units_are_shown_and_remembered(window, qtbot, qloop, tmp_path) -> None:
-    from guimirror.ui.units import DisplayUnits
+    from guimirror.units import DisplayUnits
 
     with open(tmp_path / "n.img", "wb") as image:
         image.truncate(8 * 1024 * 1024)
