@@ -31,6 +31,12 @@ BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 DECIMAL_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
 _PREFIXES = "kmgtpe"
 
+SYNTAX_HELP = (
+    "Sizes: a bare number is bytes; K, M, G, T are powers of 1024 as in QEMU "
+    "(10M = 10 MiB); KiB, MiB, GiB are powers of 1024; kB, MB, GB are powers of 1000 "
+    "(10 MB = 10,000,000 bytes). A speed may end in /s."
+)
+
 
 class DisplayUnits:
     """How sizes and speeds are shown: ``binary`` (MiB, the default) or ``decimal`` (MB).
@@ -65,9 +71,9 @@ def unit_factor(unit: str) -> int | None:
         return None
     power = _PREFIXES.index(prefix) + 1
     if rest in ("", "i", "ib"):
-        return 1024**power
+        return int(1024**power)
     if rest == "b":
-        return 1000**power
+        return int(1000**power)
     return None
 
 

@@ -115,6 +115,7 @@ SOURCE_AND_TARGET = "Source and target"
 SPEED_AND_MEMORY = "Speed and memory"
 ERRORS = "Errors"
 ADVANCED = "Advanced"
+MIRROR_GROUPS = (SOURCE_AND_TARGET, SPEED_AND_MEMORY, ERRORS, ADVANCED)
 """The groups a form shows blockdev-mirror's arguments in, in this order."""
 
 
@@ -163,7 +164,7 @@ class BlockdevMirror(QAPIModel):
         Int,
         Presentation(
             "Speed limit", group=SPEED_AND_MEMORY, unit=Unit.BYTES_PER_SECOND,
-            zero_means="unlimited", suggestions=("0", "10M", "100 MB/s"),
+            zero_means="unlimited", suggestions=("10M", "100 MB/s"),
         ),
     ] = Field(
         default=0,

@@ -57,8 +57,8 @@ from guimirror.ui.plots import JobPlots
 from guimirror.ui.preferences import Preferences
 from guimirror.ui.quit_flow import QuitFlow
 from guimirror.ui.settings import AppSettings
-from guimirror.units import DisplayUnits, format_size
 from guimirror.ui.write_load_panel import WriteLoadPanel
+from guimirror.units import DisplayUnits, format_size
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,17 @@
-"""The blockdev-mirror form: every argument, its documented default, QEMU's errors under the field.
+"""The blockdev-mirror form, built from the model: one row per argument of ``BlockdevMirror``.
 
-The form turns what the user typed into the exact QMP ``arguments`` object, and leaves out
-every argument that is still at its documented default so that each engine applies its own.
-Validation runs the same model the server runs (``parse_arguments`` then ``check``), so the
-errors read as QEMU's; a few checks need the node list (unknown node, duplicate node-name or
-job-id) and use QEMU's texts too. Everything here runs in the GUI thread.
+Labels, groups, tooltips (QMP's documentation of the argument), units, defaults and allowed
+values come from the model's field metadata (``guimirror.qapi.mirror.MIRROR_ARGUMENTS``);
+validation is the model's (``parse_arguments``, ``check`` and ``graph_errors``), so the errors
+read as QEMU's. The form turns what the user typed into the exact QMP ``arguments`` object and
+leaves out every argument still at its default, so that each engine applies its own.
+Everything here runs in the GUI thread.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,24 +31,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.base import ArgumentError, ArgumentSpec, Unit, parse_arguments
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import (
     DEFAULT_GRANULARITY_MAX,
     DEFAULT_GRANULARITY_MIN,
     DOCUMENTED_BUF_SIZE,
+    MIRROR_ARGUMENTS,
+    MIRROR_GROUPS,
     BlockdevMirror,
-    BlockdevOnError,
-    MirrorCopyMode,
     default_granularity,
 )
-from guimirror.units import format_size, format_size_input, parse_size, parse_speed
-
-AUTOMATIC = "automatic"
-ERROR_POLICIES = tuple(policy.value for policy in BlockdevOnError)
-#: incremental and bitmap are refused by mirror (``Sync mode '...' not supported``).
-SYNC_MODES = ("full", "top", "none")
-COPY_MODES = tuple(mode.value for mode in MirrorCopyMode)
+from guimirror.units import (
+    SYNTAX_HELP,
+    format_duration,
+    format_size,
+    format_speed,
+    parse_size,
+    parse_speed,
+)
 
 _ERROR_STYLE = "color: #c62828;"
 _HINT_STYLE = "color: palette(mid);"
@@ -77,92 +78,76 @@ def automatic_granularity_text(target: NodeChoice | None) -> str:
     return f"automatic: {value}, from the target's cluster size of {cluster}"
 
 
-_FIELD_OF_ERROR = (
-    (re.compile(r"^Parameter '([\w-]+)'"), None),
-    (re.compile(r"^Invalid parameter type for '([\w-]+)'"), None),
-    (re.compile(r"^Invalid parameter '([\w-]+)'"), None),
-    (re.compile(r"^Invalid job ID"), "job-id"),
-    (re.compile(r"^Job ID '.*' already in use"), "job-id"),
-    (re.compile(r"^Can't mirror node into itself"), "target"),
-    (re.compile(r"^Sync mode"), "sync"),
-    (re.compile(r"^(Invalid node-name|Node name too long|node-name=|Duplicate nodes)"),
-     "filter-node-name"),
-    (re.compile(r"^Failed to find node with node-name"), "replaces"),
-    (re.compile(r"^Cannot replace"), "replaces"),
-)
-
-
-def field_of_error(desc: str) -> str | None:
-    """The argument an error text is about (QMP name), or None for a form-wide error."""
-    for pattern, name in _FIELD_OF_ERROR:
-        match = pattern.match(desc)
-        if match:
-            return name if name is not None else match.group(1)
-    return None
-
-
-def field_description(qmp_name: str) -> str:
-    """The model's documentation of an argument; it becomes the field's tooltip."""
-    for name, info in BlockdevMirror.model_fields.items():
-        if (info.alias or name.replace("_", "-")) == qmp_name or name == qmp_name:
-            return info.description or ""
-    return ""
+def transfer_text(size: int, speed: int) -> str:
+    """``"512 MiB at 2.9 KiB/s takes about 49 h 42 min"``."""
+    return (
+        f"{format_size(size)} at {format_speed(speed)} takes about "
+        f"{format_duration(size / speed)}"
+    )
 
 
 class MirrorForm(QWidget):
     """Every blockdev-mirror argument, grouped, with errors under each field and a QMP preview.
 
-    ``set_nodes`` gives the nodes the endpoint has; ``set_job_ids`` the job-ids in use.
-    ``start_requested`` carries the validated model when the user presses Start.
+    ``set_nodes`` gives the nodes the endpoint has; ``set_job_ids`` the job-ids in use;
+    ``set_default_buf_size`` the buf-size the engine applies for 0; ``set_accepted_arguments``
+    the arguments the engine accepts. ``start_requested`` carries the validated model when the
+    user presses Start. The argument's widget is an attribute named after the model's field
+    (``form.speed``, ``form.buf_size``), its hint ``<field>_hint``.
     """
 
     start_requested = Signal(object)
     validity_changed = Signal(bool)
 
+    # Set from the model's fields by _add_row; declared for the type checker.
+    job_id: QLineEdit
+    device: QComboBox
+    target: QComboBox
+    replaces: QComboBox
+    sync: QComboBox
+    speed: QLineEdit
+    granularity: QLineEdit
+    buf_size: QLineEdit
+    on_source_error: QComboBox
+    on_target_error: QComboBox
+    filter_node_name: QLineEdit
+    copy_mode: QComboBox
+    auto_finalize: QCheckBox
+    auto_dismiss: QCheckBox
+    device_hint: QLabel
+    target_hint: QLabel
+    speed_hint: QLabel
+    granularity_hint: QLabel
+    buf_size_hint: QLabel
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.specs: dict[str, ArgumentSpec] = {spec.name: spec for spec in MIRROR_ARGUMENTS}
         self._nodes: dict[str, NodeChoice] = {}
         self._job_ids: set[str] = set()
         self._job_id_edited = False
         self._model: BlockdevMirror | None = None
+        self._default_buf_size: int | None = None
+        self._accepted: frozenset[str] | None = None
+        self._start_error_context: tuple[Any, ...] | None = None
         self.errors: dict[str, str] = {}
         self.error_labels: dict[str, QLabel] = {}
         self.inputs: dict[str, QWidget] = {}
+        self.hints: dict[str, QLabel] = {}
+        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
 
-        self.device = self._node_combo()
-        self.target = self._node_combo()
-        self.sync = self._choice(SYNC_MODES, "full")
-        self.speed = QLineEdit("0")
-        self.speed.setPlaceholderText("0 = unlimited; e.g. 50M for 50 MiB/s")
-        self.granularity = QComboBox()
-        self.granularity.setEditable(True)
-        self.granularity.addItems([AUTOMATIC, "4K", "64K", "1M", "16M"])
-        self.granularity_hint = self._hint()
-        self.buf_size = QLineEdit(format_size_input(DOCUMENTED_BUF_SIZE))
-        self.buf_size_hint = self._hint(
-            "documented default 10 MiB; QEMU 7.2 applies 16 MiB when left at the default"
-        )
-        self.speed_hint = self._hint("unlimited")
-        self.on_source_error = self._choice(ERROR_POLICIES, "report")
-        self.on_target_error = self._choice(ERROR_POLICIES, "report")
-        self.replaces = self._node_combo(allow_empty=True)
-        self.filter_node_name = QLineEdit()
-        self.filter_node_name.setPlaceholderText("automatic (implicit filter)")
-        self.copy_mode = self._choice(COPY_MODES, "background")
-        self.auto_finalize = QCheckBox("finalize when done (pivot at once)")
-        self.auto_finalize.setChecked(True)
-        self.auto_dismiss = QCheckBox("dismiss when concluded")
-        self.auto_dismiss.setChecked(True)
-        self.job_id = QLineEdit()
+        layout = QVBoxLayout(self)
+        for group in MIRROR_GROUPS:
+            box = QGroupBox(group)
+            rows = QFormLayout(box)
+            layout.addWidget(box)
+            for spec in MIRROR_ARGUMENTS:
+                if spec.presentation.group == group:
+                    self._add_row(rows, spec)
 
-        self.form_error = QLabel()
-        self.form_error.setStyleSheet(_ERROR_STYLE)
-        self.form_error.setWordWrap(True)
-        self.start_error = QLabel()
-        self.start_error.setObjectName("start-error")
-        self.start_error.setStyleSheet(_ERROR_STYLE)
-        self.start_error.setWordWrap(True)
-        self.start_error.setVisible(False)
+        self.form_error = self._label(_ERROR_STYLE)
+        self.start_reason = self._label(_ERROR_STYLE, "start-reason")
+        self.start_error = self._label(_ERROR_STYLE, "start-error")
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
         self.preview.setObjectName("qmp-preview")
@@ -174,29 +159,6 @@ class MirrorForm(QWidget):
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self._start)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._group("Source and target", [
-            ("device", "Source (device)", self.device, None),
-            ("target", "Target", self.target, None),
-            ("sync", "Sync", self.sync, None),
-        ]))
-        layout.addWidget(self._group("Speed and memory", [
-            ("speed", "Speed limit", self.speed, self.speed_hint),
-            ("granularity", "Granularity", self.granularity, self.granularity_hint),
-            ("buf-size", "Buffer size", self.buf_size, self.buf_size_hint),
-        ]))
-        layout.addWidget(self._group("Errors", [
-            ("on-source-error", "On source error", self.on_source_error, None),
-            ("on-target-error", "On target error", self.on_target_error, None),
-        ]))
-        layout.addWidget(self._group("Advanced", [
-            ("job-id", "Job ID", self.job_id, None),
-            ("replaces", "Replaces", self.replaces, None),
-            ("filter-node-name", "Filter node-name", self.filter_node_name, None),
-            ("copy-mode", "Copy mode", self.copy_mode, None),
-            ("auto-finalize", "Auto-finalize", self.auto_finalize, None),
-            ("auto-dismiss", "Auto-dismiss", self.auto_dismiss, None),
-        ]))
         layout.addWidget(self.form_error)
         preview_row = QHBoxLayout()
         preview_row.addWidget(QLabel("QMP command"))
@@ -205,97 +167,119 @@ class MirrorForm(QWidget):
         layout.addLayout(preview_row)
         layout.addWidget(self.preview)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.start_error, 1)
+        reasons = QVBoxLayout()
+        reasons.addWidget(self.start_reason)
+        reasons.addWidget(self.start_error)
+        buttons.addLayout(reasons, 1)
         buttons.addWidget(self.start_button)
         layout.addLayout(buttons)
         layout.addStretch(1)
 
-        for edit in (self.speed, self.buf_size, self.filter_node_name):
-            edit.textChanged.connect(self.revalidate)
         self.job_id.textEdited.connect(self._job_id_typed)
-        self.job_id.textChanged.connect(self.revalidate)
-        for combo in (self.sync, self.on_source_error, self.on_target_error, self.copy_mode):
-            combo.currentIndexChanged.connect(self.revalidate)
-        for combo in (self.device, self.target, self.replaces, self.granularity):
-            combo.currentTextChanged.connect(self.revalidate)
         self.device.currentTextChanged.connect(self._suggest_job_id)
         for combo in (self.device, self.target):
             combo.currentTextChanged.connect(lambda _text: self.show_start_error(""))
-        for box in (self.auto_finalize, self.auto_dismiss):
-            box.toggled.connect(self.revalidate)
         self.revalidate()
 
     # --- building -------------------------------------------------------------------------
 
-    def _node_combo(self, allow_empty: bool = False) -> QComboBox:
-        combo = QComboBox()
-        combo.setEditable(True)
-        combo.setProperty("allow_empty", allow_empty)
-        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        return combo
-
     @staticmethod
-    def _choice(values: Sequence[str], default: str) -> QComboBox:
-        combo = QComboBox()
-        combo.addItems(list(values))
-        combo.setCurrentText(default)
-        return combo
-
-    @staticmethod
-    def _hint(text: str = "") -> QLabel:
-        label = QLabel(text)
-        label.setStyleSheet(_HINT_STYLE)
+    def _label(style: str, name: str = "") -> QLabel:
+        label = QLabel()
+        label.setStyleSheet(style)
         label.setWordWrap(True)
+        label.setVisible(False)
+        if name:
+            label.setObjectName(name)
         return label
 
-    def _group(
-        self, title: str, rows: list[tuple[str, str, QWidget, QLabel | None]]
-    ) -> QGroupBox:
-        group = QGroupBox(title)
-        form = QFormLayout(group)
-        for qmp_name, label, widget, hint in rows:
-            tooltip = field_description(qmp_name)
-            widget.setToolTip(f"<b>{qmp_name}</b>: {tooltip}" if tooltip else qmp_name)
-            widget.setObjectName(qmp_name)
-            self.inputs[qmp_name] = widget
-            error = QLabel()
-            error.setStyleSheet(_ERROR_STYLE)
-            error.setWordWrap(True)
-            error.setVisible(False)
-            error.setObjectName(f"{qmp_name}-error")
-            self.error_labels[qmp_name] = error
-            cell = QVBoxLayout()
-            cell.setSpacing(1)
-            cell.addWidget(widget)
-            if hint is not None:
-                cell.addWidget(hint)
-            cell.addWidget(error)
-            form.addRow(label, cell)
-        return group
+    def _widget(self, spec: ArgumentSpec) -> QWidget:
+        """The input for one argument, set to its default, wired to ``revalidate``."""
+        shown = spec.presentation
+        if shown.node:
+            combo = QComboBox()
+            combo.setEditable(True)
+            combo.setProperty("allow_empty", not spec.required)
+            combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            combo.currentTextChanged.connect(self.revalidate)
+            return combo
+        if spec.choices:
+            combo = QComboBox()
+            combo.addItems(list(spec.choices))
+            combo.setCurrentText(str(spec.default) if spec.default is not None else "")
+            combo.currentIndexChanged.connect(self.revalidate)
+            return combo
+        if isinstance(spec.default, bool):
+            box = QCheckBox(shown.check_text)
+            box.setChecked(spec.default)
+            box.toggled.connect(self.revalidate)
+            return box
+        edit = QLineEdit()
+        examples = f"; e.g. {', '.join(shown.suggestions)}" if shown.suggestions else ""
+        if shown.zero_means:
+            edit.setPlaceholderText(f"{shown.zero_means}{examples}")
+        edit.textChanged.connect(self.revalidate)
+        return edit
+
+    def _add_row(self, form: QFormLayout, spec: ArgumentSpec) -> None:
+        widget = self._widget(spec)
+        tooltip = f"<b>{spec.name}</b>: {spec.description}"
+        if spec.presentation.unit is not None:
+            tooltip += f"<br><br>{SYNTAX_HELP}"
+        widget.setToolTip(tooltip)
+        widget.setObjectName(spec.name)
+        self.inputs[spec.name] = widget
+        setattr(self, spec.attribute, widget)
+        hint = self._label(_HINT_STYLE, f"{spec.name}-hint")
+        self.hints[spec.name] = hint
+        setattr(self, f"{spec.attribute}_hint", hint)
+        error = self._label(_ERROR_STYLE, f"{spec.name}-error")
+        self.error_labels[spec.name] = error
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        for part in (widget, hint, error):
+            column.addWidget(part)
+        form.addRow(spec.label, cell)
+        self._rows[spec.name] = (form, cell)
 
     # --- inputs from the window -----------------------------------------------------------
 
     def set_nodes(self, nodes: Iterable[NodeChoice]) -> None:
-        """Offer these nodes as device, target and replaces; keeps what the user chose."""
+        """Offer these nodes as device, target and replaces.
+
+        A chosen node that is no longer offered is dropped, never kept as typed text; an
+        empty device or target is filled with the first node offered (the target with
+        another than the device); an empty ``replaces`` stays empty.
+        """
         offered = {node.node_name: node for node in nodes}
         if offered == self._nodes and self.device.count():
             return
         self._nodes = offered
-        names = sorted(self._nodes)
-        for combo in (self.device, self.target, self.replaces):
-            current = combo.currentText()
+        names = sorted(offered)
+        for spec in MIRROR_ARGUMENTS:
+            if not spec.presentation.node:
+                continue
+            combo = self.inputs[spec.name]
+            assert isinstance(combo, QComboBox)
+            current = combo.currentText().strip()
+            kept = current if current in offered else ""
             combo.blockSignals(True)
             combo.clear()
             if combo.property("allow_empty"):
                 combo.addItem("")
             combo.addItems(names)
-            combo.setCurrentText(current)
+            combo.setCurrentIndex(combo.findText(kept) if kept else -1)
+            combo.setEditText(kept)
             combo.blockSignals(False)
         if not self.device.currentText() and names:
             self.device.setCurrentText(names[0])
-        if not self.target.currentText() and len(names) > 1:
-            self.target.setCurrentText(names[1])
+        others = [name for name in names if name != self.device.currentText()]
+        if not self.target.currentText() and others:
+            self.target.setCurrentText(others[0])
         self._suggest_job_id()
+        self._clear_stale_start_error()
         self.revalidate()
 
     def set_job_ids(self, job_ids: Iterable[str]) -> None:
@@ -305,7 +289,26 @@ class MirrorForm(QWidget):
             return
         self._job_ids = in_use
         self._suggest_job_id()
+        self._clear_stale_start_error()
         self.revalidate()
+
+    def set_default_buf_size(self, value: int | None) -> None:
+        """The buf-size the engine applies for 0 (None: not known); the hint shows it."""
+        self._default_buf_size = value
+        self.revalidate()
+
+    def set_accepted_arguments(self, names: Collection[str] | None) -> None:
+        """Show only the arguments the engine accepts (QMP names; None: all of them).
+
+        Required arguments stay. A hidden argument is left out of the command.
+        """
+        self._accepted = None if names is None else frozenset(names)
+        for name, (form, cell) in self._rows.items():
+            form.setRowVisible(cell, self._offered(name))
+        self.revalidate()
+
+    def _offered(self, name: str) -> bool:
+        return self._accepted is None or self.specs[name].required or name in self._accepted
 
     def select(self, device: str | None = None, target: str | None = None) -> None:
         if device is not None:
@@ -333,83 +336,57 @@ class MirrorForm(QWidget):
 
     # --- validation ------------------------------------------------------------------------
 
+    def _value(self, spec: ArgumentSpec) -> tuple[Any, str | None]:
+        """The value of one argument's widget (None: left empty), or a parse error."""
+        widget = self.inputs[spec.name]
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked(), None
+        if isinstance(widget, QComboBox):
+            text = widget.currentText().strip()
+            return (text or None), None
+        assert isinstance(widget, QLineEdit)
+        text = widget.text().strip()
+        if not text:
+            return None, None
+        unit = spec.presentation.unit
+        if unit is None:
+            return text, None
+        parse = parse_speed if unit is Unit.BYTES_PER_SECOND else parse_size
+        try:
+            return parse(text, spec.name), None
+        except ValueError as err:
+            return None, str(err)
+
     def _collect(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Widgets to QMP arguments, defaults left out; plus the errors of unit parsing."""
         raw: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        job_id = self.job_id.text().strip()
-        if job_id:
-            raw["job-id"] = job_id
-        raw["device"] = self.device.currentText().strip()
-        raw["target"] = self.target.currentText().strip()
-        if self.replaces.currentText().strip():
-            raw["replaces"] = self.replaces.currentText().strip()
-        raw["sync"] = self.sync.currentText()
-        self._parse_into(raw, errors, "speed", self.speed.text(), parse_speed, 0)
-        granularity_text = self.granularity.currentText().strip()
-        if granularity_text.lower() not in (AUTOMATIC, "", "0"):
-            self._parse_into(raw, errors, "granularity", granularity_text, parse_size, 0)
-        self._parse_into(
-            raw, errors, "buf-size", self.buf_size.text(), parse_size, DOCUMENTED_BUF_SIZE
-        )
-        for name, combo in (
-            ("on-source-error", self.on_source_error),
-            ("on-target-error", self.on_target_error),
-        ):
-            if combo.currentText() != "report":
-                raw[name] = combo.currentText()
-        if self.filter_node_name.text().strip():
-            raw["filter-node-name"] = self.filter_node_name.text().strip()
-        if self.copy_mode.currentText() != "background":
-            raw["copy-mode"] = self.copy_mode.currentText()
-        if not self.auto_finalize.isChecked():
-            raw["auto-finalize"] = False
-        if not self.auto_dismiss.isChecked():
-            raw["auto-dismiss"] = False
+        for spec in MIRROR_ARGUMENTS:
+            if not self._offered(spec.name):
+                continue
+            value, error = self._value(spec)
+            if error is not None:
+                errors[spec.name] = error
+            elif spec.required:
+                raw[spec.name] = "" if value is None else value
+            elif value is not None and value != spec.default:
+                raw[spec.name] = value
         return raw, errors
 
-    @staticmethod
-    def _parse_into(
-        raw: dict[str, Any],
-        errors: dict[str, str],
-        name: str,
-        text: str,
-        parse: Callable[[str, str], int],
-        default: int,
-    ) -> None:
-        if not text.strip():
-            return
-        try:
-            value = parse(text, name)
-        except ValueError as err:
-            errors[name] = str(err)
-            return
-        if value != default:
-            raw[name] = value
-
-    def _node_errors(self, raw: dict[str, Any]) -> dict[str, str]:
-        """The checks that need the endpoint's nodes and jobs, in QEMU's words."""
+    def _graph_errors(self, raw: dict[str, Any]) -> dict[str, str]:
+        """The checks that need the endpoint's nodes and jobs (the model's, in QEMU's words)."""
         errors: dict[str, str] = {}
         for name in ("device", "target"):
-            value = raw.get(name, "")
-            if not value:
-                errors[name] = f"Choose the {'source' if name == 'device' else 'target'} node"
-            elif self._nodes and value not in self._nodes:
-                errors[name] = f"Cannot find device='{value}' nor node-name='{value}'"
-        if raw.get("device") and raw.get("device") == raw.get("target"):
-            errors.setdefault("target", "Can't mirror node into itself")
-        target = self._nodes.get(raw.get("target", ""))
-        if target is not None and target.read_only and "target" not in errors:
-            errors["target"] = "Block node is read-only"
-        replaces = raw.get("replaces")
-        if replaces and self._nodes and replaces not in self._nodes:
-            errors["replaces"] = f"Failed to find node with node-name='{replaces}'"
-        job_id = raw.get("job-id")
-        if job_id and job_id in self._job_ids:
-            errors["job-id"] = f"Job ID '{job_id}' already in use"
-        filter_name = raw.get("filter-node-name")
-        if filter_name and filter_name in self._nodes:
-            errors["filter-node-name"] = f"Duplicate nodes with node-name='{filter_name}'"
+            if not raw.get(name):
+                errors[name] = f"Choose a node for {self.specs[name].label.lower()}"
+        names = {spec.name: spec.attribute for spec in MIRROR_ARGUMENTS}
+        strings: dict[str, Any] = {
+            names[key]: value for key, value in raw.items() if isinstance(value, str)
+        }
+        draft = BlockdevMirror.model_construct(**strings)
+        read_only = [node.node_name for node in self._nodes.values() if node.read_only]
+        for err in draft.graph_errors(self._nodes, read_only=read_only, job_ids=self._job_ids):
+            errors.setdefault(err.argument, err.desc)
         return errors
 
     def revalidate(self) -> None:
@@ -420,10 +397,13 @@ class MirrorForm(QWidget):
             try:
                 model = parse_arguments(BlockdevMirror, raw)
                 model.check()
+            except ArgumentError as err:
+                model = None
+                errors[err.argument] = err.desc
             except QAPIError as err:
                 model = None
-                errors[field_of_error(err.desc) or ""] = err.desc
-        for name, message in self._node_errors(raw).items():
+                errors[""] = err.desc
+        for name, message in self._graph_errors(raw).items():
             errors.setdefault(name, message)
         self._model = model if not errors else None
         self.errors = errors
@@ -432,6 +412,7 @@ class MirrorForm(QWidget):
             label.setVisible(name in errors)
         self.form_error.setText(errors.get("", ""))
         self.form_error.setVisible("" in errors)
+        self._show_start_reason()
         self._update_hints(raw)
         command = {"execute": "blockdev-mirror", "arguments": raw}
         self.preview.setPlainText(json.dumps(command, indent=2))
@@ -440,21 +421,86 @@ class MirrorForm(QWidget):
             self.start_button.setEnabled(valid)
             self.validity_changed.emit(valid)
 
+    def _show_start_reason(self) -> None:
+        """Why Start is disabled, next to it: the first error in the form's order."""
+        reason = ""
+        for name in [*self._rows, ""]:
+            if name in self.errors:
+                label = self.specs[name].label if name else "Command"
+                reason = f"Cannot start: {label}: {self.errors[name]}"
+                break
+        self.start_reason.setText(reason)
+        self.start_reason.setVisible(bool(reason))
+
+    def _set_hint(self, name: str, text: str) -> None:
+        self.hints[name].setText(text)
+        self.hints[name].setVisible(bool(text))
+
     def _update_hints(self, raw: dict[str, Any]) -> None:
+        source = self._nodes.get(raw.get("device", ""))
         target = self._nodes.get(raw.get("target", ""))
-        if "granularity" in raw:
-            self.granularity_hint.setText(f"{format_size(raw['granularity'])} per dirty bit")
+        for name, node in (("device", source), ("target", target)):
+            self._set_hint(name, f"used by {node.used_by}" if node and node.used_by else "")
+        granularity = raw.get("granularity")
+        if isinstance(granularity, int) and granularity > 0:
+            self._set_hint("granularity", f"{format_size(granularity)} per dirty bit")
         else:
-            self.granularity_hint.setText(automatic_granularity_text(target))
-        speed = raw.get("speed", 0)
-        self.speed_hint.setText("unlimited" if not speed else f"{format_size(speed)}/s")
-        if "buf-size" in raw:
-            self.buf_size_hint.setText(f"{format_size(raw['buf-size'])} in flight at most")
+            self._set_hint("granularity", automatic_granularity_text(target))
+        self._set_hint("speed", self._speed_hint(raw.get("speed"), source))
+        self._set_hint("buf-size", self._buf_size_hint(raw, target))
+
+    def _speed_hint(self, speed: Any, source: NodeChoice | None) -> str:
+        if not isinstance(speed, int) or speed <= 0:
+            return "unlimited"
+        if source is not None and source.virtual_size:
+            text = transfer_text(source.virtual_size, speed)
         else:
-            self.buf_size_hint.setText(
-                "documented default 10 MiB (left out of the command; "
-                "QEMU 7.2 then applies 16 MiB)"
+            text = format_speed(speed)
+        if self.speed.text().strip().isdigit():
+            text = f"{speed} bytes per second: {text}"
+        return text
+
+    def _buf_size_hint(self, raw: dict[str, Any], target: NodeChoice | None) -> str:
+        buf_size = raw.get("buf-size")
+        if not isinstance(buf_size, int) or buf_size < 0:
+            buf_size = 0
+        granularity = raw.get("granularity")
+        if not isinstance(granularity, int) or granularity < 0:
+            granularity = 0
+        cluster = target.cluster_size if target is not None else None
+        documented = format_size(DOCUMENTED_BUF_SIZE)
+        if buf_size == 0 and self._default_buf_size is None:
+            return f"default: the engine's own (documented: {documented})"
+        sizes: dict[str, Any] = {"buf_size": buf_size, "granularity": granularity}
+        draft = BlockdevMirror.model_construct(**sizes)
+        effective = draft.effective_buf_size(cluster, self._default_buf_size or 0)
+        if buf_size == 0:
+            text = f"default: {format_size(effective)} in flight on this engine"
+            if effective != DOCUMENTED_BUF_SIZE:
+                text += f" (documented: {documented})"
+            return text
+        if effective != buf_size:
+            return (
+                f"{format_size(effective)} in flight at most: {format_size(buf_size)} "
+                "rounded up to the granularity"
             )
+        return f"{format_size(effective)} in flight at most"
+
+    # --- stale start errors -------------------------------------------------------------------
+
+    def _start_context(self) -> tuple[Any, ...]:
+        """What a refusal of Start depended on: the chosen nodes (with users) and the jobs."""
+        return (
+            self._nodes.get(self.device.currentText().strip()),
+            self._nodes.get(self.target.currentText().strip()),
+            frozenset(self._job_ids),
+        )
+
+    def _clear_stale_start_error(self) -> None:
+        if self._start_error_context is not None and (
+            self._start_error_context != self._start_context()
+        ):
+            self.show_start_error("")
 
     # --- job-id suggestion -------------------------------------------------------------------
 
@@ -467,6 +513,7 @@ class MirrorForm(QWidget):
             return
         device = self.device.currentText().strip()
         if not device:
+            self.job_id.setText("")
             return
         base = f"mirror-{device}" if device[0].isalpha() else f"mirror-{device.lstrip('#')}"
         candidate, number = base, 2
@@ -480,9 +527,13 @@ class MirrorForm(QWidget):
         self._suggest_job_id()
 
     def show_start_error(self, text: str) -> None:
-        """Why the last start was refused (by the checks or the engine); empty clears it."""
+        """Why the last start was refused (by the checks or the engine); empty clears it.
+
+        The error is cleared too when the chosen nodes' users or the endpoint's jobs change.
+        """
         self.start_error.setText(text)
         self.start_error.setVisible(bool(text))
+        self._start_error_context = self._start_context() if text else None
 
     def _start(self) -> None:
         self.show_start_error("")

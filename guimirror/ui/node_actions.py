@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelection, QStandardPaths
 
 from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
@@ -18,6 +19,12 @@ from guimirror.ui.node_table import NodeRow
 
 if TYPE_CHECKING:
     from guimirror.ui.main_window import MainWindow
+
+
+def default_buf_size(kind: EndpointKind) -> int | None:
+    """The buf-size an engine of this kind applies for 0 (None: a socket's engine is unknown)."""
+    return {EndpointKind.BUILTIN: DOCUMENTED_BUF_SIZE,
+            EndpointKind.DAEMON: QEMU_7_2_BUF_SIZE}.get(kind)
 
 
 class NodeActions:
@@ -52,6 +59,7 @@ class NodeActions:
         nodes = link.nodes if link is not None else []
         window.node_model.set_nodes(nodes, self.node_users(endpoint))
         named = [row for row in window.node_model.rows if not row.node_name.startswith("#")]
+        window.form.set_default_buf_size(default_buf_size(link.kind) if link else None)
         window.form.set_nodes(row.choice() for row in named)
         window.form.set_job_ids(key[1] for key, _view in window.jobs.active_views(endpoint))
         window.write_load.set_nodes([row.node_name for row in named])

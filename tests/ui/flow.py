@@ -45,11 +45,11 @@ def check_defaults(form: Any) -> None:
     assert form.device.currentText() == "src"
     assert form.target.currentText() == "tgt"
     assert form.sync.currentText() == "full"
-    assert form.speed.text() == "0"
+    assert form.speed.text() == ""
     assert form.speed_hint.text() == "unlimited"
-    assert form.granularity.currentText() == "automatic"
+    assert form.granularity.text() == ""
     assert form.granularity_hint.text() == "automatic: 64 KiB, the target has no cluster size"
-    assert form.buf_size.text() == "10M"
+    assert form.buf_size.text() == ""
     assert form.on_source_error.currentText() == "report"
     assert form.on_target_error.currentText() == "report"
     assert form.replaces.currentText() == ""
@@ -69,17 +69,17 @@ def check_defaults(form: Any) -> None:
 
 def provoke_each_error(form: Any) -> None:
     cases = [
-        (form.granularity.setCurrentText, "3000", "automatic", "granularity",
+        (form.granularity.setText, "3000", "", "granularity",
          "Parameter 'granularity' expects a power of 2"),
-        (form.granularity.setCurrentText, "256", "automatic", "granularity",
+        (form.granularity.setText, "256", "", "granularity",
          "Parameter 'granularity' expects a value in range [512B, 64MB]"),
-        (form.granularity.setCurrentText, "12 parsecs", "automatic", "granularity",
-         "granularity: unknown unit 'parsecs' (use B, K, M, G or T)"),
-        (form.buf_size.setText, "-1", "10M", "buf-size", "Invalid parameter 'buf-size'"),
-        (form.speed.setText, "-1", "0", "speed",
+        (form.granularity.setText, "12 parsecs", "", "granularity",
+         "granularity: unknown unit 'parsecs' (use B, K, M, G, KiB, MiB, kB, MB...)"),
+        (form.buf_size.setText, "-1", "", "buf-size", "Invalid parameter 'buf-size'"),
+        (form.speed.setText, "-1", "", "speed",
          "Parameter 'speed' expects a non-negative value"),
-        (form.speed.setText, "fast", "0", "speed",
-         "speed: 'fast' is not a number with a unit (e.g. 64K, 10M)"),
+        (form.speed.setText, "fast", "", "speed",
+         "speed: 'fast' is not a number with a unit (e.g. 64K, 10 MB)"),
         (form.job_id.setText, "#bad", "mirror-src", "job-id", "Invalid job ID '#bad'"),
         (form.job_id.setText, "", "mirror-src", "job-id", "Invalid job ID ''"),
         (form.filter_node_name.setText, "1filter", "", "filter-node-name",

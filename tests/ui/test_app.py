@@ -177,7 +177,7 @@ def test_decimal_units_are_shown_and_remembered(window, qtbot, qloop, tmp_path) 
         assert window.node_model.by_name()["n0"].cell(3) == "8.4 MB"
         assert window.plots.throughput_plot.getAxis("left").labelUnits == "MB/s"
         window.form.speed.setText("50M")
-        assert window.form.speed_hint.text() == "52.4 MB/s"
+        assert window.form.speed_hint.text() == "8.4 MB at 52.4 MB/s takes about 0 s"
     finally:
         window.preferences.set_units("binary")
     assert DisplayUnits.family == "binary" and window.settings.units == "binary"

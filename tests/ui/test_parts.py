@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from guimirror.qapi.job import JobVerb
 from guimirror import units
+from guimirror.qapi.job import JobVerb
 from guimirror.ui.block_devices import mounted_device_refusal, parse_lsblk
 from guimirror.ui.convergence import ConvergenceWatch
 from guimirror.ui.example_workspace import create_example_workspace
