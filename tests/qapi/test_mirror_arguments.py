@@ -304,3 +304,56 @@ def test_round_trip_and_effective_values(raw: dict[str, Any], cluster_size: int 
     assert settings_.buf_size % settings_.granularity == 0
     assert settings_.buf_size >= max(raw.get("buf-size", 0), settings_.granularity)
     assert settings_.buf_size - (raw.get("buf-size") or DOCUMENTED_BUF_SIZE) < settings_.granularity
+
+
+def test_every_argument_carries_its_presentation() -> None:
+    from guimirror.qapi.base import Unit
+    from guimirror.qapi.mirror import MIRROR_ARGUMENTS, MIRROR_GROUPS
+
+    specs = {spec.name: spec for spec in MIRROR_ARGUMENTS}
+    assert list(specs) == list(EVERY_ARGUMENT)
+    for spec in MIRROR_ARGUMENTS:
+        assert spec.presentation.group in MIRROR_GROUPS, spec.name
+        assert spec.description and spec.label != spec.name, spec.name
+    assert [specs[name].required for name in ("device", "target", "sync")] == [True] * 3
+    assert specs["sync"].choices == ("full", "top", "none")
+    assert specs["on-target-error"].default == "report"
+    assert specs["speed"].presentation.unit is Unit.BYTES_PER_SECOND
+    assert specs["buf-size"].presentation.unit is Unit.BYTES
+    assert specs["auto-dismiss"].default is True
+
+
+@pytest.mark.parametrize(("raw", "argument"), [
+    (BASE | {"granularity": 3000}, "granularity"),
+    (BASE | {"speed": -1}, "speed"),
+    (BASE | {"buf-size": -1}, "buf-size"),
+    (BASE | {"filter-node-name": "1x"}, "filter-node-name"),
+    (BASE | {"job-id": "#x"}, "job-id"),
+    (BASE | {"sync": "bitmap"}, "sync"),
+    (BASE | {"speed": "fast"}, "speed"),
+    (BASE | {"bogus": 1}, "bogus"),
+    ({"job-id": "j1", "target": "t", "sync": "full"}, "device"),
+])
+def test_an_error_names_the_argument_it_is_about(raw: dict[str, Any], argument: str) -> None:
+    from guimirror.qapi.base import ArgumentError
+
+    with pytest.raises(ArgumentError) as caught:
+        parse_arguments(BlockdevMirror, raw).check()
+    assert caught.value.argument == argument
+
+
+def test_graph_errors_use_qemus_texts_once_per_argument() -> None:
+    args = parse_arguments(BlockdevMirror, BASE | {
+        "target": "e-src", "replaces": "gone", "filter-node-name": "e-src"})
+    errors = {err.argument: err.desc for err in args.graph_errors(
+        {"e-src"}, read_only={"e-src"}, job_ids={"j1"})}
+    assert errors == {
+        "target": "Can't mirror node into itself",
+        "replaces": "Failed to find node with node-name='gone'",
+        "job-id": "Job ID 'j1' already in use",
+        "filter-node-name": "Duplicate nodes with node-name='e-src'",
+    }
+    ok = parse_arguments(BlockdevMirror, BASE)
+    assert ok.graph_errors({"e-src", "e-tgt"}, read_only={"e-tgt"})[0].desc == (
+        "Block node is read-only")
+    assert ok.graph_errors({"e-src"})[0].desc == "Cannot find device='e-tgt' nor node-name='e-tgt'"

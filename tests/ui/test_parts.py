@@ -1,4 +1,4 @@
-"""The GUI's parts on their own: units, the convergence rule, lsblk and the device picker,
+"""The GUI's parts on their own: the convergence rule, lsblk and the device picker,
 the start checks, the node table, the job rows' verb table, the event log, settings, the
 example workspace and the command line."""
 
@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from guimirror import units
 from guimirror.qapi.job import JobVerb
 from guimirror.ui.block_devices import mounted_device_refusal, parse_lsblk
 from guimirror.ui.convergence import ConvergenceWatch
@@ -33,26 +32,6 @@ LSBLK = json.dumps({"blockdevices": [
     {"name": "sdb", "path": "/dev/sdb", "size": 1000204886016, "model": "WDC WD10EZEX",
      "mountpoints": [None], "type": "disk", "ro": False, "fstype": None},
 ]})
-
-
-def test_sizes_and_speeds_take_units() -> None:
-    assert units.parse_size("10M") == 10 * MiB
-    assert units.parse_size("64 KiB") == 65536
-    assert units.parse_size("1.5K") == 1536
-    assert units.parse_size("4096") == 4096
-    assert units.parse_speed("50 MiB/s") == 50 * MiB
-    assert units.parse_speed("") == 0
-    with pytest.raises(ValueError, match="unknown unit 'Q'"):
-        units.parse_size("3Q")
-    with pytest.raises(ValueError, match="not a whole number of bytes"):
-        units.parse_size("0.3")
-    assert units.format_size(10 * MiB) == "10 MiB"
-    assert units.format_size(1536) == "1.5 KiB"
-    assert units.format_speed(0) == "unlimited"
-    assert units.format_size_input(10 * MiB) == "10M"
-    assert units.format_size_input(1000) == "1000"
-    assert units.format_duration(125) == "2 min 05 s"
-    assert units.format_duration(None) == "—"
 
 
 def test_the_hint_shows_only_while_dirty_clusters_keep_growing() -> None:
