@@ -44,7 +44,11 @@ BLOCKER = "block device is in use by block job: mirror"
 
 
 class SourceError(OSError):
-    """An I/O error of a source read (the rest are target writes)."""
+    """An I/O error of a source read (the rest are target writes).
+
+    An OSError tagged for the job's ``on-source-error`` policy; the job reports it in QMP's
+    terms and it never leaves the job task.
+    """
 
 
 @dataclass

@@ -28,10 +28,16 @@ class Negotiated:
 
 
 class HandshakeError(Exception):
-    """The client broke the protocol or asked to leave; the connection is closed without reply."""
+    """The client broke the protocol or asked to leave; the connection is closed without reply.
+
+    Protocol control flow inside the connection's task: it ends that connection and never
+    reaches a user, so it is not a :class:`guimirror.errors.GuimirrorError`.
+    """
 
 
 class _OptionError(Exception):
+    """An option the server refuses with an error reply; the handshake goes on (control flow)."""
+
     def __init__(self, reply: p.OptionReply, message: str) -> None:
         super().__init__(message)
         self.reply = reply
