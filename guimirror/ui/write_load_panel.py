@@ -2,7 +2,7 @@
 
 On either engine: ``nbd-server-start`` on a unix socket in a private directory (once per
 endpoint), ``block-export-add`` (writable) on the chosen node, then guimirror's own asyncio
-NBD client (guimirror.ui.nbd_writer) writes random 64 KiB blocks at random offsets. Stop
+NBD client (guimirror.nbd.client) writes random 64 KiB blocks at random offsets. Stop
 deletes the export. Coroutines run in the caller's task, GUI thread.
 """
 
@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guimirror.nbd.client import NBDClient, WriteLoad
 from guimirror.qapi.errors import QAPIError
 from guimirror.ui.endpoint_link import EndpointLink
-from guimirror.ui.nbd_writer import NBDClient, WriteLoad
 from guimirror.ui.units import format_size, parse_speed
 
 EXPORT_GONE_PATIENCE = 5.0

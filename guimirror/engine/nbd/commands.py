@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guimirror.engine.nbd import protocol as p
 from guimirror.engine.nbd.export import NbdExport
+from guimirror.nbd import protocol as p
 
 MAX_EXTENTS = 1024
 """The most ``base:allocation`` extents one BLOCK_STATUS reply carries (the client asks again)."""

@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from guimirror.engine.nbd import protocol as p
 from guimirror.engine.nbd.export import NbdExport
+from guimirror.nbd import protocol as p
 
 HANDSHAKE_TIMEOUT = 10.0
 """Seconds a client may take from connecting to choosing an export (QEMU's default)."""
