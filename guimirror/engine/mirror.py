@@ -1,4 +1,5 @@
-"""The mirror block job (QEMU's block/mirror.c, 7.2, with DESIGN.md's deliberate differences).
+"""The mirror block job: QEMU 7.2's block/mirror.c, with the deliberate differences that
+docs/deviations.md explains.
 
 ``MirrorJob.run`` runs in the job task: the initial allocation scan, then the sweep over the
 dirty bitmap, READY after the first clean pass and a target flush, and on complete or soft
