@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from guimirror.errors import GuimirrorError
 from guimirror.qapi.errors import QAPIError
 
 IMAGE_SIZE = 4 * 1024 * 1024
@@ -26,7 +27,7 @@ SOURCE_NODE = "self-test-source"
 TARGET_NODE = "self-test-target"
 
 
-class SelfTestError(Exception):
+class SelfTestError(GuimirrorError):
     """The self-test failed; the message says where, in the user's terms."""
 
 

@@ -59,3 +59,38 @@ def _drain(app: object, loop: asyncio.AbstractEventLoop) -> None:
     deadline = QDeadlineTimer(1000)
     while asyncio.all_tasks(loop) and not deadline.hasExpired():
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_guimirror_leftovers() -> Iterator[None]:
+    """Fail the suite when anything it ran leaves a ``guimirror*`` entry in the temporary
+    directory (a socket directory, a self-test's images...).
+
+    The suite gets a temporary directory of its own (``tempfile.tempdir`` and ``TMPDIR`` for
+    the processes it starts), so what other programs put in the system's is not counted;
+    the entries there are listed before and after the whole suite.
+    """
+    import shutil
+    import tempfile
+
+    own = tempfile.mkdtemp(prefix="gm-suite-")
+    saved = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = own
+    os.environ["TMPDIR"] = own
+
+    def guimirror_entries() -> set[str]:
+        return {name for name in os.listdir(tempfile.gettempdir())
+                if name.startswith("guimirror")}
+
+    before = guimirror_entries()
+    try:
+        yield
+        left = sorted(guimirror_entries() - before)
+    finally:
+        tempfile.tempdir = saved[0]
+        if saved[1] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[1]
+        shutil.rmtree(own, ignore_errors=True)
+    assert not left, f"the suite left these in the temporary directory: {left}"

@@ -1,4 +1,4 @@
-"""The core (guimirror.qapi, engine, qmp, session) imports no Qt: it must run headless, in a
+"""The core (guimirror.qapi, engine, nbd, qmp, session) imports no Qt: it must run headless, in a
 root-owned daemon, and under any QMP tool. Each module is imported with Qt made unimportable."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ CHILD = textwrap.dedent(
     sys.meta_path.insert(0, BlockQt())
     import guimirror
     imported = []
-    for package in ("qapi", "engine", "qmp", "session"):
+    for package in ("qapi", "engine", "nbd", "qmp", "session"):
         module = importlib.import_module(f"guimirror.{package}")
         imported.append(module.__name__)
         for info in pkgutil.walk_packages(module.__path__, module.__name__ + "."):
@@ -41,5 +41,6 @@ def test_core_packages_import_without_qt() -> None:
     )
     assert child.returncode == 0, child.stderr
     imported = set(child.stdout.split())
-    core = {"guimirror.qapi", "guimirror.engine", "guimirror.qmp", "guimirror.session"}
+    core = {"guimirror.qapi", "guimirror.engine", "guimirror.nbd", "guimirror.qmp",
+            "guimirror.session"}
     assert core <= imported

@@ -78,7 +78,11 @@ class MirroredGraph:
 
 
 class EngineClosedError(QAPIError):
-    """A command arrived after ``close()``."""
+    """A command arrived after ``close()``.
+
+    A QAPIError because it is a command's error reply: the QMP server sends it to the client
+    as ``GenericError`` with this text, like any other refusal of the engine.
+    """
 
     def __init__(self) -> None:
         super().__init__("The engine is shut down")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from guimirror.engine.backend import BlockBackend
 from guimirror.engine.nbd import NbdExport, NbdServer
-from guimirror.engine.nbd.protocol import MAX_STRING_SIZE
+from guimirror.nbd.protocol import MAX_STRING_SIZE
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import BlockExportDeleted
 

@@ -45,7 +45,11 @@ EventSink = Callable[[object], None]
 
 
 class JobFailed(Exception):
-    """Ends ``run()`` with QEMU's ``ret`` (a negative errno) and the job's error text."""
+    """Ends ``run()`` with QEMU's ``ret`` (a negative errno) and the job's error text.
+
+    Control flow inside the job task: the job catches it and reports it in QMP's terms (the
+    job's ``error`` and its events), so it is not a :class:`guimirror.errors.GuimirrorError`.
+    """
 
     def __init__(self, ret: int, text: str | None = None) -> None:
         super().__init__(text or os.strerror(-ret))

@@ -1,4 +1,5 @@
-"""The mirror block job (QEMU's block/mirror.c, 7.2, with DESIGN.md's deliberate differences).
+"""The mirror block job: QEMU 7.2's block/mirror.c, with the deliberate differences that
+docs/deviations.md explains.
 
 ``MirrorJob.run`` runs in the job task: the initial allocation scan, then the sweep over the
 dirty bitmap, READY after the first clean pass and a target flush, and on complete or soft
@@ -44,7 +45,11 @@ BLOCKER = "block device is in use by block job: mirror"
 
 
 class SourceError(OSError):
-    """An I/O error of a source read (the rest are target writes)."""
+    """An I/O error of a source read (the rest are target writes).
+
+    An OSError tagged for the job's ``on-source-error`` policy; the job reports it in QMP's
+    terms and it never leaves the job task.
+    """
 
 
 @dataclass

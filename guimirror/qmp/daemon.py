@@ -20,6 +20,7 @@ from typing import Any
 
 from guimirror import __version__
 from guimirror.engine.engine import Engine
+from guimirror.errors import GuimirrorError
 from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.errors import QAPIError
@@ -69,7 +70,7 @@ WITH_ARGUMENT = ("blockdev", "chardev", "export", "monitor", "nbd-server", "pidf
 UNSUPPORTED = ("daemonize", "object", "trace")
 
 
-class UsageError(Exception):
+class UsageError(GuimirrorError):
     """A command line error; the message is printed after the program name."""
 
 

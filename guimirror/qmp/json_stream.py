@@ -263,7 +263,11 @@ def in_visit_order(value: Any) -> Any:
 # --- the parser (qobject/json-parser.c) --------------------------------------------------
 
 class JSONParseError(Exception):
-    """A JSON parse error; ``str()`` is QEMU's text after ``JSON parse error, ``."""
+    """A JSON parse error; ``str()`` is QEMU's text after ``JSON parse error, ``.
+
+    Control flow inside the parser: the stream turns it into the client's error reply, so it
+    never reaches a user as such and is not a :class:`guimirror.errors.GuimirrorError`.
+    """
 
 
 _SIMPLE_ESCAPES = {

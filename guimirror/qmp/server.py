@@ -26,6 +26,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.errors import QAPIError
 from guimirror.qmp import protocol
 from guimirror.qmp.dispatch import EngineCommand, engine_commands
@@ -47,11 +48,7 @@ class ServerState(Enum):
     CLOSED = "closed"
 
 
-class StateError(RuntimeError):
-    """A server method was called in a run state that does not allow it."""
-
-
-class TransportError(RuntimeError):
+class TransportError(GuimirrorError):
     """A transport was refused: an unsafe socket directory or a non-loopback address."""
 
 

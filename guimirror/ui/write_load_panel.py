@@ -1,15 +1,17 @@
 """The drill's write load: random data at a chosen rate into a node, through an NBD export.
 
-On either engine: ``nbd-server-start`` on a unix socket in a private directory (once per
-endpoint), ``block-export-add`` (writable) on the chosen node, then guimirror's own asyncio
-NBD client (guimirror.ui.nbd_writer) writes random 64 KiB blocks at random offsets. Stop
-deletes the export. Coroutines run in the caller's task, GUI thread.
+On either engine: ``nbd-server-start`` on a unix socket in a private directory,
+``block-export-add`` (writable) on the chosen node, then guimirror's own asyncio NBD client
+(guimirror.nbd.client) writes random 64 KiB blocks at random offsets. Stop deletes the export,
+stops the NBD server and removes its directory. Coroutines run in the caller's task, GUI
+thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guimirror.nbd.client import NBDClient, WriteLoad
 from guimirror.qapi.errors import QAPIError
 from guimirror.ui.endpoint_link import EndpointLink
-from guimirror.ui.nbd_writer import NBDClient, WriteLoad
 from guimirror.units import format_size, parse_speed
 
 EXPORT_GONE_PATIENCE = 5.0
@@ -44,26 +46,46 @@ class RunningLoad:
 
 
 class NBDServers:
-    """The NBD server socket of each endpoint, started on first use."""
+    """The NBD server socket of each endpoint while a load uses it, in a private directory
+    (mode 0700) that lives exactly as long as that server."""
 
     def __init__(self) -> None:
         self._paths: dict[str, str] = {}
 
     async def socket_for(self, link: EndpointLink) -> str:
+        """Start the endpoint's NBD server on first use (caller's task); its socket path."""
         path = self._paths.get(link.name)
         if path is not None:
             return path
-        directory = tempfile.mkdtemp(prefix="guimirror-nbd-")
-        os.chmod(directory, 0o700)
+        directory = await asyncio.to_thread(tempfile.mkdtemp, prefix="guimirror-nbd-")
         path = os.path.join(directory, "nbd.sock")
-        await link.execute(
-            "nbd-server-start", {"addr": {"type": "unix", "data": {"path": path}}}
-        )
+        try:
+            await link.execute(
+                "nbd-server-start", {"addr": {"type": "unix", "data": {"path": path}}}
+            )
+        except BaseException:
+            await asyncio.to_thread(shutil.rmtree, directory, ignore_errors=True)
+            raise
         self._paths[link.name] = path
         return path
 
+    async def release(self, link: EndpointLink) -> None:
+        """Stop the endpoint's NBD server and remove its directory (caller's task)."""
+        path = self._paths.pop(link.name, None)
+        if path is None:
+            return
+        try:
+            await link.execute("nbd-server-stop")
+        except QAPIError:
+            pass
+        finally:
+            await asyncio.to_thread(shutil.rmtree, os.path.dirname(path), ignore_errors=True)
+
     def forget(self, name: str) -> None:
-        self._paths.pop(name, None)
+        """The endpoint is gone: remove its server's directory, if one is left."""
+        path = self._paths.pop(name, None)
+        if path is not None:
+            shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 class WriteLoadPanel(QWidget):
@@ -144,12 +166,14 @@ class WriteLoadPanel(QWidget):
                 "name": export_id, "writable": True,
             })
         except QAPIError as err:
+            await self.servers.release(link)
             return self._fail(err.desc)
         client = NBDClient()
         try:
             await client.connect(export_id, path=path)
         except (OSError, Exception) as err:  # any failure: undo the export
             await self._delete_export(link, export_id)
+            await self.servers.release(link)
             return self._fail(f"NBD connection failed: {err}")
         load = WriteLoad(client, rate)
         load.start()
@@ -170,6 +194,7 @@ class WriteLoadPanel(QWidget):
             return
         await running.load.stop()
         await self._delete_export(running.link, running.export_id)
+        await self.servers.release(running.link)
         stats = running.load.stats
         self.state.setText(f"stopped; wrote {format_size(stats.written)} in {stats.writes} writes")
         self.stopped.emit(running.link.name, running.node)

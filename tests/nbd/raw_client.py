@@ -11,7 +11,7 @@ import contextlib
 import struct
 from dataclasses import dataclass
 
-from guimirror.engine.nbd import protocol as p
+from guimirror.nbd import protocol as p
 
 
 @dataclass

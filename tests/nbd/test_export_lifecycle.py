@@ -12,7 +12,7 @@ import pytest
 
 from guimirror.engine.engine import Engine
 from guimirror.engine.nbd import NbdServer
-from guimirror.engine.nbd import protocol as p
+from guimirror.nbd import protocol as p
 from tests.nbd.raw_client import RawClient
 from tests.nbd.tools import command, nbd_uri, run, wait_until
 from tests.support import require_tools

@@ -18,7 +18,7 @@ import pytest
 from qemu.qmp import QMPClient
 
 from guimirror.engine.engine import Engine
-from guimirror.engine.nbd import protocol as p
+from guimirror.nbd import protocol as p
 from guimirror.qmp.launcher import DaemonLauncher
 from tests.nbd.raw_client import RawClient, name_payload
 from tests.nbd.tools import command

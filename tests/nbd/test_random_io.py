@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guimirror.engine.engine import Engine
-from guimirror.engine.nbd import protocol as p
+from guimirror.nbd import protocol as p
 from tests.nbd.raw_client import RawClient
 from tests.nbd.tools import command
 

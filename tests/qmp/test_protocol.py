@@ -17,7 +17,8 @@ import pytest
 from qemu.qmp import ExecuteError, QMPClient
 
 from guimirror import __version__
-from guimirror.qmp.server import QMPServer, ServerState, StateError, TransportError
+from guimirror.errors import StateError
+from guimirror.qmp.server import QMPServer, ServerState, TransportError
 from tests.qmp.wire import RawClient
 
 

@@ -106,7 +106,7 @@ def test_stopping_a_load_frees_its_export_even_with_a_client_left(qemu_window, q
     """QEMU refuses a plain block-export-del while a client is connected (and may not have
     seen the load's own client leave yet); stopping drops what is left and waits for
     BLOCK_EXPORT_DELETED, so the export is gone and its id free at once."""
-    from guimirror.ui.nbd_writer import NBDClient
+    from guimirror.nbd.client import NBDClient
 
     require_tools("qemu-storage-daemon")
     window = qemu_window

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guimirror.engine.nbd import protocol as p
 from guimirror.engine.nbd.export import NbdExport
+from guimirror.nbd import protocol as p
 
 MAX_EXTENTS = 1024
 """The most ``base:allocation`` extents one BLOCK_STATUS reply carries (the client asks again)."""
@@ -29,7 +29,11 @@ class Request:
 
 
 class RequestError(Exception):
-    """A request the server answers with an error: ``errno`` is an NBD error value."""
+    """A request the server answers with an error: ``errno`` is an NBD error value.
+
+    Protocol control flow inside the connection: it becomes the request's error reply on the
+    wire and never reaches a user, so it is not a :class:`guimirror.errors.GuimirrorError`.
+    """
 
     def __init__(self, error: p.NbdErrno, message: str) -> None:
         super().__init__(message)

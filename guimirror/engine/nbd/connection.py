@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Iterable
 
 from guimirror.engine.nbd import commands
-from guimirror.engine.nbd import protocol as p
 from guimirror.engine.nbd.commands import Request, RequestError
 from guimirror.engine.nbd.export import NbdExport
 from guimirror.engine.nbd.handshake import (
@@ -23,6 +22,7 @@ from guimirror.engine.nbd.handshake import (
     HandshakeError,
     Negotiated,
 )
+from guimirror.nbd import protocol as p
 
 logger = logging.getLogger(__name__)
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from guimirror.engine.backend import BlockBackend
-from guimirror.engine.nbd.protocol import TransmissionFlag
+from guimirror.nbd.protocol import TransmissionFlag
 
-if TYPE_CHECKING:
-    from guimirror.engine.nbd.connection import ClientConnection
+
+class ExportClient(Protocol):
+    """What an export needs of a connected client: a way to close it.
+
+    The connection module implements it; the export knows no more of it, so export, handshake,
+    commands and connection import one another in one direction only.
+    """
+
+    async def close(self) -> None: ...
 
 
 class NbdExport:
@@ -33,7 +40,7 @@ class NbdExport:
         self.writable = writable
         self.description = description
         self.writethrough = writethrough
-        self.clients: set[ClientConnection] = set()
+        self.clients: set[ExportClient] = set()
 
     @property
     def size(self) -> int:

@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from guimirror.engine.nbd import protocol as p
 from guimirror.engine.nbd.export import NbdExport
+from guimirror.nbd import protocol as p
 
 HANDSHAKE_TIMEOUT = 10.0
 """Seconds a client may take from connecting to choosing an export (QEMU's default)."""
@@ -28,10 +28,16 @@ class Negotiated:
 
 
 class HandshakeError(Exception):
-    """The client broke the protocol or asked to leave; the connection is closed without reply."""
+    """The client broke the protocol or asked to leave; the connection is closed without reply.
+
+    Protocol control flow inside the connection's task: it ends that connection and never
+    reaches a user, so it is not a :class:`guimirror.errors.GuimirrorError`.
+    """
 
 
 class _OptionError(Exception):
+    """An option the server refuses with an error reply; the handshake goes on (control flow)."""
+
     def __init__(self, reply: p.OptionReply, message: str) -> None:
         super().__init__(message)
         self.reply = reply

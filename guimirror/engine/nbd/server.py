@@ -18,6 +18,7 @@ import socket
 from guimirror.engine.nbd.connection import ClientConnection
 from guimirror.engine.nbd.export import NbdExport
 from guimirror.engine.nbd.handshake import HANDSHAKE_TIMEOUT
+from guimirror.errors import StateError
 
 
 class ServerState(enum.Enum):
@@ -25,10 +26,6 @@ class ServerState(enum.Enum):
     RUNNING = "running"
     STOPPING = "stopping"
     STOPPED = "stopped"
-
-
-class ServerStateError(RuntimeError):
-    """A method was called in a run state that does not allow it."""
 
 
 class NbdServer:
@@ -136,4 +133,4 @@ class NbdServer:
 
     def _require(self, state: ServerState) -> None:
         if self.state is not state:
-            raise ServerStateError(f"NBD server is {self.state.value}, not {state.value}")
+            raise StateError(f"NBD server is {self.state.value}, not {state.value}")

@@ -12,30 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import struct
 import time
 from dataclasses import dataclass
 
-NBDMAGIC = b"NBDMAGIC"
-IHAVEOPT = 0x49484156454F5054
-REPLY_MAGIC = 0x3E889045565A9
-FLAG_FIXED_NEWSTYLE = 1 << 0
-FLAG_NO_ZEROES = 1 << 1
-OPT_GO = 7
-OPT_ABORT = 2
-REP_ACK = 1
-REP_INFO = 3
-REP_ERROR_BIT = 1 << 31
-INFO_EXPORT = 0
-REQUEST_MAGIC = 0x25609513
-SIMPLE_REPLY_MAGIC = 0x67446698
-CMD_WRITE = 1
-CMD_DISC = 2
-CMD_FLUSH = 3
-TRANSMISSION_READ_ONLY = 1 << 1
+from guimirror.errors import GuimirrorError, StateError
+from guimirror.nbd import protocol as p
 
 
-class NBDError(Exception):
+class NBDError(GuimirrorError):
     """The server refused an option or a command; the text says which and why."""
 
 
@@ -68,31 +52,35 @@ class NBDClient:
     async def _handshake(self, export: str) -> None:
         reader, writer = self._reader, self._writer
         assert reader is not None and writer is not None
-        head = await reader.readexactly(18)
-        magic, option_magic, flags = struct.unpack(">8sQH", head)
-        if magic != NBDMAGIC or option_magic != IHAVEOPT:
+        head = await reader.readexactly(p.GREETING.size)
+        magic, option_magic, flags = p.GREETING.unpack(head)
+        if magic != p.NBDMAGIC or option_magic != p.IHAVEOPT:
             raise NBDError("the server does not speak NBD's newstyle handshake")
-        if not flags & FLAG_FIXED_NEWSTYLE:
+        if not flags & p.HandshakeFlag.FIXED_NEWSTYLE:
             raise NBDError("the server does not offer the fixed newstyle handshake")
-        writer.write(struct.pack(">I", flags & (FLAG_FIXED_NEWSTYLE | FLAG_NO_ZEROES)))
+        writer.write(p.CLIENT_FLAGS.pack(flags & (p.ClientFlag.FIXED_NEWSTYLE
+                                                  | p.ClientFlag.NO_ZEROES)))
         name = export.encode()
-        data = struct.pack(">I", len(name)) + name + struct.pack(">H", 0)
-        writer.write(struct.pack(">QII", IHAVEOPT, OPT_GO, len(data)) + data)
+        data = p.U32.pack(len(name)) + name + p.U16.pack(0)
+        writer.write(p.OPTION_HEADER.pack(p.IHAVEOPT, p.Option.GO, len(data)) + data)
         await writer.drain()
         while True:
-            magic, _option, reply, length = struct.unpack(">QIII", await reader.readexactly(20))
+            header = await reader.readexactly(p.OPTION_REPLY_HEADER.size)
+            magic, _option, reply, length = p.OPTION_REPLY_HEADER.unpack(header)
             payload = await reader.readexactly(length) if length else b""
-            if magic != REPLY_MAGIC:
+            if magic != p.OPTION_REPLY_MAGIC:
                 raise NBDError("the server sent a malformed option reply")
-            if reply & REP_ERROR_BIT:
-                message = payload.decode(errors="replace") or f"error {reply & ~REP_ERROR_BIT}"
+            if reply & p.OPTION_REPLY_ERROR:
+                message = payload.decode(errors="replace") or \
+                    f"error {reply & ~p.OPTION_REPLY_ERROR}"
                 raise NBDError(f"export '{export}' refused: {message}")
-            if reply == REP_INFO and len(payload) >= 12:
-                info_type, = struct.unpack(">H", payload[:2])
-                if info_type == INFO_EXPORT:
-                    self.size, transmission = struct.unpack(">QH", payload[2:12])
-                    self.read_only = bool(transmission & TRANSMISSION_READ_ONLY)
-            elif reply == REP_ACK:
+            if reply == p.OptionReply.INFO and len(payload) >= p.INFO_EXPORT.size:
+                info_type, size, transmission = p.INFO_EXPORT.unpack(
+                    payload[:p.INFO_EXPORT.size])
+                if info_type == p.Info.EXPORT:
+                    self.size = size
+                    self.read_only = bool(transmission & p.TransmissionFlag.READ_ONLY)
+            elif reply == p.OptionReply.ACK:
                 return
 
     async def _request(self, command: int, offset: int, data: bytes = b"",
@@ -102,14 +90,15 @@ class NBDClient:
             raise NBDError("the NBD connection is closed")
         self._handle += 1
         size = len(data) if length is None else length
-        writer.write(struct.pack(">IHHQQI", REQUEST_MAGIC, 0, command, self._handle, offset, size))
+        writer.write(p.REQUEST.pack(p.REQUEST_MAGIC, 0, command, self._handle, offset, size))
         if data:
             writer.write(data)
         await writer.drain()
-        if command == CMD_DISC:
+        if command == p.Command.DISC:
             return
-        magic, error, handle = struct.unpack(">IIQ", await reader.readexactly(16))
-        if magic != SIMPLE_REPLY_MAGIC or handle != self._handle:
+        reply = await reader.readexactly(p.SIMPLE_REPLY.size)
+        magic, error, handle = p.SIMPLE_REPLY.unpack(reply)
+        if magic != p.SIMPLE_REPLY_MAGIC or handle != self._handle:
             raise NBDError("the server sent a malformed reply")
         if error:
             raise NBDError(f"the server failed the request at offset {offset}: errno {error}")
@@ -117,10 +106,10 @@ class NBDClient:
     async def pwrite(self, offset: int, data: bytes) -> None:
         if self.read_only:
             raise NBDError("the export is read-only")
-        await self._request(CMD_WRITE, offset, data)
+        await self._request(p.Command.WRITE, offset, data)
 
     async def flush(self) -> None:
-        await self._request(CMD_FLUSH, 0, length=0)
+        await self._request(p.Command.FLUSH, 0, length=0)
 
     async def close(self, polite: bool = True) -> None:
         writer = self._writer
@@ -128,7 +117,7 @@ class NBDClient:
             return
         if polite:
             with contextlib.suppress(OSError, NBDError, ConnectionError):
-                await self._request(CMD_DISC, 0, length=0)
+                await self._request(p.Command.DISC, 0, length=0)
         writer.close()
         with contextlib.suppress(OSError, ConnectionError):
             await writer.wait_closed()
@@ -172,7 +161,7 @@ class WriteLoad:
 
     def start(self) -> None:
         if self.running:
-            raise RuntimeError("the write load is already running")
+            raise StateError("the write load is already running")
         self.stats = WriteLoadStats(started=time.monotonic())
         self._task = asyncio.get_running_loop().create_task(self._run(), name="write-load")
 

@@ -1,6 +1,8 @@
 """The NBD wire format: magics, option and command numbers, flags, and the errno mapping.
 
-Numbers and layouts follow the NBD protocol specification (doc/proto.md of the NBD project).
+Defined once here for both ends guimirror has: the built-in engine's server
+(guimirror.engine.nbd) and the client of the write load (guimirror.nbd.client). Numbers and
+layouts follow the NBD protocol specification (doc/proto.md of the NBD project).
 Everything on the wire is big-endian.
 """
 
@@ -21,7 +23,7 @@ MAX_STRING_SIZE = 4096
 """The longest export name, description or context name the spec allows (NBD_MAX_STRING_SIZE)."""
 
 MAX_BUFFER_SIZE = 32 * 1024 * 1024
-"""The largest READ or WRITE payload this server accepts, advertised as the maximum block size."""
+"""The largest READ or WRITE payload the engine's server accepts (its maximum block size)."""
 
 PREFERRED_BLOCK_SIZE = 4096
 
@@ -70,20 +72,24 @@ class Option(IntEnum):
     SET_META_CONTEXT = 10
 
 
+OPTION_REPLY_ERROR = 1 << 31
+"""The bit that marks an option reply as an error (NBD_REP_FLAG_ERROR)."""
+
+
 class OptionReply(IntEnum):
     ACK = 1
     SERVER = 2
     INFO = 3
     META_CONTEXT = 4
-    ERR_UNSUP = (1 << 31) + 1
-    ERR_POLICY = (1 << 31) + 2
-    ERR_INVALID = (1 << 31) + 3
-    ERR_PLATFORM = (1 << 31) + 4
-    ERR_TLS_REQD = (1 << 31) + 5
-    ERR_UNKNOWN = (1 << 31) + 6
-    ERR_SHUTDOWN = (1 << 31) + 7
-    ERR_BLOCK_SIZE_REQD = (1 << 31) + 8
-    ERR_TOO_BIG = (1 << 31) + 9
+    ERR_UNSUP = OPTION_REPLY_ERROR + 1
+    ERR_POLICY = OPTION_REPLY_ERROR + 2
+    ERR_INVALID = OPTION_REPLY_ERROR + 3
+    ERR_PLATFORM = OPTION_REPLY_ERROR + 4
+    ERR_TLS_REQD = OPTION_REPLY_ERROR + 5
+    ERR_UNKNOWN = OPTION_REPLY_ERROR + 6
+    ERR_SHUTDOWN = OPTION_REPLY_ERROR + 7
+    ERR_BLOCK_SIZE_REQD = OPTION_REPLY_ERROR + 8
+    ERR_TOO_BIG = OPTION_REPLY_ERROR + 9
 
 
 class Info(IntEnum):
