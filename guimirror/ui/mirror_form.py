@@ -129,7 +129,7 @@ class MirrorForm(QWidget):
         self._model: BlockdevMirror | None = None
         self._default_buf_size: int | None = None
         self._accepted: frozenset[str] | None = None
-        self._start_error_context: tuple[Any, ...] | None = None
+        self._start_error_context: tuple[str, str, str, frozenset[str]] | None = None
         self.errors: dict[str, str] = {}
         self.error_labels: dict[str, QLabel] = {}
         self.inputs: dict[str, QWidget] = {}
@@ -488,18 +488,26 @@ class MirrorForm(QWidget):
 
     # --- stale start errors -------------------------------------------------------------------
 
-    def _start_context(self) -> tuple[Any, ...]:
-        """What a refusal of Start depended on: the chosen nodes (with users) and the jobs."""
-        return (
-            self._nodes.get(self.device.currentText().strip()),
-            self._nodes.get(self.target.currentText().strip()),
-            frozenset(self._job_ids),
-        )
+    def _start_context(self) -> tuple[str, str, str, frozenset[str]]:
+        """What a refusal of Start depended on: the chosen nodes and job-id, the nodes' users
+        and the jobs."""
+        device, target = self.device.currentText().strip(), self.target.currentText().strip()
+        users: set[str] = set()
+        for name in (device, target):
+            choice = self._nodes.get(name)
+            if choice is not None and choice.used_by:
+                users.update(f"{name}: {user}" for user in choice.used_by.split(", "))
+        users.update(f"job {job_id}" for job_id in self._job_ids)
+        return device, target, self.job_id.text().strip(), frozenset(users)
 
     def _clear_stale_start_error(self) -> None:
-        if self._start_error_context is not None and (
-            self._start_error_context != self._start_context()
-        ):
+        """Clear a refusal once what it stood on is gone: another node chosen, or a user of
+        a chosen node or a job that ended (new users only make a refusal truer)."""
+        before = self._start_error_context
+        if before is None:
+            return
+        now = self._start_context()
+        if before[:3] != now[:3] or not before[3] <= now[3]:
             self.show_start_error("")
 
     # --- job-id suggestion -------------------------------------------------------------------

@@ -93,6 +93,9 @@ def test_node_users_and_start_errors_follow_set_nodes_and_set_job_ids(form: Mirr
     assert not form.start_error.isHidden()
     form.set_nodes([SRC, NodeChoice("tgt", 512 * MiB, 65536, used_by="job mirror-x (target)")])
     assert not form.start_error.isHidden(), "nothing changed, the refusal still holds"
+    form.set_nodes([SRC, NodeChoice("tgt", 512 * MiB, 65536,
+                                    used_by="job mirror-x (target), export e1")])
+    assert not form.start_error.isHidden(), "a new user makes the refusal truer"
     form.set_nodes([SRC, TGT])
     assert form.start_error.isHidden() and form.target_hint.isHidden()
     form.show_start_error("Job ID 'mirror-src' already in use")
