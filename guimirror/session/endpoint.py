@@ -38,9 +38,9 @@ from qemu.qmp import QMPError
 from guimirror.qapi.commands import VersionInfo
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import BlockJobInfo
-from guimirror.qmp.launcher import DEFAULT_BINARY, DaemonLauncher, LauncherError, LauncherState
 from guimirror.session.client import SessionClient
 from guimirror.session.connection import Address, QMPConnection
+from guimirror.session.launcher import DEFAULT_BINARY, DaemonLauncher, LauncherError, LauncherState
 
 logger = logging.getLogger(__name__)
 

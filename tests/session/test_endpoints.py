@@ -23,7 +23,6 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import BlockJobCompleted, BlockJobReady, JobStatusChange, QAPIEvent
 from guimirror.qapi.job import JobStatus
 from guimirror.qapi.mirror import BlockdevMirror, MirrorSyncMode
-from guimirror.qmp.launcher import DaemonLauncher
 from guimirror.session.client import SessionClient
 from guimirror.session.connection import QMPCommandError
 from guimirror.session.endpoint import (
@@ -35,6 +34,7 @@ from guimirror.session.endpoint import (
     EndpointStateError,
     SocketEndpoint,
 )
+from guimirror.session.launcher import DaemonLauncher
 from guimirror.session.sampler import Sampler
 
 from ..support import require_tools

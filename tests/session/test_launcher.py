@@ -9,8 +9,13 @@ import stat
 
 import pytest
 
-from guimirror.qmp.launcher import READY_MONITOR_ID, DaemonLauncher, LauncherError, LauncherState
 from guimirror.session.connection import QMPConnection
+from guimirror.session.launcher import (
+    READY_MONITOR_ID,
+    DaemonLauncher,
+    LauncherError,
+    LauncherState,
+)
 
 from ..support import require_tools
 
@@ -90,7 +95,7 @@ def test_a_missing_binary_is_a_clear_error() -> None:
 
 def test_the_control_monitor_is_the_last_monitor_and_a_client_mode_one() -> None:
     # Its answer proves the user's monitor is set up only if it comes after it and has no
-    # listener of its own (guimirror.qmp.launcher explains qemu-storage-daemon 7.2's race).
+    # listener of its own (guimirror.session.launcher explains qemu-storage-daemon 7.2's race).
     async def scenario() -> None:
         launcher = DaemonLauncher(extra_args=["--object", "iothread,id=io0"])
         path = await launcher.start()
