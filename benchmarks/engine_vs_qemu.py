@@ -44,7 +44,7 @@ from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.mirror import BlockdevMirror
-from guimirror.qmp.launcher import DaemonLauncher
+from guimirror.session.launcher import DaemonLauncher
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB

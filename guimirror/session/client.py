@@ -2,9 +2,11 @@
 
 Method names and signatures are those of the built-in ``Engine``
 (``blockdev_mirror(BlockdevMirror)`` and so on), so code written against one reads the same
-against the other. Errors are
-:class:`~guimirror.session.connection.QMPCommandError` (a ``QAPIError`` with QEMU's class and
-desc); a reply that does not fit its model is a :class:`ReplyError`. Events arrive as the
+against the other. A command the server
+refuses raises :class:`~guimirror.session.connection.QMPCommandError` (a ``QAPIError`` with
+QEMU's class and desc); a connection that ends under a command raises
+:class:`~guimirror.session.connection.ConnectionLostError`; a reply that does not fit its model
+is a :class:`ReplyError`. All of them are ``GuimirrorError``s. Events arrive as the
 ``guimirror.qapi.events`` models, in the server's order, on plain callbacks or an async iterator.
 """
 
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from guimirror.errors import GuimirrorError
 from guimirror.qapi.base import QAPIModel
 from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.qapi.blockdev import BlockdevOptions
@@ -45,7 +48,6 @@ from guimirror.qapi.commands import (
     QueryNamedBlockNodes,
     VersionInfo,
 )
-from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import QAPIEvent, parse_event
 from guimirror.qapi.job import BlockJobInfo, JobInfo
 from guimirror.qapi.mirror import BlockdevMirror
@@ -58,7 +60,7 @@ ReplyT = TypeVar("ReplyT", bound=BaseModel)
 EventCallback = Callable[[QAPIEvent], None]
 
 
-class ReplyError(QAPIError):
+class ReplyError(GuimirrorError):
     """A server's reply or event did not fit guimirror's model of it."""
 
 

@@ -2,9 +2,13 @@
 
 This is the untyped layer under :class:`guimirror.session.client.SessionClient`. It wraps
 qemu.qmp's ``QMPClient`` (created here, inside a coroutine, as qemu.qmp requires) and adds
-three things: an error reply becomes :class:`QMPCommandError` (a ``QAPIError`` carrying QEMU's
-``class`` and ``desc``), events go to plain callbacks in the order they arrive, and a guard
-that names the connection's state when a command is given while it is not connected.
+four things: an error reply becomes :class:`QMPCommandError` (a ``QAPIError`` carrying QEMU's
+``class`` and ``desc``), events go to plain callbacks in the order they arrive, a guard that
+names the connection's state when a command is given while it is not connected, and qemu.qmp's
+own errors (``ConnectError``, ``ExecInterruptedError``, its ``StateError``, EOF and socket
+errors) become guimirror's: :class:`ConnectionFailedError` when connecting fails,
+:class:`ConnectionLostError` when the connection ends under a command. Every error raised here
+is a ``GuimirrorError``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from qemu.qmp import EventListener, ExecuteError, QMPClient, QMPError, Runstate
 from qemu.qmp.message import Message
 
+from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.errors import QAPIError
 
 logger = logging.getLogger(__name__)
@@ -37,8 +42,16 @@ class QMPCommandError(QAPIError):
         self.command = command
 
 
-class ConnectionStateError(QAPIError):
+class ConnectionStateError(StateError):
     """A command or request that the connection's current state does not allow."""
+
+
+class ConnectionLostError(ConnectionStateError):
+    """The connection ended (the server hung up, or the socket broke) under a command."""
+
+
+class ConnectionFailedError(GuimirrorError):
+    """Connecting to a QMP server, or negotiating with it, failed."""
 
 
 class _CallbackListener(EventListener):
@@ -85,7 +98,14 @@ class QMPConnection:
             )
         qmp = QMPClient(self.name)
         qmp.register_listener(_CallbackListener(self._dispatch))
-        await qmp.connect(address)
+        try:
+            await qmp.connect(address)
+        except (QMPError, OSError, EOFError) as error:
+            with contextlib.suppress(QMPError, OSError, EOFError):
+                await qmp.disconnect()
+            raise ConnectionFailedError(
+                f"cannot connect to the QMP server of '{self.name}': {error}"
+            ) from error
         self._qmp = qmp
 
     async def disconnect(self) -> None:
@@ -93,7 +113,7 @@ class QMPConnection:
         qmp = self._qmp
         if qmp is None:
             return
-        with contextlib.suppress(EOFError, OSError):
+        with contextlib.suppress(QMPError, EOFError, OSError):
             await qmp.disconnect()
         self._qmp = None
 
@@ -104,7 +124,11 @@ class QMPConnection:
             await qmp.runstate_changed()
 
     async def execute(self, command: str, arguments: Mapping[str, Any] | None = None) -> Any:
-        """Run ``command`` and return its ``return`` member (JSON), or raise QMPCommandError."""
+        """Run ``command`` and return its ``return`` member (JSON).
+
+        Raises QMPCommandError when the server refuses it, ConnectionStateError when the
+        connection is not running, ConnectionLostError when it ends under the command.
+        """
         qmp = self._qmp
         if qmp is None or qmp.runstate is not Runstate.RUNNING:
             state = self.runstate.name.lower()
@@ -116,10 +140,11 @@ class QMPConnection:
         except ExecuteError as err:
             info = err.error.error
             raise QMPCommandError(info.desc, info.class_, command) from None
-        except QMPError as err:
+        except (QMPError, OSError, EOFError) as err:
             # The connection ended (or broke) while the command was under way.
-            raise ConnectionStateError(
-                f"QMP connection '{self.name}' ended during '{command}': {err}"
+            raise ConnectionLostError(
+                f"QMP connection '{self.name}' ended during '{command}': "
+                f"{err or type(err).__name__}"
             ) from err
 
     def add_event_listener(self, listener: Callable[[RawEvent], None]) -> None:

@@ -1,6 +1,7 @@
 """Endpoints: the engines guimirror talks to, each over QMP, any number at once.
 
-Three kinds:
+Each is named by a URI (guimirror.session.uri) and made by guimirror.session.opening's
+``open_endpoint``; ``endpoint.uri`` gives it back. Three kinds:
 
 * :class:`BuiltinEndpoint` runs the built-in ``Engine`` in-process with its QMP server on one
   end of a socketpair (qemu.qmp connects to an already connected socket).
@@ -8,12 +9,15 @@ Three kinds:
   when closed; its stderr stays readable for the user. ``detach()`` leaves the daemon running
   with its jobs instead, and a later endpoint given its socket takes it over again.
 * :class:`SocketEndpoint` attaches to a QMP server someone else runs (a VM or a daemon):
-  a unix socket path, or TCP on a loopback address. Closing only disconnects.
+  a unix socket path, or TCP on a loopback address (the host is resolved when it opens, and
+  every address it resolves to must be loopback). Closing only disconnects.
 
 Every endpoint has explicit run states (:class:`EndpointState`); a request that its state does
-not allow raises :class:`EndpointStateError`, a ``QAPIError`` like every error the GUI shows.
-Opening an endpoint lists the jobs it already runs (``attached_jobs``), so a GUI that connects
-to a busy daemon shows them (reattach).
+not allow raises :class:`EndpointStateError` (a ``StateError``), an open that fails raises
+:class:`EndpointError`; both are ``GuimirrorError``s, as is every error the GUI shows.
+Opening an endpoint reads its version and :class:`~guimirror.session.capabilities.Capabilities`
+and lists the jobs it already runs (``attached_jobs``), so a GUI that connects to a busy daemon
+shows them (reattach).
 
 ``open()`` and ``close()`` run in the caller's task. A background task per endpoint watches
 the QMP connection and moves the endpoint to ``LOST`` when the server hangs up.
@@ -30,17 +34,24 @@ import ipaddress
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from qemu.qmp import QMPError
 
+from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.commands import VersionInfo
-from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import BlockJobInfo
-from guimirror.qmp.launcher import DEFAULT_BINARY, DaemonLauncher, LauncherError, LauncherState
+from guimirror.session.capabilities import Capabilities, read_capabilities
 from guimirror.session.client import SessionClient
-from guimirror.session.connection import Address, QMPConnection
+from guimirror.session.connection import Address, ConnectionFailedError, QMPConnection
+from guimirror.session.launcher import (
+    DEFAULT_BINARY,
+    DaemonLauncher,
+    LauncherError,
+    LauncherState,
+)
+from guimirror.session.uri import BuiltinURI, DaemonURI, EndpointURI, TcpURI, UnixURI
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +74,11 @@ class EndpointState(enum.Enum):
     """The server hung up or the daemon died; ``close()`` returns the endpoint to IDLE."""
 
 
-class EndpointError(QAPIError):
+class EndpointError(GuimirrorError):
     """An endpoint could not be opened (the reason, and a daemon's stderr, in ``desc``)."""
 
 
-class EndpointStateError(QAPIError):
+class EndpointStateError(StateError):
     """A request the endpoint's current state does not allow."""
 
 
@@ -88,6 +99,7 @@ class Endpoint(abc.ABC):
         self._state_listeners: list[StateListener] = []
         self.attached_jobs: list[BlockJobInfo] = []
         self.version: VersionInfo | None = None
+        self._capabilities: Capabilities | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} {self._state.value}>"
@@ -124,11 +136,23 @@ class Endpoint(abc.ABC):
             )
 
     @property
+    @abc.abstractmethod
+    def uri(self) -> EndpointURI:
+        """The URI that opens this endpoint (again)."""
+
+    @property
     def client(self) -> SessionClient:
         """The typed client; only while the endpoint runs."""
         self._require(EndpointState.RUNNING, action="a command")
         assert self._client is not None
         return self._client
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """The commands, arguments and events the engine serves, read when it opened."""
+        self._require(EndpointState.RUNNING, EndpointState.LOST, action="its capabilities")
+        assert self._capabilities is not None
+        return self._capabilities
 
     # --- life --------------------------------------------------------------------------
 
@@ -141,18 +165,18 @@ class Endpoint(abc.ABC):
             await self._open_transport(connection)
             client = SessionClient(connection)
             self.version = await client.query_version()
+            self._capabilities = await read_capabilities(client)
             self.attached_jobs = await client.query_block_jobs()
         except BaseException as error:
             # Explain before stopping: a daemon that died on its own says how.
-            explanation = self._explain(f"cannot open '{self.name}': {error}")
+            reason = error.desc if isinstance(error, GuimirrorError) else str(error)
+            explanation = self._explain(f"cannot open '{self.name}': {reason}")
             await connection.disconnect()
             await self._stop(None)
             self._set_state(EndpointState.IDLE)
-            if isinstance(error, QAPIError | asyncio.CancelledError):
+            if isinstance(error, EndpointError) or not isinstance(error, Exception):
                 raise
-            if isinstance(error, Exception):
-                raise EndpointError(explanation) from error
-            raise
+            raise EndpointError(explanation) from error
         self._connection = connection
         self._client = client
         self._watch = asyncio.create_task(self._watch_connection(connection))
@@ -235,6 +259,10 @@ class BuiltinEndpoint(Endpoint):
         self._server: Any | None = None
         self._hang_up: asyncio.Task[None] | None = None
 
+    @property
+    def uri(self) -> BuiltinURI:
+        return BuiltinURI()
+
     async def _start(self) -> Address:
         from guimirror.engine.engine import Engine
         from guimirror.qmp.server import QMPServer
@@ -285,7 +313,8 @@ class DaemonEndpoint(Endpoint):
 
     Given ``adopt``, the QMP socket of a daemon an earlier endpoint detached, opening takes
     that daemon over with its jobs; if it is gone, opening starts a new one
-    (``adoption_error`` says why).
+    (``adoption_error`` says why). While the daemon runs, ``uri`` names its socket
+    (``qsd:?socket=...``): saved, it takes the daemon over again after a detach.
     """
 
     kind = "qemu-storage-daemon"
@@ -298,6 +327,14 @@ class DaemonEndpoint(Endpoint):
         self.launcher = DaemonLauncher(binary, extra_args, name=name)
         self.adopt = adopt
         self.adoption_error = ""
+
+    @property
+    def uri(self) -> DaemonURI:
+        binary = None if self.launcher.binary == DEFAULT_BINARY else self.launcher.binary
+        socket_path = self.adopt
+        if self.state is not EndpointState.IDLE and self.launcher.state is LauncherState.RUNNING:
+            socket_path = self.launcher.socket_path
+        return DaemonURI(binary, socket_path)
 
     @property
     def stderr(self) -> str:
@@ -347,7 +384,7 @@ class DaemonEndpoint(Endpoint):
             try:
                 await super()._open_transport(connection)
                 return
-            except (QAPIError, QMPError, OSError, EOFError, TimeoutError):
+            except (GuimirrorError, QMPError, OSError, EOFError, TimeoutError):
                 status = self.launcher.returncode
                 if status is None or status >= 0 or attempt == STARTUP_ATTEMPTS:
                     raise
@@ -368,7 +405,7 @@ class DaemonEndpoint(Endpoint):
                 async with asyncio.timeout(CONNECT_ATTEMPT):
                     await connection.connect(address)
                 return
-            except (QMPError, OSError, EOFError, TimeoutError):
+            except (ConnectionFailedError, TimeoutError):
                 await connection.disconnect()
                 if self.launcher.exited or loop.time() > deadline:
                     raise
@@ -387,7 +424,7 @@ class DaemonEndpoint(Endpoint):
         try:
             async with asyncio.timeout(CONNECT_PATIENCE):
                 await connection.connect(socket_path)
-        except (QMPError, OSError, EOFError, TimeoutError) as error:
+        except (ConnectionFailedError, TimeoutError) as error:
             # Not provably the daemon: leave that process alone.
             await connection.disconnect()
             launcher.forget()
@@ -419,17 +456,38 @@ class DaemonEndpoint(Endpoint):
 
 
 class SocketEndpoint(Endpoint):
-    """A QMP server that someone else runs: a unix socket path or (host, port) on loopback."""
+    """A QMP server that someone else runs: a unix socket path or (host, port) on loopback.
+
+    A TCP host is resolved when the endpoint opens (in a worker thread); every address it
+    resolves to must be a loopback address, and they are tried in the resolver's order
+    (``localhost`` may be ::1 first and a server listen on 127.0.0.1 only).
+    """
 
     kind = "socket"
 
     def __init__(self, name: str, address: str | tuple[str, int]) -> None:
         super().__init__(name)
-        if isinstance(address, tuple) and not _is_loopback(address[0]):
-            raise EndpointError(
-                f"QMP over TCP is offered on loopback addresses only, not '{address[0]}'"
-            )
         self.address = address
+
+    @property
+    def uri(self) -> UnixURI | TcpURI:
+        if isinstance(self.address, tuple):
+            host, port = self.address
+            return TcpURI(host, port)
+        return UnixURI(self.address)
+
+    async def _open_transport(self, connection: QMPConnection) -> None:
+        if not isinstance(self.address, tuple):
+            await connection.connect(self.address)
+            return
+        addresses = await resolve_loopback(*self.address)
+        for address in addresses[:-1]:
+            try:
+                await connection.connect(address)
+                return
+            except ConnectionFailedError:
+                await connection.disconnect()
+        await connection.connect(addresses[-1])
 
     async def _start(self) -> Address:
         return self.address
@@ -438,50 +496,20 @@ class SocketEndpoint(Endpoint):
         return None
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+async def resolve_loopback(host: str, port: int) -> list[tuple[str, int]]:
+    """The addresses of ``host`` (resolved in a worker thread, as the loop's getaddrinfo
+    does); EndpointError unless there is one and every one is a loopback address."""
+    loop = asyncio.get_running_loop()
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class Endpoints:
-    """The endpoints of one session, by name; ``close_all()`` when the application quits."""
-
-    def __init__(self) -> None:
-        self._endpoints: dict[str, Endpoint] = {}
-
-    def add(self, endpoint: Endpoint) -> Endpoint:
-        if endpoint.name in self._endpoints:
-            raise EndpointError(f"an endpoint named '{endpoint.name}' already exists")
-        self._endpoints[endpoint.name] = endpoint
-        return endpoint
-
-    def __getitem__(self, name: str) -> Endpoint:
-        try:
-            return self._endpoints[name]
-        except KeyError:
-            raise EndpointError(f"no endpoint named '{name}'") from None
-
-    def __iter__(self) -> Iterator[Endpoint]:
-        return iter(list(self._endpoints.values()))
-
-    def __len__(self) -> int:
-        return len(self._endpoints)
-
-    async def remove(self, name: str) -> None:
-        """Close the endpoint and forget it."""
-        endpoint = self[name]
-        await endpoint.close()
-        del self._endpoints[name]
-
-    async def close_all(self) -> None:
-        """Close every endpoint (daemons guimirror started are stopped); errors are logged."""
-        results = await asyncio.gather(
-            *(endpoint.close() for endpoint in self), return_exceptions=True
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        raise EndpointError(f"cannot resolve '{host}': {error}") from None
+    addresses = list(dict.fromkeys((str(info[4][0]), int(info[4][1])) for info in infos))
+    far = sorted({address for address, _ in addresses
+                  if not ipaddress.ip_address(address).is_loopback})
+    if not addresses or far:
+        raise EndpointError(
+            f"QMP over TCP is offered on loopback addresses only; '{host}' is "
+            f"{', '.join(far) or 'no address'}"
         )
-        for endpoint, result in zip(list(self._endpoints.values()), results, strict=True):
-            if isinstance(result, BaseException):
-                logger.error("closing endpoint %s failed: %s", endpoint.name, result)
+    return addresses

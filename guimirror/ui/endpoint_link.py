@@ -24,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from qemu.qmp import QMPError
 
+from guimirror.errors import GuimirrorError
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session.client import SessionClient
@@ -202,7 +203,7 @@ class EndpointLink(QObject):
             await finish_or_cancel(refresher)
         if self.sampler is not None:
             # A sampler whose server went away ends with that error; closing goes on.
-            with contextlib.suppress(QMPError, QAPIError, OSError, EOFError):
+            with contextlib.suppress(QMPError, GuimirrorError, OSError, EOFError):
                 await self.sampler.stop()
             self.sampler = None
 

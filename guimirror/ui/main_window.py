@@ -1,7 +1,7 @@
 """The main window: endpoints, nodes, the mirror form, jobs with live plots, the event log.
 
 Everything runs in the GUI thread on the one qasync loop. User actions start asyncio tasks
-(``spawn``); a task's QAPIError shows in the status bar and the log, never as a crash. Data
+(``spawn``); a task's GuimirrorError shows in the status bar and the log, never as a crash. Data
 takes one road: form -> BlockdevMirror -> EndpointLink (QMP) -> engine, and back through
 events and the sampler to the rows and plots.
 
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 from qemu.qmp import QMPError
 
-from guimirror.qapi.errors import QAPIError
+from guimirror.errors import GuimirrorError
 from guimirror.ui.endpoints import Endpoints
 from guimirror.ui.event_log import EventLog
 from guimirror.ui.gil import shorten_gil_waits
@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
     async def _guard(self, coro: Coroutine[Any, Any, Any], what: str) -> Any:
         try:
             return await coro
-        except QAPIError as err:
+        except GuimirrorError as err:
             self.report(f"{what}: {err.desc}")
         except QMPError as err:  # e.g. the connection went away under a command
             self.report(f"{what}: {err}")

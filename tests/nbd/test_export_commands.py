@@ -20,7 +20,7 @@ from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.errors import QAPIError
-from guimirror.qmp.launcher import DaemonLauncher
+from guimirror.session.launcher import DaemonLauncher
 from tests.nbd.raw_client import RawClient
 from tests.support import require_tools
 

@@ -19,7 +19,7 @@ from qemu.qmp import QMPClient
 
 from guimirror.engine.engine import Engine
 from guimirror.nbd import protocol as p
-from guimirror.qmp.launcher import DaemonLauncher
+from guimirror.session.launcher import DaemonLauncher
 from tests.nbd.raw_client import RawClient, name_payload
 from tests.nbd.tools import command
 from tests.support import require_tools

@@ -38,7 +38,7 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import EVENTS, parse_event
 from guimirror.qapi.job import BlockJobInfo, JobInfo
 from guimirror.qapi.mirror import BlockdevMirror
-from guimirror.qmp.launcher import DaemonLauncher
+from guimirror.session.launcher import DaemonLauncher
 
 from ..support import require_tools
 from . import test_blockdev_options, test_commands, test_mirror_arguments

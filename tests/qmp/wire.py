@@ -12,7 +12,7 @@ from typing import Any
 
 from qemu.qmp import QMPError
 
-from guimirror.qmp.launcher import await_ready, ready_monitor
+from guimirror.session.launcher import await_ready, ready_monitor
 
 SYNC_ID = {"sync": "wire"}
 READ_LIMIT = 64 << 20
@@ -103,7 +103,7 @@ async def spawn_qsd(*args: str, env: dict[str, str] | None = None,
 
     Every test that starts qemu-storage-daemon by hand starts it here. A client that connects
     to a socket monitor of qemu-storage-daemon 7.2 before the daemon has moved that monitor to
-    its I/O thread can crash or hang it (guimirror.qmp.launcher explains), so the daemon gets
+    its I/O thread can crash or hang it (guimirror.session.launcher explains), so the daemon gets
     one more monitor, last, on a socket pair, and its first answer says the others are safe
     to connect to. Nothing is retried: a daemon that dies fails the test with its stderr.
     """

@@ -23,18 +23,18 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import BlockJobCompleted, BlockJobReady, JobStatusChange, QAPIEvent
 from guimirror.qapi.job import JobStatus
 from guimirror.qapi.mirror import BlockdevMirror, MirrorSyncMode
-from guimirror.qmp.launcher import DaemonLauncher
 from guimirror.session.client import SessionClient
 from guimirror.session.connection import QMPCommandError
 from guimirror.session.endpoint import (
     BuiltinEndpoint,
     DaemonEndpoint,
+    Endpoint,
     EndpointError,
-    Endpoints,
     EndpointState,
     EndpointStateError,
     SocketEndpoint,
 )
+from guimirror.session.launcher import DaemonLauncher
 from guimirror.session.sampler import Sampler
 
 from ..support import require_tools
@@ -207,16 +207,6 @@ def test_daemon_startup_failure_reports_stderr() -> None:
     asyncio.run(scenario())
 
 
-def test_tcp_is_loopback_only_and_names_are_unique() -> None:
-    with pytest.raises(EndpointError, match="loopback addresses only"):
-        SocketEndpoint("far", ("192.0.2.1", 4444))
-    SocketEndpoint("near", ("127.0.0.1", 4444))
-    endpoints = Endpoints()
-    endpoints.add(SocketEndpoint("a", "/nonexistent.sock"))
-    with pytest.raises(EndpointError, match="already exists"):
-        endpoints.add(SocketEndpoint("a", "/other.sock"))
-
-
 def test_connecting_to_nothing_is_a_clear_error() -> None:
     async def scenario() -> None:
         endpoint = SocketEndpoint("none", "/nonexistent/qmp.sock")
@@ -229,15 +219,13 @@ def test_connecting_to_nothing_is_a_clear_error() -> None:
 
 def test_several_endpoints_at_once_close_together(images: str) -> None:
     async def scenario() -> None:
-        endpoints = Endpoints()
-        for name in ("one", "two"):
-            await endpoints.add(DaemonEndpoint(name)).open()
-        pids = [endpoint.launcher.pid for endpoint in endpoints
-                if isinstance(endpoint, DaemonEndpoint)]
+        endpoints = [DaemonEndpoint(name) for name in ("one", "two")]
+        await asyncio.gather(*(endpoint.open() for endpoint in endpoints))
+        pids = [endpoint.launcher.pid for endpoint in endpoints]
         assert len(set(pids)) == 2
         versions = [await e.client.query_version() for e in endpoints]
         assert all(v.qemu.major >= 7 for v in versions)
-        await endpoints.close_all()
+        await asyncio.gather(*(endpoint.close() for endpoint in endpoints))
         assert all(endpoint.state is EndpointState.IDLE for endpoint in endpoints)
         for pid in pids:
             assert pid is not None
@@ -335,15 +323,15 @@ def test_socket_endpoint_attaches_over_tcp_loopback_and_unix() -> None:
         try:
             host, port = await server.start_tcp("127.0.0.1", 0)
             await server.start_unix(os.path.join(directory, "qmp.sock"))
-            endpoints = Endpoints()
-            tcp = endpoints.add(SocketEndpoint("tcp", (host, port)))
-            unix = endpoints.add(SocketEndpoint("unix", os.path.join(directory, "qmp.sock")))
+            tcp = SocketEndpoint("tcp", (host, port))
+            unix = SocketEndpoint("unix", os.path.join(directory, "qmp.sock"))
+            endpoints: list[Endpoint] = [tcp, unix]
             await tcp.open()
             await unix.open()
             names = {command.name for command in await tcp.client.query_commands()}
             assert {"blockdev-mirror", "query-block-jobs", "job-complete"} <= names
             assert (await unix.client.query_block_jobs()) == []
-            await endpoints.close_all()
+            await asyncio.gather(*(endpoint.close() for endpoint in endpoints))
             # Closing an attached endpoint only disconnects: the server still serves.
             async with SocketEndpoint("again", (host, port)) as again:
                 assert await again.client.query_block_jobs() == []

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pathlib
+import signal
 import stat
 
 import pytest
 
-from guimirror.qmp.launcher import READY_MONITOR_ID, DaemonLauncher, LauncherError, LauncherState
-from guimirror.session.connection import QMPConnection
+from guimirror.errors import GuimirrorError, StateError
+from guimirror.session.connection import (
+    ConnectionFailedError,
+    ConnectionLostError,
+    ConnectionStateError,
+    QMPConnection,
+)
+from guimirror.session.launcher import (
+    READY_MONITOR_ID,
+    DaemonLauncher,
+    LauncherError,
+    LauncherState,
+)
 
 from ..support import require_tools
 
@@ -90,7 +103,7 @@ def test_a_missing_binary_is_a_clear_error() -> None:
 
 def test_the_control_monitor_is_the_last_monitor_and_a_client_mode_one() -> None:
     # Its answer proves the user's monitor is set up only if it comes after it and has no
-    # listener of its own (guimirror.qmp.launcher explains qemu-storage-daemon 7.2's race).
+    # listener of its own (guimirror.session.launcher explains qemu-storage-daemon 7.2's race).
     async def scenario() -> None:
         launcher = DaemonLauncher(extra_args=["--object", "iothread,id=io0"])
         path = await launcher.start()
@@ -108,5 +121,105 @@ def test_the_control_monitor_is_the_last_monitor_and_a_client_mode_one() -> None
             await connection.disconnect()
         finally:
             assert await launcher.stop() == 0
+
+    asyncio.run(scenario())
+
+
+def test_the_directory_of_a_daemon_that_ends_on_its_own_is_removed() -> None:
+    async def scenario() -> None:
+        launcher = DaemonLauncher()
+        path = await launcher.start()
+        directory = os.path.dirname(path)
+        assert sorted(os.listdir(directory)) == ["pid", "qmp.sock", "stderr"]
+        connection = QMPConnection("t")
+        await connection.connect(path)
+        with contextlib.suppress(ConnectionLostError):
+            await connection.execute("quit")
+        await connection.disconnect()
+        for _ in range(500):
+            if not await asyncio.to_thread(os.path.exists, directory):
+                break
+            await asyncio.sleep(0.01)
+        assert launcher.exited and launcher.returncode == 0
+        assert not await asyncio.to_thread(os.path.exists, directory)
+        assert launcher.state is LauncherState.RUNNING  # nobody has stopped it yet
+        assert await launcher.stop() == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_detached_daemon_keeps_its_directory_until_its_taker_stops_it() -> None:
+    async def scenario() -> None:
+        launcher = DaemonLauncher()
+        path = await launcher.start()
+        directory = os.path.dirname(path)
+        pid = launcher.pid
+        assert pid is not None
+        try:
+            assert await launcher.detach() == directory
+            await asyncio.sleep(0.1)
+            assert sorted(os.listdir(directory)) == ["pid", "qmp.sock", "stderr"]
+            taker = await DaemonLauncher.adopt(directory)
+            assert taker.pid == pid
+            assert await asyncio.to_thread(os.path.exists, directory)
+            await taker.stop()  # SIGTERM: an adopted daemon has no control monitor
+            assert taker.exited
+            assert not await asyncio.to_thread(os.path.exists, directory)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    asyncio.run(scenario())
+
+
+def test_a_taker_that_forgets_the_daemon_leaves_its_directory() -> None:
+    async def scenario() -> None:
+        launcher = DaemonLauncher()
+        path = await launcher.start()
+        directory = os.path.dirname(path)
+        pid = launcher.pid
+        assert pid is not None
+        try:
+            await launcher.detach()
+            taker = await DaemonLauncher.adopt(directory)
+            taker.forget()
+            again = await DaemonLauncher.adopt(directory)
+            assert again.pid == pid
+            await again.stop()
+            assert not await asyncio.to_thread(os.path.exists, directory)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    asyncio.run(scenario())
+
+
+def test_qemu_qmp_errors_reach_the_caller_as_guimirror_errors(tmp_path: pathlib.Path) -> None:
+    async def scenario() -> None:
+        connection = QMPConnection("t")
+        with pytest.raises(ConnectionFailedError, match="cannot connect") as failed:
+            await connection.connect(str(tmp_path / "nothing.sock"))
+        assert isinstance(failed.value, GuimirrorError)
+        with pytest.raises(ConnectionStateError, match="is idle; it cannot run 'query-version'"):
+            await connection.execute("query-version")
+
+        launcher = DaemonLauncher()
+        path = await launcher.start()
+        pid = launcher.pid
+        assert pid is not None
+        try:
+            await connection.connect(path)
+            # The daemon dies while the command waits for its reply.
+            os.kill(pid, signal.SIGSTOP)
+            command = asyncio.create_task(connection.execute("query-block-jobs"))
+            await asyncio.sleep(0.1)
+            os.kill(pid, signal.SIGKILL)
+            with pytest.raises(ConnectionLostError,
+                               match="ended during 'query-block-jobs'") as lost:
+                await command
+            assert isinstance(lost.value, StateError)
+        finally:
+            await connection.disconnect()
+            await launcher.stop()
 
     asyncio.run(scenario())

@@ -63,7 +63,7 @@ def _window(loop: asyncio.AbstractEventLoop, qtbot: Any, settings: Any,
 def stop_left_daemons(qtbot: Any, loop: asyncio.AbstractEventLoop, window: Any) -> None:
     """Stop the daemons that quitting left running with their jobs, as it does for users
     (unless a later window took one over and stopped it)."""
-    from guimirror.qmp.launcher import DaemonLauncher, LauncherError
+    from guimirror.session.launcher import DaemonLauncher, LauncherError
 
     for link in window.endpoints.links.values():
         if link.detached:

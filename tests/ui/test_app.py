@@ -71,7 +71,7 @@ def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, 
     """A daemon someone else runs (here: the test) is attached by its socket; guimirror quits
     while a mirror runs there; the job goes on, and the next start attaches the saved socket
     again and shows the job (reattach)."""
-    from guimirror.qmp.launcher import DaemonLauncher
+    from guimirror.session.launcher import DaemonLauncher
     from guimirror.ui.main_window import MainWindow
 
     require_tools("qemu-storage-daemon")
@@ -247,7 +247,7 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
 @pytest.mark.qemu
 def test_removing_a_daemon_that_runs_a_job_asks_and_can_leave_it_running(
         qemu_window, qtbot, qloop, tmp_path) -> None:
-    from guimirror.qmp.launcher import DaemonLauncher
+    from guimirror.session.launcher import DaemonLauncher
 
     require_tools("qemu-storage-daemon")
     window = qemu_window

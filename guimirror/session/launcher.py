@@ -8,9 +8,11 @@ a restart of guimirror). Stopping asks politely first (``quit``), then SIGTERM, 
 
 A daemon can outlive its launcher: ``detach()`` lets it run on with its jobs (it is in a session
 of its own and ignores SIGPIPE), and ``DaemonLauncher.adopt()`` takes it over again from its
-directory. Its exit is watched through a pidfd, which also names it safely for signals; the
-process is started with ``subprocess.Popen`` rather than asyncio's subprocess transport, which
-kills its child when it is closed.
+directory. The directory (pid file, stderr file, socket) is removed once the daemon has ended,
+however it ended, by the launcher that owns it then: never while a detached daemon runs, and
+by the taker for an adopted one. Its exit is watched through a pidfd, which also names it
+safely for signals; the process is started with ``subprocess.Popen`` rather than asyncio's
+subprocess transport, which kills its child when it is closed.
 
 Why the control monitor is one end of a socket pair, given last: qemu-storage-daemon 7.2
 moves each socket monitor onto its monitor I/O thread in a bottom half, and until that has
@@ -43,7 +45,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from qemu.qmp import QMPClient, QMPError
 
-from guimirror.qapi.errors import QAPIError
+from guimirror.errors import GuimirrorError
 
 DEFAULT_BINARY = "qemu-storage-daemon"
 STDERR_KEEP = 64 * 1024
@@ -101,7 +103,7 @@ class LauncherState(enum.Enum):
     """The daemon runs on without this launcher (``adopt()`` takes it over again)."""
 
 
-class LauncherError(QAPIError):
+class LauncherError(GuimirrorError):
     """The daemon could not be started, or a request does not fit the launcher's state."""
 
 
@@ -389,11 +391,15 @@ class DaemonLauncher:
                 await self._exited.wait()
 
     async def _follow_stderr(self) -> None:
-        """Background task: read new stderr every STDERR_POLL seconds and at the exit."""
+        """Background task: read new stderr every STDERR_POLL seconds and at the exit; then
+        remove the daemon's directory (its stderr is kept in memory). ``detach()`` and
+        ``forget()`` end this task first, so a daemon left running keeps its directory."""
         while not self.exited:
             await self._read_stderr()
             await self._wait_exit(STDERR_POLL)
         await self._read_stderr()
+        if self._dir is not None:
+            await asyncio.to_thread(shutil.rmtree, self._dir, ignore_errors=True)
 
     async def _read_stderr(self) -> None:
         """Append what the stderr file gained, keeping the most recent STDERR_KEEP bytes."""
