@@ -2,7 +2,8 @@
 
 For each engine (qemu-storage-daemon, and the built-in engine when it is in the tree), each
 round runs the same mirror twice, once unobserved and once under a 50 Hz ``Sampler``
-(``query-block-jobs`` plus ``query-named-block-nodes`` every 20 ms), in alternating order.
+(``query-block-jobs`` every 20 ms, and once a second the block nodes or the exports in the same
+round trip), in alternating order.
 ``cp`` of the same image is measured in the same rounds as a yardstick. The time is from
 ``blockdev-mirror`` to ``BLOCK_JOB_READY``. Prints per-contender medians and the ratio
 polled / unpolled per engine (1.00 = no cost).
@@ -58,7 +59,7 @@ def _raw(node: str, path: str) -> BlockdevOptions:
 async def mirror_to_ready(
     endpoint: Endpoint, source: str, target: str, poll: bool
 ) -> tuple[float, int, float]:
-    """Seconds from blockdev-mirror to BLOCK_JOB_READY, the polls taken and their time."""
+    """Seconds from blockdev-mirror to BLOCK_JOB_READY, the rounds taken and their time."""
     await endpoint.open()
     try:
         client = endpoint.client
@@ -156,8 +157,8 @@ def main() -> int:
         ratio = medians[label] / medians[f"{name} no polling"]
         rounds = sum(polls[label])
         mean_ms = 1000 * poll_time[label] / rounds if rounds else 0.0
-        print(f"  {name}: polled / unpolled = {ratio:.3f}; one poll round (query-block-jobs + "
-              f"query-named-block-nodes) has a mean round trip of {mean_ms:.2f} ms, "
+        print(f"  {name}: polled / unpolled = {ratio:.3f}; one poll round has a mean "
+              f"round trip of {mean_ms:.2f} ms, "
               f"{mean_ms * MAX_RATE_HZ / 10:.1f} % of wall time at 50 Hz")
     for name in engines:
         print(f"  {name} (no polling) / cp = {medians[f'{name} no polling'] / medians['cp']:.3f}")

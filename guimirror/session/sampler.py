@@ -1,12 +1,21 @@
-"""The sampler: polls an endpoint's jobs and block nodes at a set rate and turns them into
-per-job samples (throughput, dirty bytes and clusters, ETA) for the plots, with the events.
+"""The sampler: the one poller of an endpoint. Each round reads the jobs (and, when due, the
+block nodes and the exports) in one round trip, and delivers an ``EndpointSnapshot`` with a
+``JobSample`` per job (throughput, average, dirty bytes and clusters, ETA, per job instance).
+
+Rounds come at ``rate_hz``, and at once when ``request_round()`` asks (after a command's reply,
+and on every event the sampler receives); requests made while a round is under way make one
+next round. A periodic round reads ``query-block-jobs`` and, once a second, one of the slower
+lists in turn (``query-named-block-nodes``, ``query-block-exports``); a requested round reads
+all three. So one job sampled at 5 Hz costs 6 commands a second.
 
 Dirty clusters come from the mirror's dirty bitmap: QEMU 7.2 lists it, anonymous, under the
 ``dirty-bitmaps`` of the mirror's source node in ``query-named-block-nodes`` (``count`` in
-bytes). Where an engine shows no bitmap, the sampler estimates ``(len - offset) / granularity``
-and flags the sample as an estimate.
+bytes). In a round that did not read the nodes, or where an engine shows no bitmap, the sampler
+takes ``len - offset`` (the job's own count of what remains: dirty plus in flight) and flags the
+sample as an estimate.
 
-The GUI consumes samples through plain callbacks or ``async with sampler.stream()``; no Qt here.
+The GUI consumes snapshots and samples through plain callbacks or ``async with
+sampler.stream()``; no Qt here.
 """
 
 from __future__ import annotations
@@ -16,59 +25,39 @@ import contextlib
 import enum
 import logging
 import math
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TypeVar
 
+from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.block_info import BlockDeviceInfo, BlockDirtyInfo
 from guimirror.qapi.commands import QueryNamedBlockNodes
 from guimirror.qapi.errors import QAPIError
-from guimirror.qapi.events import QAPIEvent
+from guimirror.qapi.events import JobStatusChange, QAPIEvent
 from guimirror.qapi.job import BlockJobInfo, JobStatus
 from guimirror.session.client import SessionClient
 from guimirror.session.connection import ConnectionStateError
+from guimirror.session.rates import JobTrack
+from guimirror.session.samples import EndpointSnapshot, JobSample
 from guimirror.session.tasks import finish_or_cancel
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "DEFAULT_RATE_HZ", "MAX_RATE_HZ", "EndpointSnapshot", "JobSample", "Sampler",
+    "SamplerRateError", "SamplerState", "SamplerStateError",
+]
+
 DEFAULT_RATE_HZ = 5.0
 MAX_RATE_HZ = 50.0
-DEFAULT_SMOOTHING_S = 1.0
-"""Time constant of the throughput's exponential smoothing."""
+SLOW_PERIOD_S = 1.0
+"""A periodic round reads one of the slower lists (nodes, exports) at most this often."""
 FLAT = QueryNamedBlockNodes(flat=True)
 """The sampler needs no backing chains: ``flat`` spares the engine describing them each poll."""
 FALLBACK_GRANULARITY = 65536
 """QEMU's granularity for a raw target, used when neither a bitmap nor the command tells."""
 
-
-@dataclass(frozen=True)
-class JobSample:
-    """One job at one instant.
-
-    ``time`` is the event loop's monotonic clock in seconds. ``throughput`` is bytes per
-    second, smoothed. ``eta`` is seconds until ``offset`` reaches ``len`` at that throughput
-    (0 once ready, None while nothing moves).
-    """
-
-    job_id: str
-    time: float
-    offset: int
-    len: int
-    throughput: float
-    dirty_bytes: int
-    dirty_clusters: int
-    granularity: int
-    dirty_estimated: bool
-    status: JobStatus
-    ready: bool
-    paused: bool
-    busy: bool
-    speed: int
-    io_status: str
-    eta: float | None
-
-
 SampleCallback = Callable[[JobSample], None]
+SnapshotCallback = Callable[[EndpointSnapshot], None]
 EventCallback = Callable[[QAPIEvent], None]
 ItemT = TypeVar("ItemT", JobSample, QAPIEvent)
 
@@ -79,43 +68,45 @@ class SamplerState(enum.Enum):
     STOPPING = "stopping"
 
 
-class SamplerStateError(QAPIError):
+class SamplerStateError(StateError):
     """A request the sampler's state does not allow."""
 
 
-@dataclass
-class _JobTrack:
-    time: float
-    offset: int
-    throughput: float
+class SamplerRateError(GuimirrorError):
+    """A sampling rate out of bounds."""
 
 
 class Sampler:
-    """Polls one client's ``query-block-jobs`` and ``query-named-block-nodes``.
+    """Polls one client's jobs, block nodes and exports.
 
-    ``start()`` runs the polling loop in a task of its own; ``poll_once()`` takes one round
-    in the caller's task (the loop uses it too). Callbacks run in the polling task (samples)
-    and in the connection's reader task (events).
+    ``start()`` runs the polling loop in a task of its own; ``take_round()`` (and
+    ``poll_once()``) takes one round in the caller's task (the loop uses it too). Snapshot and
+    sample callbacks run in the task that takes the round; event callbacks in the connection's
+    reader task.
     """
 
-    def __init__(
-        self,
-        client: SessionClient,
-        rate_hz: float = DEFAULT_RATE_HZ,
-        smoothing_s: float = DEFAULT_SMOOTHING_S,
-    ) -> None:
+    def __init__(self, client: SessionClient, rate_hz: float = DEFAULT_RATE_HZ) -> None:
         self.client = client
         self._rate_hz = DEFAULT_RATE_HZ
         self.rate_hz = rate_hz
-        self.smoothing_s = smoothing_s
         self._state = SamplerState.IDLE
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self._tracks: dict[str, _JobTrack] = {}
+        self._wake = asyncio.Event()
+        self._full_round = True
+        """The next round reads every list: the first round, and every requested one."""
+        self._slow_due = 0.0
+        self._slow_turn = 0
+        self._tracks: dict[str, JobTrack] = {}
+        self._instances: dict[str, int] = {}
+        self._created: set[str] = set()
         self._sample_callbacks: list[SampleCallback] = []
+        self._snapshot_callbacks: list[SnapshotCallback] = []
         self._event_callbacks: list[EventCallback] = []
         self._queues: list[asyncio.Queue[JobSample | QAPIEvent]] = []
         self.polls = 0
+        self.commands = 0
+        """Commands sent by the rounds, for measurements."""
         self.poll_seconds = 0.0
         """Wall time spent in poll rounds (their queries' round trips), for measurements."""
         self.last_error: Exception | None = None
@@ -129,14 +120,25 @@ class Sampler:
     @rate_hz.setter
     def rate_hz(self, value: float) -> None:
         if not 0 < value <= MAX_RATE_HZ:
-            raise QAPIError(f"the sampling rate must be above 0 and at most {MAX_RATE_HZ:g} Hz")
+            raise SamplerRateError(
+                f"the sampling rate must be above 0 and at most {MAX_RATE_HZ:g} Hz"
+            )
         self._rate_hz = float(value)
 
     @property
     def state(self) -> SamplerState:
         return self._state
 
+    def add_snapshot_listener(self, callback: SnapshotCallback) -> None:
+        """Call ``callback(snapshot)`` after every round."""
+        self._snapshot_callbacks.append(callback)
+
+    def remove_snapshot_listener(self, callback: SnapshotCallback) -> None:
+        with contextlib.suppress(ValueError):
+            self._snapshot_callbacks.remove(callback)
+
     def add_sample_listener(self, callback: SampleCallback) -> None:
+        """Call ``callback(sample)`` for every job of every round."""
         self._sample_callbacks.append(callback)
 
     def remove_sample_listener(self, callback: SampleCallback) -> None:
@@ -165,6 +167,12 @@ class Sampler:
         finally:
             self._queues.remove(queue)
 
+    def request_round(self) -> None:
+        """Ask for a round reading every list, as soon as the one under way (if any) is
+        answered. Requests before that round begins make one round. Sync; any task."""
+        self._full_round = True
+        self._wake.set()
+
     # --- life --------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -177,69 +185,106 @@ class Sampler:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
-        """Stop polling once the poll under way (if any) is answered, and wait for the polling
+        """Stop polling once the round under way (if any) is answered, and wait for the polling
         task; stopping an idle sampler is a no-op."""
         if self._state is SamplerState.IDLE:
             return
         self._state = SamplerState.STOPPING
         self._stopping.set()
+        self._wake.set()
         self.client.remove_event_listener(self._on_event)
         task, self._task = self._task, None
         if task is not None:
             await finish_or_cancel(task)
         self._state = SamplerState.IDLE
 
+    def _ended(self, error: Exception) -> None:
+        self.last_error = error
+        self._state = SamplerState.IDLE
+        self.client.remove_event_listener(self._on_event)
+
     async def _run(self) -> None:
-        """The polling task: one round per period, never more often than the rate."""
+        """The polling task: one round per period, or sooner when a round is requested."""
         loop = asyncio.get_running_loop()
-        next_poll = loop.time()
+        next_round = loop.time()
         while not self._stopping.is_set():
             try:
-                await self.poll_once()
+                await self.take_round()
             except (ConnectionStateError, OSError, EOFError) as error:
-                self.last_error = error
                 logger.warning("sampler stops, the connection is gone: %s", error)
-                self._state = SamplerState.IDLE
-                self.client.remove_event_listener(self._on_event)
+                self._ended(error)
                 return
             except QAPIError as error:
                 self.last_error = error
-                logger.warning("sampler poll failed: %s", error.desc)
+                logger.warning("sampler round failed: %s", error.desc)
             except Exception as error:
-                self.last_error = error
                 logger.exception("sampler stops after an unexpected error")
-                self._state = SamplerState.IDLE
-                self.client.remove_event_listener(self._on_event)
+                self._ended(error)
                 return
-            next_poll = max(next_poll + 1.0 / self._rate_hz, loop.time())
+            next_round = max(next_round + 1.0 / self._rate_hz, loop.time())
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(next_poll - loop.time()):
-                    await self._stopping.wait()
+                async with asyncio.timeout(next_round - loop.time()):
+                    await self._wake.wait()
+            self._wake.clear()
 
     # --- one round ---------------------------------------------------------------------
 
-    async def poll_once(self) -> list[JobSample]:
-        """Query jobs (and, while there are jobs, block nodes), deliver and return samples."""
+    async def poll_once(self) -> tuple[JobSample, ...]:
+        """Take one round in the caller's task and return its samples."""
+        return (await self.take_round()).samples
+
+    async def take_round(self) -> EndpointSnapshot:
+        """Read the jobs (and the lists due) in one round trip; deliver and return the snapshot.
+        Runs in the caller's task."""
         loop = asyncio.get_running_loop()
         started = loop.time()
-        jobs = await self.client.query_block_jobs()
-        nodes = await self.client.query_named_block_nodes(FLAT) if jobs else []
+        read_nodes, read_exports = self._lists_due(started)
+        jobs, nodes, exports = await asyncio.gather(
+            self.client.query_block_jobs(),
+            self.client.query_named_block_nodes(FLAT) if read_nodes else _nothing(),
+            self.client.query_block_exports() if read_exports else _nothing(),
+        )
         now = loop.time()
         self.polls += 1
+        self.commands += 1 + read_nodes + read_exports
         self.poll_seconds += now - started
-        samples = self.samples_from(jobs, nodes, now)
-        for sample in samples:
+        snapshot = EndpointSnapshot(
+            time=now, jobs=tuple(jobs),
+            nodes=None if nodes is None else tuple(nodes),
+            exports=None if exports is None else tuple(exports),
+            samples=tuple(self.samples_from(jobs, nodes, now)),
+        )
+        for callback in list(self._snapshot_callbacks):
+            try:
+                callback(snapshot)
+            except Exception:
+                logger.exception("snapshot callback %r failed", callback)
+        for sample in snapshot.samples:
             self._deliver(sample, self._sample_callbacks, "sample callback %r failed")
-        return samples
+        return snapshot
+
+    def _lists_due(self, now: float) -> tuple[bool, bool]:
+        """Which slower lists this round reads: all on request, else one a second in turn."""
+        if self._full_round:
+            self._full_round = False
+            self._slow_due = now + SLOW_PERIOD_S
+            return True, True
+        if now < self._slow_due:
+            return False, False
+        self._slow_due = now + SLOW_PERIOD_S
+        self._slow_turn ^= 1
+        return self._slow_turn == 1, self._slow_turn == 0
 
     def samples_from(
-        self, jobs: list[BlockJobInfo], nodes: list[BlockDeviceInfo], now: float
+        self, jobs: Sequence[BlockJobInfo], nodes: Sequence[BlockDeviceInfo] | None, now: float
     ) -> list[JobSample]:
-        """Samples for ``jobs`` at time ``now``; updates the throughput tracks."""
-        bitmaps = self._bitmaps_by_job(jobs, nodes)
+        """Samples for ``jobs`` at time ``now`` (``nodes`` None when not read); updates the
+        job instances and their tracks."""
+        bitmaps = self._bitmaps_by_job(jobs, nodes or ())
         samples = []
         for job in jobs:
-            throughput = self._throughput(job, now)
+            track = self._track(job)
+            rates = track.update(job, now)
             bitmap = bitmaps.get(job.device)
             if bitmap is not None:
                 granularity = bitmap.granularity
@@ -250,38 +295,35 @@ class Sampler:
                 granularity = (record.granularity if record else 0) or FALLBACK_GRANULARITY
                 dirty_bytes = max(job.len - job.offset, 0)
                 estimated = True
-            remaining = max(job.len - job.offset, 0)
-            if job.ready:
-                eta: float | None = 0.0
-            elif throughput > 0:
-                eta = remaining / throughput
-            else:
-                eta = None
             samples.append(JobSample(
                 job_id=job.device, time=now, offset=job.offset, len=job.len,
-                throughput=throughput, dirty_bytes=dirty_bytes,
+                throughput=rates.throughput, dirty_bytes=dirty_bytes,
                 dirty_clusters=math.ceil(dirty_bytes / granularity), granularity=granularity,
                 dirty_estimated=estimated, status=job.status, ready=job.ready, paused=job.paused,
-                busy=job.busy, speed=job.speed, io_status=str(job.io_status), eta=eta,
+                busy=job.busy, speed=job.speed, io_status=str(job.io_status), eta=rates.eta,
+                instance=track.instance, average=rates.average, idle=rates.idle,
+                bursty=rates.bursty,
             ))
         for gone in set(self._tracks) - {job.device for job in jobs}:
             del self._tracks[gone]
         return samples
 
-    def _throughput(self, job: BlockJobInfo, now: float) -> float:
+    def _track(self, job: BlockJobInfo) -> JobTrack:
+        """The job's instance: a new one when the id is new since the last round, when its
+        offset fell, or after a ``created`` event for it."""
         track = self._tracks.get(job.device)
-        if track is None or job.offset < track.offset or now <= track.time:
-            self._tracks[job.device] = _JobTrack(now, job.offset, 0.0)
-            return 0.0
-        elapsed = now - track.time
-        instant = (job.offset - track.offset) / elapsed
-        weight = 1.0 - math.exp(-elapsed / self.smoothing_s)
-        track.throughput += weight * (instant - track.throughput)
-        track.time, track.offset = now, job.offset
-        return track.throughput
+        fell = (
+            track is not None and track.readings and job.offset < track.readings[-1].offset
+        )
+        if track is None or fell or job.device in self._created:
+            self._created.discard(job.device)
+            instance = self._instances.get(job.device, 0) + 1
+            self._instances[job.device] = instance
+            track = self._tracks[job.device] = JobTrack(instance)
+        return track
 
     def _bitmaps_by_job(
-        self, jobs: list[BlockJobInfo], nodes: list[BlockDeviceInfo]
+        self, jobs: Sequence[BlockJobInfo], nodes: Sequence[BlockDeviceInfo]
     ) -> dict[str, BlockDirtyInfo]:
         """Each mirror's anonymous bitmap, found on its source node (or filter node).
 
@@ -304,6 +346,11 @@ class Sampler:
         return found
 
     def _on_event(self, event: QAPIEvent) -> None:
+        """Runs in the connection's reader task: note a new job instance, ask for a round,
+        hand the event on."""
+        if isinstance(event, JobStatusChange) and event.status is JobStatus.CREATED:
+            self._created.add(event.id)
+        self.request_round()
         self._deliver(event, self._event_callbacks, "event callback %r failed")
 
     def _deliver(
@@ -317,3 +364,7 @@ class Sampler:
                 logger.exception(failure, callback)
         for queue in self._queues:
             queue.put_nowait(item)
+
+
+async def _nothing() -> None:
+    return None
