@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
+from guimirror.session.convergence import HINT, ConvergenceWatch
 from guimirror.ui.ask import ask
-from guimirror.ui.convergence import HINT, ConvergenceWatch
 from guimirror.ui.endpoints import BUILTIN
 from guimirror.ui.job_panel import JobView
 

@@ -43,12 +43,11 @@ from PySide6.QtWidgets import (
 from qemu.qmp import QMPError
 
 from guimirror.qapi.errors import QAPIError
+from guimirror.runtime import freeze_long_lived_objects, shorten_gil_waits
 from guimirror.ui.endpoints import Endpoints
 from guimirror.ui.event_log import EventLog
-from guimirror.ui.gil import shorten_gil_waits
 from guimirror.ui.job_panel import JobPanel
 from guimirror.ui.jobs_controller import JobsController
-from guimirror.ui.long_lived import freeze_long_lived_objects
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
 from guimirror.ui.node_actions import NodeActions

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import BlockdevMirror
-from guimirror.ui import target_checks
+from guimirror.session import target_checks
+from guimirror.session.block_devices import list_block_devices, mounted_device_refusal
 from guimirror.ui.ask import ask
-from guimirror.ui.block_devices import list_block_devices, mounted_device_refusal
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.node_table import NodeRow
 

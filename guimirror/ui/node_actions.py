@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelection, QStandardPaths
 
 from guimirror.qapi.errors import QAPIError
+from guimirror.session.example_workspace import create_example_workspace
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
 from guimirror.ui.endpoints import BUILTIN
-from guimirror.ui.example_workspace import create_example_workspace
 from guimirror.ui.node_table import NodeRow
 
 if TYPE_CHECKING:

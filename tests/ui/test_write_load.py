@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from guimirror.ui.convergence import HINT
+from guimirror.session.convergence import HINT
 from tests.support import require_tools
 from tests.ui.conftest import run, write_source
 
