@@ -43,10 +43,10 @@ async def run_window(args: argparse.Namespace) -> int:
         # Ctrl+C or a polite kill quits as the window's Quit does, without asking: built-in
         # jobs are cancelled (never pivoted), a spawned daemon with jobs is left running.
         signal.signal(number, lambda _n, _f: loop.call_soon_threadsafe(
-            lambda: window.spawn(window.quit.quit_flow(ask_user=False), "quit")))
+            lambda: window.tasks.spawn(window.quit.quit_flow(ask_user=False), "quit")))
     await window.start(restore_endpoints=not args.no_restore)
     if not args.no_example:
-        window.spawn(window.nodes.offer_example_workspace(), "example workspace")
+        window.tasks.spawn(window.nodes.offer_example_workspace(), "example workspace")
     await window.quit.closed.wait()
     return 0
 

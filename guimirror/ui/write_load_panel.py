@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guimirror.qapi.errors import QAPIError
+from guimirror.errors import GuimirrorError
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.nbd_writer import NBDClient, WriteLoad
 from guimirror.ui.units import format_size, parse_speed
@@ -143,7 +143,7 @@ class WriteLoadPanel(QWidget):
                 "type": "nbd", "id": export_id, "node-name": node,
                 "name": export_id, "writable": True,
             })
-        except QAPIError as err:
+        except GuimirrorError as err:
             return self._fail(err.desc)
         client = NBDClient()
         try:
@@ -195,7 +195,7 @@ class WriteLoadPanel(QWidget):
             await link.execute("block-export-del", {"id": export_id, "mode": "hard"})
             async with asyncio.timeout(EXPORT_GONE_PATIENCE):
                 await deleted
-        except (QAPIError, TimeoutError):
+        except (GuimirrorError, TimeoutError):
             pass
         finally:
             link.event_received.disconnect(on_event)
