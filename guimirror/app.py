@@ -3,13 +3,15 @@
 One qasync loop runs the widgets, the QMP clients and the built-in engine. The command line:
 ``--version``; ``--self-test`` (the Qt-free engine check of guimirror.selftest, its exit
 status passed through); ``--no-example`` (never offer the example workspace); ``--no-restore``
-(do not reconnect the saved endpoints).
+(do not reconnect the saved endpoints); ``--log LEVEL`` (what reaches stderr: the event log's
+notices are ``info``, its commands, replies and events ``debug``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -29,6 +31,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="do not offer the example workspace on first start")
     parser.add_argument("--no-restore", action="store_true",
                         help="do not reconnect the endpoints of the last session")
+    parser.add_argument("--log", default="warning",
+                        choices=("debug", "info", "warning", "error"),
+                        help="what to print on stderr (info: the event log's notices, "
+                             "debug: also every command, reply and event)")
     return parser.parse_args(argv)
 
 
@@ -53,6 +59,7 @@ async def run_window(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=args.log.upper(), format="%(levelname)s %(name)s: %(message)s")
     if args.self_test:
         from guimirror import selftest
 

@@ -3,6 +3,7 @@ and remember endpoints; which one is current."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,8 @@ from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
 from guimirror.ui.settings import AppSettings, SavedEndpoint
 from guimirror.ui.tasks import TaskRunner
 from guimirror.ui.write_load_panel import WriteLoadPanel
+
+log = logging.getLogger(__name__)
 
 BUILTIN = "built-in"
 
@@ -105,6 +108,8 @@ class EndpointLinks(QObject):
             await link.start()
         finally:
             self.show_endpoint(link.name)
+            log.info("endpoint %s: %s %s, %s", link.name, link.kind.value,
+                     link.address or "", link.state)
         self.save()
 
     async def add_daemon(self) -> EndpointLink:

@@ -94,10 +94,14 @@ class QuitFlow:
             await asyncio.wait(pending, timeout=5)
         if self.write_load.running is not None:
             await self.write_load.stop_load()
-        busy = {name for name, _ in self.active_jobs()}
+        busy: dict[str, list[str]] = {}
+        for name, job_id in self.active_jobs():
+            busy.setdefault(name, []).append(job_id)
         for link in list(self.links.links.values()):
             if link.kind is EndpointKind.DAEMON and link.connected and link.name in busy:
                 await link.detach()
+                self.tasks.report(f"{link.name} runs on with {', '.join(busy[link.name])}; "
+                                  f"its QMP socket is {link.address}")
             else:
                 await link.close()
         self.links.save()
