@@ -60,6 +60,8 @@ async def run_window(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=args.log.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.log != "debug":  # qemu.qmp tells every connection's end at INFO
+        logging.getLogger("qemu.qmp").setLevel(logging.WARNING)
     if args.self_test:
         from guimirror import selftest
 
