@@ -100,14 +100,14 @@ async def one_round(window: object, workdir: Path, size: int, number: int) -> di
         if endpoint == link.name and data.get("device") == job_id and name in seen:
             seen[name].set()
 
-    window.job_event.connect(on_event)
+    window.jobs.job_event.connect(on_event)
     started = time.monotonic()
     await window.mirror_start.start_mirror(model, confirm=False)
     await seen["BLOCK_JOB_READY"].wait()
     ready = time.monotonic() - started
     await window.jobs.job_verb(key, "complete")
     await seen["BLOCK_JOB_COMPLETED"].wait()
-    window.job_event.disconnect(on_event)
+    window.jobs.job_event.disconnect(on_event)
     stop.set()
     await prober
     points = window.plots.point_count(window.jobs.plot_key(key))

@@ -3,13 +3,15 @@
 One qasync loop runs the widgets, the QMP clients and the built-in engine. The command line:
 ``--version``; ``--self-test`` (the Qt-free engine check of guimirror.selftest, its exit
 status passed through); ``--no-example`` (never offer the example workspace); ``--no-restore``
-(do not reconnect the saved endpoints).
+(do not reconnect the saved endpoints); ``--log LEVEL`` (what reaches stderr: the event log's
+notices are ``info``, its commands, replies and events ``debug``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -29,6 +31,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="do not offer the example workspace on first start")
     parser.add_argument("--no-restore", action="store_true",
                         help="do not reconnect the endpoints of the last session")
+    parser.add_argument("--log", default="warning",
+                        choices=("debug", "info", "warning", "error"),
+                        help="what to print on stderr (info: the event log's notices, "
+                             "debug: also every command, reply and event)")
     return parser.parse_args(argv)
 
 
@@ -43,16 +49,19 @@ async def run_window(args: argparse.Namespace) -> int:
         # Ctrl+C or a polite kill quits as the window's Quit does, without asking: built-in
         # jobs are cancelled (never pivoted), a spawned daemon with jobs is left running.
         signal.signal(number, lambda _n, _f: loop.call_soon_threadsafe(
-            lambda: window.spawn(window.quit.quit_flow(ask_user=False), "quit")))
+            lambda: window.tasks.spawn(window.quit.quit_flow(ask_user=False), "quit")))
     await window.start(restore_endpoints=not args.no_restore)
     if not args.no_example:
-        window.spawn(window.nodes.offer_example_workspace(), "example workspace")
+        window.tasks.spawn(window.nodes.offer_example_workspace(), "example workspace")
     await window.quit.closed.wait()
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=args.log.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.log != "debug":  # qemu.qmp tells every connection's end at INFO
+        logging.getLogger("qemu.qmp").setLevel(logging.WARNING)
     if args.self_test:
         from guimirror import selftest
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.names import check_node_name
-from guimirror.ui.block_devices import BlockDevice, list_block_devices
+from guimirror.session.block_devices import BlockDevice, list_block_devices
 from guimirror.units import format_size, parse_size
 
 _ERROR_STYLE = "color: #c62828;"

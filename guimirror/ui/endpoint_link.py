@@ -24,7 +24,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from qemu.qmp import QMPError
 
-from guimirror.errors import GuimirrorError
+from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session.client import SessionClient
@@ -52,7 +52,7 @@ class EndpointKind(enum.StrEnum):
     SOCKET = "socket"
 
 
-class LinkStateError(QAPIError):
+class LinkStateError(StateError):
     """A request the endpoint's state does not allow."""
 
 
@@ -307,7 +307,7 @@ class EndpointLink(QObject):
                 break
             try:
                 await self.refresh()
-            except QAPIError as err:
+            except GuimirrorError as err:
                 log.warning("refreshing %s failed: %s", self.name, err.desc)
             except (OSError, EOFError, QMPError) as err:
                 log.warning("refreshing %s failed: %s", self.name, err)

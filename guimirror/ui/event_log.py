@@ -1,13 +1,16 @@
 """The event log: every command sent, its reply, and every event received, with timestamps.
 
 A filter (plain text, case-insensitive) narrows what is shown; Copy puts the shown lines on
-the clipboard. The log keeps the most recent ``limit`` entries. GUI thread only.
+the clipboard. The log keeps the most recent ``limit`` entries. Every entry also goes to the
+``guimirror.events`` logger: notices at INFO, errors at WARNING, the rest at DEBUG (the
+command line's ``--log`` shows them on stderr). GUI thread only.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import logging
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+events_log = logging.getLogger("guimirror.events")
+LEVELS = {"notice": logging.INFO, "error": logging.WARNING}
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class EventLog(QWidget):
         entry = LogEntry(time, endpoint, kind, payload if isinstance(payload, str) else
                          compact(payload))
         self.entries.append(entry)
+        events_log.log(LEVELS.get(kind, logging.DEBUG), "[%s] %s %s", endpoint, kind, entry.text)
         if self._matches(entry):
             self.view.appendPlainText(entry.line())
 

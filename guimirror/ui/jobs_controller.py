@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QAbstractButton, QFileDialog
 
+from guimirror.session.convergence import HINT, ConvergenceWatch
 from guimirror.ui.ask import ask
-from guimirror.ui.convergence import HINT, ConvergenceWatch
-from guimirror.ui.endpoints import BUILTIN
-from guimirror.ui.job_panel import JobView
-
-if TYPE_CHECKING:
-    from guimirror.ui.main_window import MainWindow
+from guimirror.ui.endpoint_links import BUILTIN, EndpointLinks
+from guimirror.ui.job_panel import JobPanel, JobView
+from guimirror.ui.plots import JobPlots
+from guimirror.ui.tasks import TaskRunner
 
 ACTIVE = {"created", "running", "paused", "ready", "standby", "waiting", "pending", "aborting"}
 #: What a row shows once its job has left query-block-jobs.
@@ -20,11 +20,23 @@ OUTCOMES = {"completed", "cancelled", "failed", "ended"}
 JobKey = tuple[str, str]
 
 
-class JobsController:
-    """Every job the window has seen, by (endpoint, job-id) (GUI thread, window tasks)."""
+class JobsController(QObject):
+    """Every job the window has seen, by (endpoint, job-id), in the job panel's rows and the
+    plots; ``show_all_jobs`` checked plots every job at once (GUI thread; coroutines run in
+    the caller's task)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    job_event = Signal(str, str, dict)  # endpoint, event name, data
+    job_ended = Signal(str)  # endpoint
+    changed = Signal()
+
+    def __init__(self, links: EndpointLinks, job_panel: JobPanel, plots: JobPlots,
+                 show_all_jobs: QAbstractButton, tasks: TaskRunner) -> None:
+        super().__init__()
+        self.links = links
+        self.job_panel = job_panel
+        self.plots = plots
+        self.show_all_jobs = show_all_jobs
+        self.tasks = tasks
         self.job_meta: dict[JobKey, dict[str, Any]] = {}
         self.job_views: dict[JobKey, JobView] = {}
         self.watches: dict[JobKey, ConvergenceWatch] = {}
@@ -34,6 +46,21 @@ class JobsController:
     @staticmethod
     def plot_key(key: JobKey) -> str:
         return key[1] if key[0] == BUILTIN else f"{key[1]} ({key[0]})"
+
+    def job(self, key: JobKey) -> JobView | None:
+        """The row of a job the window has seen, else None."""
+        return self.job_views.get(key)
+
+    def job_keys(self) -> list[JobKey]:
+        return list(self.job_views)
+
+    def active_on(self, endpoint: str) -> list[JobView]:
+        """The rows of an endpoint's active jobs."""
+        return [view for _key, view in self.active_views(endpoint)]
+
+    def running_on(self, endpoint: str) -> list[str]:
+        """The job-ids of an endpoint's active jobs."""
+        return [key[1] for key, _view in self.active_views(endpoint)]
 
     def active_jobs(self) -> list[JobKey]:
         return [key for key, view in self.job_views.items() if view.status in ACTIVE]
@@ -46,18 +73,31 @@ class JobsController:
     def forget_endpoint(self, endpoint: str) -> None:
         """Drop the rows of a removed endpoint."""
         for key in [key for key in self.job_views if key[0] == endpoint]:
-            self.window.job_panel.remove_job(key)
+            self.job_panel.remove_job(key)
             del self.job_views[key]
 
     def prepare(self, key: JobKey, meta: dict[str, Any]) -> None:
         """A fresh row, plot and watch for a job about to start (before its command is sent:
         its events, even a failure at once, may come before the reply)."""
         if key in self.job_views:  # an earlier job with this id has ended: a fresh row
-            self.window.job_panel.remove_job(key)
+            self.job_panel.remove_job(key)
             del self.job_views[key]
         self.job_meta[key] = meta
         self.watches[key] = ConvergenceWatch(self.convergence_window)
-        self.window.plots.series.pop(self.plot_key(key), None)
+        self.plots.series.pop(self.plot_key(key), None)
+
+    def start_failed(self, key: JobKey) -> None:
+        """blockdev-mirror was refused: forget what ``prepare`` noted."""
+        self.job_meta.pop(key, None)
+
+    def started(self, key: JobKey, speed: int) -> None:
+        """blockdev-mirror was accepted: the row (unless its events made it already), the
+        plot's speed limit, and the row selected."""
+        self.plots.set_speed_limit(self.plot_key(key), speed)
+        if key not in self.job_views:
+            self.job_panel.update_job(self.view(key, {"device": key[1], "status": "created",
+                                                      "speed": speed}))
+        self.job_panel.select(key)
 
     def view(self, key: JobKey, job: dict[str, Any]) -> JobView:
         meta = self.job_meta.setdefault(key, {})
@@ -78,7 +118,7 @@ class JobsController:
         return view
 
     def jobs_changed(self, endpoint: str, jobs: list[dict[str, Any]]) -> None:
-        job_panel = self.window.job_panel
+        job_panel = self.job_panel
         present = set()
         for job in jobs:
             key = (endpoint, str(job.get("device")))
@@ -90,8 +130,8 @@ class JobsController:
                 view.status = outcome
                 view.paused = False
                 job_panel.update_job(view)
-                self.window.nodes.refresh_users()
-        self.window.update_status()
+                self.job_ended.emit(endpoint)
+        self.changed.emit()
 
     def sample(self, endpoint: str, job_id: str, sample: dict[str, Any]) -> None:
         key = (endpoint, job_id)
@@ -106,11 +146,11 @@ class JobsController:
         view.estimate = bool(sample.get("estimate"))
         watch = self.watches.setdefault(key, ConvergenceWatch(self.convergence_window))
         view.hint = HINT if watch.add(float(sample["time"]), view.dirty_clusters) else ""
-        self.window.job_panel.update_job(view)
-        self.window.plots.add_sample(self.plot_key(key), sample)
-        self.window.plots.set_speed_limit(self.plot_key(key), view.speed)
+        self.job_panel.update_job(view)
+        self.plots.add_sample(self.plot_key(key), sample)
+        self.plots.set_speed_limit(self.plot_key(key), view.speed)
 
-    def event(self, endpoint: str, event: dict[str, Any]) -> None:
+    def event_received(self, endpoint: str, event: dict[str, Any]) -> None:
         name = str(event.get("event"))
         data = dict(event.get("data") or {})
         job_id = str(data.get("id", data.get("device", "")))
@@ -127,24 +167,24 @@ class JobsController:
             meta["outcome"] = "cancelled"
         elif name == "JOB_STATUS_CHANGE" and data.get("status") == "running":
             meta["error"] = ""
-        self.window.job_event.emit(endpoint, name, data)
+        self.job_event.emit(endpoint, name, data)
 
     def job_selected(self, key: JobKey | None) -> None:
-        if self.window.show_all_jobs.isChecked() or key is None:
-            self.window.plots.show_job(None)
+        if self.show_all_jobs.isChecked() or key is None:
+            self.plots.show_job(None)
         else:
-            self.window.plots.show_job(self.plot_key(key))
+            self.plots.show_job(self.plot_key(key))
 
     async def job_verb(self, key: JobKey, verb: str) -> None:
         """Send a job verb; Cancel after READY asks: finish without pivot, or abort."""
-        link = self.window.endpoints.links.get(key[0])
+        link = self.links.get(key[0])
         if link is None:
             return
         view = self.job_views.get(key)
         job_id = key[1]
         if verb == "cancel" and view is not None and view.ready:
             answer = await ask(
-                self.window, "Cancel a READY mirror",
+                self.job_panel.window(), "Cancel a READY mirror",
                 f"Job '{job_id}' is in sync. Finish it without pivot (the source stays in use "
                 "and the target keeps a consistent copy), or abort it?",
                 [("Finish without pivot", "accept"), ("Abort", "destructive"),
@@ -158,26 +198,26 @@ class JobsController:
         await link.execute(f"job-{verb}", {"id": job_id})
 
     async def set_speed(self, key: JobKey, speed: int) -> None:
-        link = self.window.endpoints.links.get(key[0])
+        link = self.links.get(key[0])
         if link is None:
             return
         await link.execute("block-job-set-speed", {"device": key[1], "speed": speed})
-        self.window.plots.set_speed_limit(self.plot_key(key), speed)
+        self.plots.set_speed_limit(self.plot_key(key), speed)
 
     # --- plots export -----------------------------------------------------------------------
 
     def export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export plots", "guimirror.png",
-                                              "PNG images (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self.plots.window(), "Export plots",
+                                              "guimirror.png", "PNG images (*.png)")
         if path:
-            self.window.plots.export_png(path)
+            self.plots.export_png(path)
 
     def export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export samples", "guimirror.csv",
-                                              "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self.plots.window(), "Export samples",
+                                              "guimirror.csv", "CSV (*.csv)")
         if path:
-            self.window.spawn(self._export_csv(path), "export CSV")
+            self.tasks.spawn(self._export_csv(path), "export CSV")
 
     async def _export_csv(self, path: str) -> None:
-        rows = await self.window.plots.export_csv(path)
-        self.window.report(f"wrote {rows} samples to {path}")
+        rows = await self.plots.export_csv(path)
+        self.tasks.report(f"wrote {rows} samples to {path}")

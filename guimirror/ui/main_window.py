@@ -1,26 +1,25 @@
 """The main window: endpoints, nodes, the mirror form, jobs with live plots, the event log.
 
 Everything runs in the GUI thread on the one qasync loop. User actions start asyncio tasks
-(``spawn``); a task's GuimirrorError shows in the status bar and the log, never as a crash. Data
-takes one road: form -> BlockdevMirror -> EndpointLink (QMP) -> engine, and back through
-events and the sampler to the rows and plots.
+(``tasks.spawn``); a task's GuimirrorError shows in the status bar and the log, never as a
+crash. Data takes one road: form -> BlockdevMirror -> EndpointLink (QMP) -> engine, and back
+through events and the sampler to the rows and plots.
 
-The window builds the widgets, actions and menus and wires them to the parts that do the
-work: ``endpoints`` (the sidebar), ``nodes`` (node actions, the example workspace),
+The window builds the widgets, actions and menus, then composes the parts that do the work,
+each given what it uses, and wires their signals: ``tasks`` (spawn and report),
+``endpoints`` (the links and the sidebar), ``nodes`` (node actions, the example workspace),
 ``mirror_start`` (the pre-start checks and blockdev-mirror), ``jobs`` (rows, plots, verbs),
-``preferences`` (the settings dialogs) and ``quit`` (the quit flow).
+``preferences`` (the settings dialogs) and ``quit`` (the quit flow). No part knows the
+window.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import time
-from collections.abc import Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,15 +39,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qemu.qmp import QMPError
 
-from guimirror.errors import GuimirrorError
-from guimirror.ui.endpoints import Endpoints
+from guimirror.runtime import freeze_long_lived_objects, shorten_gil_waits
+from guimirror.ui.endpoint_link import EndpointLink
+from guimirror.ui.endpoint_links import EndpointLinks
 from guimirror.ui.event_log import EventLog
-from guimirror.ui.gil import shorten_gil_waits
 from guimirror.ui.job_panel import JobPanel
 from guimirror.ui.jobs_controller import JobsController
-from guimirror.ui.long_lived import freeze_long_lived_objects
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
 from guimirror.ui.node_actions import NodeActions
@@ -57,10 +54,9 @@ from guimirror.ui.plots import JobPlots
 from guimirror.ui.preferences import Preferences
 from guimirror.ui.quit_flow import QuitFlow
 from guimirror.ui.settings import AppSettings
+from guimirror.ui.tasks import TaskRunner
 from guimirror.ui.write_load_panel import WriteLoadPanel
 from guimirror.units import DisplayUnits, format_size
-
-log = logging.getLogger(__name__)
 
 APP_ID = "io.github.guimirror.GuiMirror"
 
@@ -81,26 +77,17 @@ def app_icon() -> QIcon:
 class MainWindow(QMainWindow):
     """The application's one window. ``start()`` connects the built-in engine."""
 
-    busy_changed = Signal()
-    job_event = Signal(str, str, dict)  # endpoint, event name, data
-
     def __init__(self, settings: AppSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
         self.setWindowTitle("guimirror")
         self.setWindowIcon(app_icon())
-        self.tasks: set[asyncio.Task[Any]] = set()
-        self.last_error = ""
-        self.endpoints = Endpoints(self)
-        self.nodes = NodeActions(self)
-        self.mirror_start = MirrorStart(self)
-        self.jobs = JobsController(self)
-        self.preferences = Preferences(self)
-        self.quit = QuitFlow(self)
-
+        self.tasks = TaskRunner()
         DisplayUnits.set(self.settings.units if self.settings.units == "decimal" else "binary")
         self._build_widgets()
+        self._build_parts()
         self._build_actions()
+        self._wire()
         self._restore()
 
     # --- layout ---------------------------------------------------------------------------
@@ -108,16 +95,13 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.endpoint_list = QListWidget()
         self.endpoint_list.setObjectName("endpoints")
-        self.endpoint_list.currentItemChanged.connect(self.endpoints.endpoint_selected)
         add_endpoint = QToolButton()
         add_endpoint.setText("+")
         add_endpoint.setToolTip("Add an endpoint")
         add_endpoint.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.add_endpoint_button = add_endpoint
         remove_endpoint = QPushButton("Remove")
-        remove_endpoint.clicked.connect(lambda: self.spawn(
-            self.endpoints.remove_endpoint(self.endpoints.current or ""), "remove endpoint"
-        ))
+        self.remove_endpoint_button = remove_endpoint
         endpoint_buttons = QHBoxLayout()
         endpoint_buttons.addWidget(add_endpoint)
         endpoint_buttons.addWidget(remove_endpoint)
@@ -140,7 +124,6 @@ class MainWindow(QMainWindow):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.node_view.horizontalHeader().setStretchLastSection(True)
-        self.node_view.selectionModel().selectionChanged.connect(self.nodes.node_selected)
         self.node_details = QPlainTextEdit()
         self.node_details.setReadOnly(True)
         self.node_details.setPlaceholderText("Select a node: its child chain and raw JSON")
@@ -151,20 +134,10 @@ class MainWindow(QMainWindow):
         nodes_split.setStretchFactor(1, 1)
 
         self.job_panel = JobPanel()
-        self.job_panel.verb_requested.connect(
-            lambda key, verb: self.spawn(self.jobs.job_verb(key, verb.value), f"{verb.value}")
-        )
-        self.job_panel.speed_requested.connect(
-            lambda key, speed: self.spawn(self.jobs.set_speed(key, speed), "set speed")
-        )
-        self.job_panel.selection_changed.connect(self.jobs.job_selected)
         self.plots = JobPlots()
         self.plots.set_window(self.settings.plot_window or None)
         self.show_all_jobs = QPushButton("All jobs")
         self.show_all_jobs.setCheckable(True)
-        self.show_all_jobs.toggled.connect(
-            lambda _on: self.jobs.job_selected(self.job_panel.selected)
-        )
         self.follow_button = QPushButton("Follow")
         self.follow_button.setCheckable(True)
         self.follow_button.setChecked(True)
@@ -173,9 +146,8 @@ class MainWindow(QMainWindow):
         self.follow_button.toggled.connect(self.plots.set_follow)
         self.plots.follow_changed.connect(self.follow_button.setChecked)
         export_png = QPushButton("Export PNG…")
-        export_png.clicked.connect(self.jobs.export_png)
         export_csv = QPushButton("Export CSV…")
-        export_csv.clicked.connect(self.jobs.export_csv)
+        self.export_png_button, self.export_csv_button = export_png, export_csv
         plot_bar = QHBoxLayout()
         plot_bar.addWidget(QLabel("Plots:"))
         plot_bar.addWidget(self.show_all_jobs)
@@ -204,9 +176,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
 
         self.form = MirrorForm()
-        self.form.start_requested.connect(
-            lambda model: self.spawn(self.mirror_start.start_mirror(model), "start mirror")
-        )
         form_scroll = QScrollArea()
         form_scroll.setWidgetResizable(True)
         form_scroll.setWidget(self.form)
@@ -216,10 +185,7 @@ class MainWindow(QMainWindow):
         )
 
         self.event_log = EventLog()
-        self.write_load = WriteLoadPanel(self.endpoints.current_link)
-        self.write_load.failed.connect(lambda text: self.report(f"write load: {text}"))
-        self.write_load.started.connect(lambda *_: self.nodes.refresh_users())
-        self.write_load.stopped.connect(lambda *_: self.nodes.refresh_users())
+        self.write_load = WriteLoadPanel(lambda: self.endpoints.current_link())
         bottom = QTabWidget()
         bottom.addTab(self.event_log, "Event log")
         bottom.addTab(self.write_load, "Write load")
@@ -233,9 +199,78 @@ class MainWindow(QMainWindow):
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(1000)
         self._status_timer.timeout.connect(self.update_status)
-        self._status_timer.start()
         self.resize(1400, 900)
         self.resizeDocks([self.log_dock], [170], Qt.Orientation.Vertical)
+
+    def _build_parts(self) -> None:
+        """The parts that do the work, each given the widgets and parts it uses."""
+        tasks = self.tasks
+        self.endpoints = EndpointLinks(
+            self.settings, self.endpoint_list, tasks, self.write_load,
+            running_jobs=lambda name: self.jobs.running_on(name),
+        )
+        self.jobs = JobsController(self.endpoints, self.job_panel, self.plots,
+                                   self.show_all_jobs, tasks)
+        self.nodes = NodeActions(
+            self.endpoints, self.node_model, self.node_view, self.node_details, self.form,
+            self.write_load, self.jobs.active_on, self.settings, tasks,
+        )
+        self.mirror_start = MirrorStart(self.endpoints, self.form, self.form_dock, self.jobs,
+                                        self.nodes.node_users, tasks)
+        self.preferences = Preferences(self.settings, self.endpoints, self)
+        self.quit = QuitFlow(self, self.endpoints, self.write_load, self.jobs.active_jobs,
+                             self.save_layout, tasks)
+
+    def _wire(self) -> None:
+        """The parts' signals to the widgets and to each other."""
+        spawn, endpoints, jobs, nodes = self.tasks.spawn, self.endpoints, self.jobs, self.nodes
+        self.tasks.reported.connect(self._show_report)
+        endpoints.link_added.connect(self._link_added)
+        endpoints.link_removed.connect(jobs.forget_endpoint)
+        endpoints.current_changed.connect(nodes.nodes_changed)
+        endpoints.current_changed.connect(lambda _name: self.update_status())
+        endpoints.current_state_changed.connect(self.update_status)
+        self.remove_endpoint_button.clicked.connect(lambda: spawn(
+            endpoints.remove_endpoint(endpoints.current or ""), "remove endpoint"
+        ))
+        jobs.job_ended.connect(lambda _endpoint: nodes.refresh_users())
+        jobs.changed.connect(self.update_status)
+        self.job_panel.verb_requested.connect(
+            lambda key, verb: spawn(jobs.job_verb(key, verb.value), f"{verb.value}")
+        )
+        self.job_panel.speed_requested.connect(
+            lambda key, speed: spawn(jobs.set_speed(key, speed), "set speed")
+        )
+        self.job_panel.selection_changed.connect(jobs.job_selected)
+        self.show_all_jobs.toggled.connect(lambda _on: jobs.job_selected(self.job_panel.selected))
+        self.export_png_button.clicked.connect(jobs.export_png)
+        self.export_csv_button.clicked.connect(jobs.export_csv)
+        self.form.start_requested.connect(
+            lambda model: spawn(self.mirror_start.start_mirror(model), "start mirror")
+        )
+        self.write_load.failed.connect(lambda text: self.tasks.report(f"write load: {text}"))
+        self.write_load.started.connect(lambda *_: nodes.refresh_users())
+        self.write_load.stopped.connect(lambda *_: nodes.refresh_users())
+        self.preferences.units_changed.connect(self._units_changed)
+        self.preferences.plot_window_changed.connect(
+            lambda seconds: self.plots.set_window(seconds or None)
+        )
+        self._status_timer.start()
+
+    def _link_added(self, link: EndpointLink) -> None:
+        name, jobs = link.name, self.jobs
+        link.logged.connect(self.event_log.add)
+        link.nodes_changed.connect(lambda _nodes: self.nodes.nodes_changed(name))
+        link.jobs_changed.connect(lambda jobs_: jobs.jobs_changed(name, jobs_))
+        link.sample.connect(lambda job_id, sample: jobs.sample(name, job_id, sample))
+        link.event_received.connect(lambda event: jobs.event_received(name, event))
+
+    def _units_changed(self, family: str) -> None:
+        self.decimal_action.setChecked(family == "decimal")
+        self.plots.units_changed()
+        self.job_panel.refresh_all()
+        self.node_model.refresh_all()
+        self.form.revalidate()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -257,7 +292,7 @@ class MainWindow(QMainWindow):
             "&Add node…", self.nodes.open_add_node, "Ctrl+N", "Add a block node (blockdev-add)"
         )
         self.remove_node_action = self._action(
-            "&Remove node", lambda: self.spawn(self.nodes.remove_node(), "remove node"),
+            "&Remove node", lambda: self.tasks.spawn(self.nodes.remove_node(), "remove node"),
             QKeySequence.StandardKey.Delete, "Remove the selected node (blockdev-del)",
         )
         self.mirror_action = self._action(
@@ -265,11 +300,11 @@ class MainWindow(QMainWindow):
             "Fill in the blockdev-mirror form",
         )
         self.refresh_action = self._action(
-            "Re&fresh", lambda: self.spawn(self.nodes.refresh_current(), "refresh"), "F5"
+            "Re&fresh", lambda: self.tasks.spawn(self.nodes.refresh_current(), "refresh"), "F5"
         )
         self.spawn_daemon_action = self._action(
             "Start a qemu-storage-daemon",
-            lambda: self.spawn(self.endpoints.add_daemon(), "start daemon"),
+            lambda: self.tasks.spawn(self.endpoints.add_daemon(), "start daemon"),
             "Ctrl+Shift+D",
         )
         self.attach_action = self._action(
@@ -277,7 +312,7 @@ class MainWindow(QMainWindow):
         )
         self.example_action = self._action(
             "Create the &example workspace",
-            lambda: self.spawn(self.nodes.open_example_workspace(), "example workspace"),
+            lambda: self.tasks.spawn(self.nodes.open_example_workspace(), "example workspace"),
         )
         self.export_png_action = self._action("Export plots as PNG…", self.jobs.export_png)
         self.export_csv_action = self._action("Export samples as CSV…", self.jobs.export_csv)
@@ -285,7 +320,10 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About guimirror", self.preferences.show_about)
         self.rate_action = self._action("Sampling rate…", self.preferences.ask_rate)
         self.window_action = self._action("Plot window…", self.preferences.ask_plot_window)
-        self.decimal_action = self._action("Decimal units (MB/s)", self.preferences.toggle_units)
+        self.decimal_action = self._action(
+            "Decimal units (MB/s)",
+            lambda on: self.preferences.set_units("decimal" if on else "binary"),
+        )
         self.decimal_action.setCheckable(True)
         self.decimal_action.setChecked(self.settings.units == "decimal")
         self.add_endpoint_button.addActions([self.spawn_daemon_action, self.attach_action])
@@ -338,29 +376,14 @@ class MainWindow(QMainWindow):
         shorten_gil_waits()
         await self.endpoints.start(restore_endpoints, builtin)
 
-    def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
-        """Run ``coro`` as a task of the window; its failure is reported, never raised."""
-        task = asyncio.get_running_loop().create_task(self._guard(coro, what))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
-
-    async def _guard(self, coro: Coroutine[Any, Any, Any], what: str) -> Any:
-        try:
-            return await coro
-        except GuimirrorError as err:
-            self.report(f"{what}: {err.desc}")
-        except QMPError as err:  # e.g. the connection went away under a command
-            self.report(f"{what}: {err}")
-        except (OSError, RuntimeError, ValueError) as err:
-            log.exception("%s failed", what)
-            self.report(f"{what}: {err}")
-        return None
-
-    def report(self, text: str) -> None:
-        self.last_error = text
+    def _show_report(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
         self.event_log.add(time.time(), "guimirror", "notice", text)
+
+    def save_layout(self) -> None:
+        """Remember the window's geometry and its docks."""
+        self.settings.save_window_state(self.saveGeometry(), self.saveState())
+        self.settings.sync()
 
     def update_status(self) -> None:
         """The status bar's endpoint and jobs summary."""
@@ -374,8 +397,7 @@ class MainWindow(QMainWindow):
                 f"{len(link.nodes)} nodes, sampling {link.rate:g} Hz"
             )
         active = self.jobs.active_jobs()
-        job_views = self.jobs.job_views
-        total = sum(view.throughput for key, view in job_views.items() if key in active)
+        total = sum(view.throughput for view in map(self.jobs.job, active) if view is not None)
         self.status_jobs.setText(
             f"{len(active)} job{'s' if len(active) != 1 else ''} active"
             + (f", {format_size(total)}/s" if active else "")

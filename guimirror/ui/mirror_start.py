@@ -3,36 +3,44 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDockWidget, QMessageBox
 
-from guimirror.qapi.errors import QAPIError
+from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.mirror import BlockdevMirror
-from guimirror.ui import target_checks
+from guimirror.session import target_checks
+from guimirror.session.block_devices import list_block_devices, mounted_device_refusal
 from guimirror.ui.ask import ask
-from guimirror.ui.block_devices import list_block_devices, mounted_device_refusal
 from guimirror.ui.endpoint_link import EndpointLink
+from guimirror.ui.endpoint_links import EndpointLinks
+from guimirror.ui.jobs_controller import JobsController
+from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.node_table import NodeRow
-
-if TYPE_CHECKING:
-    from guimirror.ui.main_window import MainWindow
+from guimirror.ui.tasks import TaskRunner
 
 
 class MirrorStart:
-    """The form's Start mirror (GUI thread; coroutines run in the caller's task)."""
+    """The form's Start mirror on the current endpoint; ``node_users(endpoint)`` tells what
+    uses each node (GUI thread; coroutines run in the caller's task)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(self, links: EndpointLinks, form: MirrorForm, form_dock: QDockWidget,
+                 jobs: JobsController, node_users: Callable[[str], dict[str, list[str]]],
+                 tasks: TaskRunner) -> None:
+        self.links = links
+        self.form = form
+        self.form_dock = form_dock
+        self.jobs = jobs
+        self.node_users = node_users
+        self.tasks = tasks
 
     def focus_form(self) -> None:
-        self.window.form_dock.show()
-        self.window.form_dock.raise_()
-        self.window.form.device.setFocus()
+        self.form_dock.show()
+        self.form_dock.raise_()
+        self.form.device.setFocus()
 
     async def check_start(self, model: BlockdevMirror, link: EndpointLink) -> bool:
         """Size mismatch, mounted or busy target, data on the target: ask or refuse."""
-        window = self.window
         nodes = {str(n.get("node-name")): NodeRow(dict(n)) for n in link.nodes}
         source, target = nodes.get(model.device), nodes.get(model.target)
         mount_refusal = None
@@ -51,23 +59,24 @@ class MirrorStart:
             target=model.target,
             source_size=source.virtual_size if source else None,
             target_size=target.virtual_size if target else None,
-            target_users=window.nodes.node_users(link.name).get(model.target, []),
+            target_users=self.node_users(link.name).get(model.target, []),
             target_mount_refusal=mount_refusal,
             target_data=data,
         )
         if not verdict.allowed:
             text = "\n".join(verdict.refusals)
-            window.form.show_start_error(text)
-            window.report(f"mirror refused: {text}")
+            self.form.show_start_error(text)
+            self.tasks.report(f"mirror refused: {text}")
             return False
+        parent = self.form.window()
         for warning in verdict.warnings:
-            answer = await ask(window, "Size mismatch", warning,
+            answer = await ask(parent, "Size mismatch", warning,
                                [("Start anyway", "accept"), ("Cancel", "reject")],
                                QMessageBox.Icon.Warning)
             if answer != "Start anyway":
                 return False
         if verdict.confirmation:
-            answer = await ask(window, "The target holds data", verdict.confirmation,
+            answer = await ask(parent, "The target holds data", verdict.confirmation,
                                [("Overwrite target", "destructive"), ("Cancel", "reject")],
                                QMessageBox.Icon.Warning)
             if answer != "Overwrite target":
@@ -76,11 +85,10 @@ class MirrorStart:
 
     async def start_mirror(self, model: BlockdevMirror, confirm: bool = True) -> bool:
         """The checks, then blockdev-mirror on the current endpoint (caller's task)."""
-        window = self.window
-        jobs = window.jobs
-        link = window.endpoints.current_link()
+        jobs = self.jobs
+        link = self.links.current_link()
         if link is None:
-            raise QAPIError("no endpoint is selected")
+            raise StateError("no endpoint is selected")
         if confirm and not await self.check_start(model, link):
             return False
         job_id = model.job_id or model.device
@@ -92,16 +100,12 @@ class MirrorStart:
         })
         try:
             await link.mirror(model)
-        except QAPIError as err:
-            jobs.job_meta.pop(key, None)
-            window.form.show_start_error(err.desc)
+        except GuimirrorError as err:
+            jobs.start_failed(key)
+            self.form.show_start_error(err.desc)
             raise
-        window.plots.set_speed_limit(jobs.plot_key(key), model.speed)
-        window.form.reset_job_id()
-        if key not in jobs.job_views:
-            window.job_panel.update_job(jobs.view(key, {"device": job_id, "status": "created",
-                                                        "speed": model.speed}))
-        window.job_panel.select(key)
-        window.form.set_job_ids(k[1] for k, _view in jobs.active_views(link.name))
+        jobs.started(key, model.speed)
+        self.form.reset_job_id()
+        self.form.set_job_ids(jobs.running_on(link.name))
         await link.refresh()
         return True

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection, QStandardPaths
+from PySide6.QtWidgets import QPlainTextEdit, QTableView
 
-from guimirror.qapi.errors import QAPIError
+from guimirror.errors import StateError
 from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
+from guimirror.session.example_workspace import create_example_workspace
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
-from guimirror.ui.endpoints import BUILTIN
-from guimirror.ui.example_workspace import create_example_workspace
-from guimirror.ui.node_table import NodeRow
-
-if TYPE_CHECKING:
-    from guimirror.ui.main_window import MainWindow
+from guimirror.ui.endpoint_links import BUILTIN, EndpointLinks
+from guimirror.ui.job_panel import JobView
+from guimirror.ui.mirror_form import MirrorForm
+from guimirror.ui.node_table import NodeRow, NodeTableModel
+from guimirror.ui.settings import AppSettings
+from guimirror.ui.tasks import TaskRunner
+from guimirror.ui.write_load_panel import WriteLoadPanel
 
 
 def default_buf_size(kind: EndpointKind) -> int | None:
@@ -28,23 +31,46 @@ def default_buf_size(kind: EndpointKind) -> int | None:
 
 
 class NodeActions:
-    """What the window does with block nodes (GUI thread; coroutines run in window tasks)."""
+    """The current endpoint's nodes in ``node_model`` (shown by ``node_view``, the selected
+    one's details in ``node_details``) and in the form's and the write load's choices;
+    ``active_jobs(endpoint)`` gives the jobs that use nodes (GUI thread; coroutines run in
+    the caller's task)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(
+        self,
+        links: EndpointLinks,
+        node_model: NodeTableModel,
+        node_view: QTableView,
+        node_details: QPlainTextEdit,
+        form: MirrorForm,
+        write_load: WriteLoadPanel,
+        active_jobs: Callable[[str], list[JobView]],
+        settings: AppSettings,
+        tasks: TaskRunner,
+    ) -> None:
+        self.links = links
+        self.node_model = node_model
+        self.node_view = node_view
+        self.node_details = node_details
+        self.form = form
+        self.write_load = write_load
+        self.active_jobs = active_jobs
+        self.settings = settings
+        self.tasks = tasks
+        node_view.selectionModel().selectionChanged.connect(self.node_selected)
         #: Where new images and the example workspace go; empty: the user's data directory.
         self.data_dir = ""
 
     def node_users(self, endpoint: str) -> dict[str, list[str]]:
         """node-name -> what uses it: jobs (as source or target) and the write load's export."""
         users: dict[str, list[str]] = {}
-        for key, view in self.window.jobs.active_views(endpoint):
-            users.setdefault(view.device, []).append(f"job {key[1]} (source)")
-            users.setdefault(view.target, []).append(f"job {key[1]} (target)")
-        link = self.window.endpoints.links.get(endpoint)
+        for job in self.active_jobs(endpoint):
+            users.setdefault(job.device, []).append(f"job {job.job_id} (source)")
+            users.setdefault(job.target, []).append(f"job {job.job_id} (target)")
+        link = self.links.get(endpoint)
         exports = [(str(e.get("node-name")), str(e.get("id")))
                    for e in (link.exports if link else [])]
-        running = self.window.write_load.running
+        running = self.write_load.running
         if running is not None and running.link.name == endpoint:
             exports.append((running.node, running.export_id))
         for node, export_id in dict.fromkeys(exports):
@@ -52,52 +78,52 @@ class NodeActions:
         return users
 
     def nodes_changed(self, endpoint: str) -> None:
-        window = self.window
-        if endpoint != window.endpoints.current:
+        if endpoint != (self.links.current or ""):
             return
-        link = window.endpoints.links.get(endpoint)
+        link = self.links.get(endpoint)
         nodes = link.nodes if link is not None else []
-        window.node_model.set_nodes(nodes, self.node_users(endpoint))
-        named = [row for row in window.node_model.rows if not row.node_name.startswith("#")]
-        window.form.set_default_buf_size(default_buf_size(link.kind) if link else None)
-        window.form.set_nodes(row.choice() for row in named)
-        window.form.set_job_ids(key[1] for key, _view in window.jobs.active_views(endpoint))
-        window.write_load.set_nodes([row.node_name for row in named])
+        users = self.node_users(endpoint)
+        self.node_model.set_nodes(nodes, users)
+        named = [row for row in self.node_model.rows if not row.node_name.startswith("#")]
+        self.form.set_default_buf_size(default_buf_size(link.kind) if link else None)
+        self.form.set_nodes(row.choice() for row in named)
+        self.form.set_job_ids(job.job_id for job in self.active_jobs(endpoint))
+        self.write_load.set_nodes([row.node_name for row in named])
         self.node_selected()
 
     def refresh_users(self) -> None:
-        self.nodes_changed(self.window.endpoints.current or "")
+        self.nodes_changed(self.links.current or "")
 
     def selected_node(self) -> NodeRow | None:
-        rows = self.window.node_view.selectionModel().selectedRows()
+        rows = self.node_view.selectionModel().selectedRows()
         if not rows:
             return None
-        return self.window.node_model.row(rows[0].row())
+        return self.node_model.row(rows[0].row())
 
     def node_selected(self, *_args: QItemSelection) -> None:
         row = self.selected_node()
-        text = "" if row is None else row.details(self.window.node_model.by_name())
-        if text != self.window.node_details.toPlainText():
-            self.window.node_details.setPlainText(text)
+        text = "" if row is None else row.details(self.node_model.by_name())
+        if text != self.node_details.toPlainText():
+            self.node_details.setPlainText(text)
 
     async def refresh_current(self) -> None:
-        link = self.window.endpoints.current_link()
+        link = self.links.current_link()
         if link is not None:
             await link.refresh()
 
     def open_add_node(self) -> AddNodeDialog | None:
         """Open the add-node dialog (window-modal, non-blocking); returns it."""
-        window = self.window
-        link = window.endpoints.current_link()
+        link = self.links.current_link()
         if link is None or not link.connected:
-            window.report("add node: choose a connected endpoint first")
+            self.tasks.report("add node: choose a connected endpoint first")
             return None
         formats = ("raw",) if link.kind is EndpointKind.BUILTIN else ("raw", "qcow2")
-        existing = {row.node_name: row.virtual_size for row in window.node_model.rows}
-        dialog = AddNodeDialog(existing, formats, self.resolved_data_dir(), window)
+        existing = {row.node_name: row.virtual_size for row in self.node_model.rows}
+        dialog = AddNodeDialog(existing, formats, self.resolved_data_dir(),
+                               self.node_view.window())
         dialog.setObjectName("add-node")
         dialog.accepted.connect(
-            lambda: window.spawn(self.add_node(dialog.request), "add node")
+            lambda: self.tasks.spawn(self.add_node(dialog.request), "add node")
             if dialog.request is not None else None
         )
         dialog.finished.connect(dialog.deleteLater)
@@ -106,9 +132,9 @@ class NodeActions:
 
     async def add_node(self, request: AddNodeRequest, link: EndpointLink | None = None) -> None:
         """Create the image if asked (worker thread), then blockdev-add."""
-        link = link or self.window.endpoints.current_link()
+        link = link or self.links.current_link()
         if link is None:
-            raise QAPIError("no endpoint is selected")
+            raise StateError("no endpoint is selected")
         if request.create is not None:
             driver = request.options.get("driver", "raw")
             if driver == "qcow2":
@@ -129,11 +155,11 @@ class NodeActions:
             raise OSError(f"qemu-img create failed: {stderr.decode(errors='replace').strip()}")
 
     async def remove_node(self, node_name: str | None = None) -> None:
-        link = self.window.endpoints.current_link()
+        link = self.links.current_link()
         row = self.selected_node()
         name = node_name or (row.node_name if row else "")
         if link is None or not name:
-            self.window.report("remove node: select a node first")
+            self.tasks.report("remove node: select a node first")
             return
         await link.execute("blockdev-del", {"node-name": name})
         await link.refresh()
@@ -152,12 +178,12 @@ class NodeActions:
 
     async def offer_example_workspace(self) -> None:
         """On first start: offer the two example images (asks once)."""
-        settings = self.window.settings
+        settings = self.settings
         if settings.example_offered:
             return
         settings.example_offered = True
         answer = await ask(
-            self.window, "Welcome to guimirror",
+            self.node_view.window(), "Welcome to guimirror",
             "Create an example workspace to try a mirror right away?",
             [("Create example", "accept"), ("Not now", "reject")],
             informative="Two 64 MiB raw images in your data directory: a source holding "
@@ -167,9 +193,9 @@ class NodeActions:
             await self.open_example_workspace()
 
     async def open_example_workspace(self) -> None:
-        link = self.window.endpoints.links.get(BUILTIN)
+        link = self.links.get(BUILTIN)
         if link is None:
-            raise QAPIError("the built-in engine is not running")
+            raise StateError("the built-in engine is not running")
         workspace = await asyncio.to_thread(create_example_workspace, self.resolved_data_dir())
         present = {str(node.get("node-name")) for node in link.nodes}
         for options in workspace.blockdev_add_options():
@@ -177,6 +203,6 @@ class NodeActions:
                 await link.execute("blockdev-add", options)
         await link.refresh()
         names = [str(o["node-name"]) for o in workspace.blockdev_add_options()]
-        self.window.form.select(names[0], names[1])
-        self.window.report(f"example workspace in {workspace.directory}: mirror "
+        self.form.select(names[0], names[1])
+        self.tasks.report(f"example workspace in {workspace.directory}: mirror "
                            f"{names[0]} to {names[1]} with Start mirror")

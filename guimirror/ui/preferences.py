@@ -2,61 +2,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 import guimirror
+from guimirror.ui.endpoint_links import EndpointLinks
+from guimirror.ui.settings import AppSettings
 from guimirror.units import DisplayUnits
 
-if TYPE_CHECKING:
-    from guimirror.ui.main_window import MainWindow
 
+class Preferences(QObject):
+    """Changes the settings and applies the sampling rate to the links; the views follow
+    ``units_changed`` and ``plot_window_changed`` (GUI thread). Dialogs open over
+    ``parent``."""
 
-class Preferences:
-    """Changes the window's settings and applies them to its parts (GUI thread)."""
+    units_changed = Signal(str)  # "binary" or "decimal"
+    plot_window_changed = Signal(float)  # seconds, 0: all samples
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(self, settings: AppSettings, links: EndpointLinks, parent: QWidget) -> None:
+        super().__init__()
+        self.settings = settings
+        self.links = links
+        self.parent_widget = parent
 
     def ask_rate(self) -> None:
-        window = self.window
         rate, ok = QInputDialog.getDouble(
-            window, "Sampling rate", "Samples per second (0.5 to 50):",
-            window.settings.sampling_rate, 0.5, 50.0, 1,
+            self.parent_widget, "Sampling rate", "Samples per second (0.5 to 50):",
+            self.settings.sampling_rate, 0.5, 50.0, 1,
         )
         if ok:
-            window.settings.sampling_rate = rate
-            for link in window.endpoints.links.values():
+            self.settings.sampling_rate = rate
+            for link in self.links.links.values():
                 link.set_rate(rate)
-
-    def toggle_units(self) -> None:
-        self.set_units("decimal" if self.window.decimal_action.isChecked() else "binary")
 
     def set_units(self, family: str) -> None:
         """Show sizes and speeds in binary (MiB) or decimal (MB) units; remembered."""
-        window = self.window
         DisplayUnits.set(family)
-        window.settings.units = family
-        window.decimal_action.setChecked(family == "decimal")
-        window.plots.units_changed()
-        window.job_panel.refresh_all()
-        window.node_model.refresh_all()
-        window.form.revalidate()
+        self.settings.units = family
+        self.units_changed.emit(family)
 
     def ask_plot_window(self) -> None:
-        window = self.window
         seconds, ok = QInputDialog.getInt(
-            window, "Plot window", "Seconds of samples to show (0: all of them):",
-            int(window.settings.plot_window), 0, 86400, 10,
+            self.parent_widget, "Plot window", "Seconds of samples to show (0: all of them):",
+            int(self.settings.plot_window), 0, 86400, 10,
         )
         if ok:
-            window.settings.plot_window = seconds
-            window.plots.set_window(seconds or None)
+            self.settings.plot_window = seconds
+            self.plot_window_changed.emit(float(seconds))
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self.window, "About guimirror",
+            self.parent_widget, "About guimirror",
             f"<h3>guimirror {guimirror.__version__}</h3>"
             "<p>Mirror live block devices with QEMU's <code>blockdev-mirror</code>, on "
             "the built-in engine or on QEMU over QMP, and watch throughput and dirty "

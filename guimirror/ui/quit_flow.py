@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointKind
+from guimirror.ui.endpoint_links import EndpointLinks
+from guimirror.ui.tasks import TaskRunner
+from guimirror.ui.write_load_panel import WriteLoadPanel
 
-if TYPE_CHECKING:
-    from guimirror.ui.main_window import MainWindow
+JobKey = tuple[str, str]
 
 
 class QuitFlow:
-    """The window's close: a close request starts the flow in a window task; the window
-    closes for real once the flow has shut everything down."""
+    """The close of ``window``: a close request starts the flow in a task; the window closes
+    for real once the flow has shut everything down. ``save_layout()`` remembers the
+    window's layout, ``active_jobs()`` tells the (endpoint, job-id) of the running jobs."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QWidget, links: EndpointLinks, write_load: WriteLoadPanel,
+                 active_jobs: Callable[[], list[JobKey]], save_layout: Callable[[], None],
+                 tasks: TaskRunner) -> None:
         self.window = window
+        self.links = links
+        self.write_load = write_load
+        self.active_jobs = active_jobs
+        self.save_layout = save_layout
+        self.tasks = tasks
         self.quitting = False
         self.closed_ok = False
         #: Set once the window has closed after a shutdown.
@@ -34,19 +44,18 @@ class QuitFlow:
         event.ignore()
         if not self.quitting:
             self.quitting = True
-            self.window.spawn(self.quit_flow(), "quit")
+            self.tasks.spawn(self.quit_flow(), "quit")
 
     async def quit_flow(self, ask_user: bool = True) -> bool:
         """Ask about running jobs, then shut every endpoint down and close the window."""
-        window = self.window
-        links = window.endpoints.links
+        links = self.links.links
 
         def kind(name: str) -> EndpointKind | None:
             link = links.get(name)
             return None if link is None else link.kind
 
         try:
-            active = window.jobs.active_jobs()
+            active = self.active_jobs()
             if active and ask_user:
                 builtin = [job for name, job in active if kind(name) is EndpointKind.BUILTIN]
                 qemu = [job for name, job in active if kind(name) is not EndpointKind.BUILTIN]
@@ -59,7 +68,7 @@ class QuitFlow:
                                  f"A qemu-storage-daemon that guimirror started keeps "
                                  f"running them, and guimirror takes it over again at the "
                                  f"next start.")
-                answer = await ask(window, "Quit with running jobs?", "\n".join(lines),
+                answer = await ask(self.window, "Quit with running jobs?", "\n".join(lines),
                                    [("Quit", "destructive"), ("Keep running", "reject")],
                                    QMessageBox.Icon.Warning)
                 if answer != "Quit":
@@ -68,7 +77,7 @@ class QuitFlow:
         finally:
             self.quitting = False
         self.closed_ok = True
-        window.close()
+        self.window.close()
         self.closed.set()
         return True
 
@@ -77,21 +86,22 @@ class QuitFlow:
         (never a pivot), an attached QEMU keeps its jobs, and a daemon guimirror started
         quits, unless it runs jobs: then it runs on, and its socket is saved to take it over
         at the next start."""
-        window = self.window
-        window.settings.save_window_state(window.saveGeometry(), window.saveState())
-        window.settings.sync()
-        current = asyncio.current_task()
-        pending = [task for task in window.tasks if task is not current and not task.done()]
+        self.save_layout()
+        pending = self.tasks.others()
         for task in pending:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=5)
-        if window.write_load.running is not None:
-            await window.write_load.stop_load()
-        busy = {name for name, _ in window.jobs.active_jobs()}
-        for link in list(window.endpoints.links.values()):
+        if self.write_load.running is not None:
+            await self.write_load.stop_load()
+        busy: dict[str, list[str]] = {}
+        for name, job_id in self.active_jobs():
+            busy.setdefault(name, []).append(job_id)
+        for link in list(self.links.links.values()):
             if link.kind is EndpointKind.DAEMON and link.connected and link.name in busy:
                 await link.detach()
+                self.tasks.report(f"{link.name} runs on with {', '.join(busy[link.name])}; "
+                                  f"its QMP socket is {link.address}")
             else:
                 await link.close()
-        window.endpoints.save()
+        self.links.save()

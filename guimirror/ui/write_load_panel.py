@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guimirror.errors import GuimirrorError
 from guimirror.nbd.client import NBDClient, WriteLoad
-from guimirror.qapi.errors import QAPIError
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.units import format_size, parse_speed
 
@@ -76,7 +76,7 @@ class NBDServers:
             return
         try:
             await link.execute("nbd-server-stop")
-        except QAPIError:
+        except GuimirrorError:
             pass
         finally:
             await asyncio.to_thread(shutil.rmtree, os.path.dirname(path), ignore_errors=True)
@@ -165,7 +165,7 @@ class WriteLoadPanel(QWidget):
                 "type": "nbd", "id": export_id, "node-name": node,
                 "name": export_id, "writable": True,
             })
-        except QAPIError as err:
+        except GuimirrorError as err:
             await self.servers.release(link)
             return self._fail(err.desc)
         client = NBDClient()
@@ -220,7 +220,7 @@ class WriteLoadPanel(QWidget):
             await link.execute("block-export-del", {"id": export_id, "mode": "hard"})
             async with asyncio.timeout(EXPORT_GONE_PATIENCE):
                 await deleted
-        except (QAPIError, TimeoutError):
+        except (GuimirrorError, TimeoutError):
             pass
         finally:
             link.event_received.disconnect(on_event)

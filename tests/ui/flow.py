@@ -107,7 +107,7 @@ def provoke_each_error(form: Any) -> None:
 
 
 def job_view(window: Any, endpoint: str, job_id: str = "mirror-src") -> Any:
-    return window.jobs.job_views.get((endpoint, job_id))
+    return window.jobs.job((endpoint, job_id))
 
 
 def whole_flow(window: Any, qtbot: Any, loop: asyncio.AbstractEventLoop, tmp_path: Path,
@@ -126,7 +126,7 @@ def whole_flow(window: Any, qtbot: Any, loop: asyncio.AbstractEventLoop, tmp_pat
     assert form.arguments()["buf-size"] == 64 * 1024
     qtbot.mouseClick(form.start_button, Qt.MouseButton.LeftButton)
     key = (endpoint, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=10000)
+    qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=10000)
     row = window.job_panel.rows[key]
     qtbot.waitUntil(lambda: job_view(window, endpoint).status == "running", timeout=10000)
     plot_key = window.jobs.plot_key(key)

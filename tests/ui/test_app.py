@@ -24,7 +24,7 @@ def test_first_start_offers_the_example_workspace(window, qtbot, qloop, tmp_path
                                                   monkeypatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     window.settings.example_offered = False
-    task = window.spawn(window.nodes.offer_example_workspace(), "example")
+    task = window.tasks.spawn(window.nodes.offer_example_workspace(), "example")
     box = question(window, qtbot)
     assert "example workspace" in box.text()
     answer(qtbot, box, "Create example")
@@ -51,17 +51,18 @@ def start_slow_mirror(window: Any, link: Any, qtbot: Any, loop: Any, tmp_path: P
     window.form.speed.setText("256K")
     window.form.buf_size.setText("64K")
     qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: (link.name, "mirror-src") in window.jobs.job_views, timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.job((link.name, "mirror-src")) is not None,
+                    timeout=5000)
 
 
 def started_again_with_the_job(window: Any, qtbot: Any, loop: Any) -> Any:
     """Start ``window`` on the saved endpoints; the key of mirror-src once it shows running."""
     window.show()
     run(qtbot, loop, window.start(builtin=False))
-    views = window.jobs.job_views
-    qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in views), timeout=10000)
-    key = next(k for k in views if k[1] == "mirror-src")
-    qtbot.waitUntil(lambda: views[key].status == "running", timeout=5000)
+    jobs = window.jobs
+    qtbot.waitUntil(lambda: any(k[1] == "mirror-src" for k in jobs.job_keys()), timeout=10000)
+    key = next(k for k in jobs.job_keys() if k[1] == "mirror-src")
+    qtbot.waitUntil(lambda: jobs.job(key).status == "running", timeout=5000)
     return key
 
 
@@ -90,7 +91,7 @@ def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, 
         again = second.endpoints.links[key[0]]
         assert again.kind.value == "socket" and again.version.startswith("7.")
         run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
-        qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "cancelled", timeout=10000)
+        qtbot.waitUntil(lambda: second.jobs.job(key).status == "cancelled", timeout=10000)
     finally:
         if second is not None:
             run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
@@ -152,9 +153,9 @@ def test_endpoints_are_added_and_removed(window, qtbot, qloop, tmp_path) -> None
     assert window.endpoint_list.count() == 1 and link.name not in window.endpoints.links
     assert daemon.returncode is not None  # the daemon guimirror started has stopped
     missing = str(tmp_path / "nobody.sock")
-    task = window.spawn(window.endpoints.attach_socket(missing), "attach")
+    task = window.tasks.spawn(window.endpoints.attach_socket(missing), "attach")
     qtbot.waitUntil(task.done, timeout=10000)
-    assert "attach:" in window.last_error
+    assert "attach:" in window.tasks.last_error
     failed = window.endpoints.links["nobody.sock"]
     assert failed.state == "failed"
     assert window.endpoint_list.item(1).text().endswith("failed")
@@ -229,7 +230,7 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
         assert any(entry.text == f"took over the daemon left running at {path} (pid {pid})"
                    for entry in second.event_log.entries)
         run(qtbot, qloop, again.execute("job-cancel", {"id": "mirror-src"}))
-        qtbot.waitUntil(lambda: second.jobs.job_views[key].status == "cancelled", timeout=10000)
+        qtbot.waitUntil(lambda: second.jobs.job(key).status == "cancelled", timeout=10000)
         assert run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
@@ -256,7 +257,7 @@ def test_removing_a_daemon_that_runs_a_job_asks_and_can_leave_it_running(
     pid = link.endpoint.launcher.pid
     path = link.address
     try:
-        task = window.spawn(window.endpoints.remove_endpoint(link.name), "remove")
+        task = window.tasks.spawn(window.endpoints.remove_endpoint(link.name), "remove")
         box = question(window, qtbot)
         assert box.windowTitle() == "Remove a daemon with running jobs?"
         assert box.text() == f"The qemu-storage-daemon '{link.name}' runs mirror-src."
@@ -265,16 +266,16 @@ def test_removing_a_daemon_that_runs_a_job_asks_and_can_leave_it_running(
         qtbot.waitUntil(task.done, timeout=5000)
         assert window.endpoints.links.get(link.name) is link and link.connected
 
-        task = window.spawn(window.endpoints.remove_endpoint(link.name), "remove")
+        task = window.tasks.spawn(window.endpoints.remove_endpoint(link.name), "remove")
         answer(qtbot, question(window, qtbot), "Leave it running")
         qtbot.waitUntil(task.done, timeout=10000)
         assert link.name not in window.endpoints.links
-        assert window.last_error == f"{link.name} runs on; its QMP socket is {path}"
+        assert window.tasks.last_error == f"{link.name} runs on; its QMP socket is {path}"
         # Attached again by its socket, the daemon shows the job still running.
         again = run(qtbot, qloop, window.endpoints.attach_socket(path))
         key = (again.name, "mirror-src")
-        qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=10000)
-        qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "running", timeout=5000)
+        qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=10000)
+        qtbot.waitUntil(lambda: window.jobs.job(key).status == "running", timeout=5000)
         assert run(qtbot, qloop, again.execute("query-version"))["qemu"]["major"] == 7
         run(qtbot, qloop, window.endpoints.remove_endpoint(again.name))
         launcher = run(qtbot, qloop, DaemonLauncher.adopt(os.path.dirname(path)))

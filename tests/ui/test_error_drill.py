@@ -50,8 +50,8 @@ def drill(window: Any, qtbot: Any, loop: Any, tmp_path: Path, endpoint: str) -> 
     assert form.arguments()["on-target-error"] == "stop"
     qtbot.mouseClick(form.start_button, Qt.MouseButton.LeftButton)
     key = (endpoint, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=10000)
-    view = window.jobs.job_views[key]
+    qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=10000)
+    view = window.jobs.job(key)
     qtbot.waitUntil(lambda: view.status == "paused" and view.io_status == "failed",
                     timeout=15000)
     row = window.job_panel.rows[key]

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from guimirror.qapi.job import JobVerb
-from guimirror.ui.block_devices import mounted_device_refusal, parse_lsblk
-from guimirror.ui.convergence import ConvergenceWatch
-from guimirror.ui.example_workspace import create_example_workspace
-from guimirror.ui.target_checks import allocated_bytes, judge_start
+from guimirror.session.block_devices import mounted_device_refusal, parse_lsblk
+from guimirror.session.convergence import ConvergenceWatch
+from guimirror.session.example_workspace import create_example_workspace
+from guimirror.session.target_checks import allocated_bytes, judge_start
 
 MiB = 1 << 20
 
@@ -57,8 +57,8 @@ def test_lsblk_mount_state_covers_partitions() -> None:
 
 
 def test_the_device_picker_refuses_a_mounted_device_as_writable(qloop, qtbot) -> None:
+    from guimirror.session.block_devices import flatten
     from guimirror.ui.add_node_dialog import AddNodeDialog
-    from guimirror.ui.block_devices import flatten
 
     dialog = AddNodeDialog({"src": 4 * MiB})
     qtbot.addWidget(dialog)
@@ -91,7 +91,7 @@ def test_the_device_picker_refuses_a_mounted_device_as_writable(qloop, qtbot) ->
 
 
 def test_the_real_device_list_reads(qloop, qtbot) -> None:
-    from guimirror.ui.block_devices import list_block_devices
+    from guimirror.session.block_devices import list_block_devices
     from tests.ui.conftest import run
 
     devices = run(qtbot, qloop, list_block_devices())

@@ -86,7 +86,7 @@ def test_data_on_the_target_needs_a_confirmation_naming_it(daemon_window, qtbot,
     start(window, qtbot)
     answer(qtbot, question(window, qtbot), "Overwrite target")
     key = (window.endpoints.current, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=5000)
     assert commands_sent(window, "blockdev-mirror") == 1
 
 
@@ -111,7 +111,7 @@ def test_a_size_mismatch_warns_and_a_busy_target_is_refused(daemon_window, qtbot
     window.form.buf_size.setText("64K")
     start(window, qtbot)
     key = (window.endpoints.current, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=5000)
     window.form.select("other", "tgt")
     window.form.speed.setText("0")
     start(window, qtbot)
@@ -131,9 +131,9 @@ def ready_job(window: Any, qtbot: Any, loop: Any, tmp_path: Path, **form: Any) -
         getattr(window.form, name).setChecked(value)
     start(window, qtbot)
     key = (window.endpoints.current, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.jobs.job_views and window.jobs.job_views[key].ready,
+    qtbot.waitUntil(lambda: (view := window.jobs.job(key)) is not None and view.ready,
                     timeout=10000)
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "ready", timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status == "ready", timeout=5000)
     return key, source
 
 
@@ -146,10 +146,10 @@ def test_cancel_after_ready_finishes_without_pivot(daemon_window, qtbot, qloop,
     box = question(window, qtbot)
     assert "Finish it without pivot" in box.text()
     answer(qtbot, box, "Keep running")
-    assert window.jobs.job_views[key].status == "ready"
+    assert window.jobs.job(key).status == "ready"
     qtbot.mouseClick(row.buttons[JobVerb.CANCEL], Qt.MouseButton.LeftButton)
     answer(qtbot, question(window, qtbot), "Finish without pivot")
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "completed", timeout=10000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status == "completed", timeout=10000)
     assert commands_sent(window, "block-job-cancel") == 1
     # No pivot: the source node still reads the source file, the target holds its copy.
     assert (tmp_path / "tgt.img").read_bytes() == source
@@ -162,7 +162,7 @@ def test_cancel_after_ready_can_abort(daemon_window, qtbot, qloop, tmp_path) -> 
     qtbot.mouseClick(window.job_panel.rows[key].buttons[JobVerb.CANCEL],
                      Qt.MouseButton.LeftButton)
     answer(qtbot, question(window, qtbot), "Abort")
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "cancelled", timeout=10000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status == "cancelled", timeout=10000)
     assert commands_sent(window, "job-cancel") == 1
 
 
@@ -174,13 +174,13 @@ def test_manual_finalize_and_dismiss(daemon_window, qtbot, qloop, tmp_path) -> N
     finalize, dismiss = row.buttons[JobVerb.FINALIZE], row.buttons[JobVerb.DISMISS]
     assert not finalize.isHidden() and not finalize.isEnabled()
     qtbot.mouseClick(row.buttons[JobVerb.COMPLETE], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "pending", timeout=10000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status == "pending", timeout=10000)
     assert finalize.isEnabled() and not dismiss.isEnabled()
     qtbot.mouseClick(finalize, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "concluded", timeout=10000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status == "concluded", timeout=10000)
     assert dismiss.isEnabled() and not finalize.isEnabled()
     qtbot.mouseClick(dismiss, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "completed", timeout=10000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status == "completed", timeout=10000)
     assert (tmp_path / "tgt.img").read_bytes() == source
 
 
@@ -194,7 +194,7 @@ def test_quitting_with_a_running_job_asks(daemon_window, qtbot, qloop, tmp_path)
     window.form.buf_size.setText("64K")
     start(window, qtbot)
     key = (window.endpoints.current, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=5000)
     window.close()
     box = question(window, qtbot)
     assert box.windowTitle() == "Quit with running jobs?"
@@ -204,4 +204,4 @@ def test_quitting_with_a_running_job_asks(daemon_window, qtbot, qloop, tmp_path)
     answer(qtbot, box, "Keep running")
     qtbot.waitUntil(lambda: not window.quit.quitting, timeout=5000)
     assert window.isVisible() and not window.quit.closed.is_set()
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status in ("running", "ready"), timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status in ("running", "ready"), timeout=5000)

@@ -37,7 +37,7 @@ def mirror_and_shoot(window: Any, qtbot: Any, loop: Any, tmp_path: Path, endpoin
     qtbot.waitUntil(lambda: window.plots.point_count(plot_key) >= 8, timeout=15000)
     window.node_view.selectRow(list(window.node_model.by_name()).index("src"))
     assert '"node-name": "src"' in window.node_details.toPlainText()
-    view = window.jobs.job_views[key]
+    view = window.jobs.job(key)
     assert view.status == "running" and 0 < view.offset < view.len
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / f"{name}.png"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from guimirror.ui.convergence import HINT
+from guimirror.session.convergence import HINT
 from tests.support import require_tools
 from tests.ui.conftest import run, write_source
 
@@ -52,7 +52,7 @@ def test_write_load_through_nbd_during_a_mirror_on_qemu(qemu_window, qtbot, qloo
     window.form.buf_size.setText("64K")
     qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
     key = (window.endpoints.current, "mirror-src")
-    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=5000)
     panel = window.write_load
     panel.node.setCurrentText("src")
     panel.rate.setText("4M")
@@ -69,10 +69,10 @@ def test_write_load_through_nbd_during_a_mirror_on_qemu(qemu_window, qtbot, qloo
     row = window.job_panel.rows[key]
     row.speed.setText("0")
     qtbot.keyClick(row.speed, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "ready", timeout=15000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status == "ready", timeout=15000)
     qtbot.mouseClick(row.buttons[next(v for v in row.buttons if v.value == "complete")],
                      Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].status == "completed", timeout=15000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).status == "completed", timeout=15000)
     assert (tmp_path / "tgt.img").read_bytes() == (tmp_path / "src.img").read_bytes()
 
 
@@ -93,9 +93,9 @@ def test_a_write_load_faster_than_the_mirror_shows_the_hint(window, qtbot, qloop
     window.form.speed.setText("512K")
     qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
     key = ("built-in", "mirror-src")
-    qtbot.waitUntil(lambda: key in window.jobs.job_views, timeout=5000)
+    qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=5000)
     row = window.job_panel.rows[key]
-    qtbot.waitUntil(lambda: window.jobs.job_views[key].hint == HINT, timeout=15000)
+    qtbot.waitUntil(lambda: window.jobs.job(key).hint == HINT, timeout=15000)
     assert not row.hint.isHidden() and "copy-mode write-blocking" in row.hint.text()
     run(qtbot, qloop, panel.stop_load())
 

@@ -1,0 +1,215 @@
+"""The endpoint links by name and the sidebar list that shows them: connect, attach, remove
+and remember endpoints; which one is current."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QInputDialog, QListWidget, QListWidgetItem, QMessageBox
+
+from guimirror.ui.ask import ask
+from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
+from guimirror.ui.settings import AppSettings, SavedEndpoint
+from guimirror.ui.tasks import TaskRunner
+from guimirror.ui.write_load_panel import WriteLoadPanel
+
+log = logging.getLogger(__name__)
+
+BUILTIN = "built-in"
+
+
+class EndpointLinks(QObject):
+    """The links by name, shown in ``endpoint_list`` (GUI thread; coroutines run in the
+    caller's task). ``running_jobs(name)`` tells the job-ids an endpoint runs."""
+
+    link_added = Signal(object)  # the EndpointLink, before it starts
+    link_removed = Signal(str)  # endpoint name
+    current_changed = Signal(str)  # endpoint name, "" for none
+    current_state_changed = Signal()
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        endpoint_list: QListWidget,
+        tasks: TaskRunner,
+        write_load: WriteLoadPanel,
+        running_jobs: Callable[[str], list[str]],
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.endpoint_list = endpoint_list
+        self.tasks = tasks
+        self.write_load = write_load
+        self.running_jobs = running_jobs
+        self.links: dict[str, EndpointLink] = {}
+        self.current: str | None = None
+        self._saved_read = False
+        endpoint_list.currentItemChanged.connect(self.endpoint_selected)
+
+    def current_link(self) -> EndpointLink | None:
+        return self.links.get(self.current or "")
+
+    def get(self, name: str) -> EndpointLink | None:
+        return self.links.get(name)
+
+    async def start(self, restore_endpoints: bool = True, builtin: bool = True) -> None:
+        """Connect the built-in engine and the saved endpoints (caller's task).
+
+        The saved list is read before anything is added: adding an endpoint saves the list,
+        and the built-in engine's would otherwise overwrite the daemons and sockets of the
+        last session before they are taken over again."""
+        saved = self.settings.endpoints if restore_endpoints else []
+        self._saved_read = True
+        rate = self.settings.sampling_rate
+        links = []
+        if builtin:
+            links.append(EndpointLink(BUILTIN, EndpointKind.BUILTIN, rate=rate))
+        for endpoint in saved:
+            links.append(EndpointLink(self._unique_name(endpoint.name, links),
+                                      EndpointKind(endpoint.kind), endpoint.address or None,
+                                      rate=rate))
+        for link in links:
+            self._add(link)
+        if builtin:
+            await self._start(links[0])
+        for link in links[1 if builtin else 0:]:
+            self.tasks.spawn(self._start(link), f"endpoint {link.name}")
+
+    def _unique_name(self, base: str, pending: list[EndpointLink] | None = None) -> str:
+        taken = set(self.links) | {link.name for link in pending or []}
+        name, number = base, 2
+        while name in taken:
+            name, number = f"{base}-{number}", number + 1
+        return name
+
+    async def add_endpoint(self, link: EndpointLink) -> EndpointLink:
+        """Show ``link`` in the sidebar and open it (caller's task)."""
+        self._add(link)
+        await self._start(link)
+        return link
+
+    def _add(self, link: EndpointLink) -> None:
+        self.links[link.name] = link
+        item = QListWidgetItem(link.name)
+        item.setData(Qt.ItemDataRole.UserRole, link.name)
+        self.endpoint_list.addItem(item)
+        link.state_changed.connect(lambda _s, name=link.name: self.show_endpoint(name))
+        self.link_added.emit(link)
+        self.show_endpoint(link.name)
+        if self.current is None:
+            self.endpoint_list.setCurrentItem(item)
+
+    async def _start(self, link: EndpointLink) -> None:
+        try:
+            await link.start()
+        finally:
+            self.show_endpoint(link.name)
+            log.info("endpoint %s: %s %s, %s", link.name, link.kind.value,
+                     link.address or "", link.state)
+        self.save()
+
+    async def add_daemon(self) -> EndpointLink:
+        link = EndpointLink(self._unique_name("qsd"), EndpointKind.DAEMON,
+                            rate=self.settings.sampling_rate)
+        return await self.add_endpoint(link)
+
+    async def attach_socket(self, address: str) -> EndpointLink:
+        host_port: str | tuple[str, int] = address
+        if not address.startswith("/") and ":" in address:
+            host, port = address.rsplit(":", 1)
+            host_port = (host, int(port))
+        link = EndpointLink(self._unique_name(os.path.basename(address) or "socket"),
+                            EndpointKind.SOCKET, host_port, rate=self.settings.sampling_rate)
+        return await self.add_endpoint(link)
+
+    def ask_attach(self) -> None:
+        text, ok = QInputDialog.getText(
+            self.endpoint_list.window(), "Attach to a QMP socket",
+            "Unix socket path, or host:port on loopback:",
+        )
+        if ok and text.strip():
+            self.tasks.spawn(self.attach_socket(text.strip()), "attach")
+
+    async def remove_endpoint(self, name: str) -> None:
+        """Remove an endpoint from the sidebar: a socket disconnects (its jobs go on), a
+        daemon guimirror started stops, or, when it runs jobs and the user says so, is left
+        running with them."""
+        link = self.links.get(name)
+        if link is None:
+            return
+        if link.kind is EndpointKind.BUILTIN:
+            self.tasks.report("the built-in engine stays; it ends with the application")
+            return
+        leave_running = False
+        running = self.running_jobs(name)
+        if link.kind is EndpointKind.DAEMON and link.connected and running:
+            answer = await ask(
+                self.endpoint_list.window(), "Remove a daemon with running jobs?",
+                f"The qemu-storage-daemon '{name}' runs {', '.join(running)}.",
+                [("Stop the daemon", "destructive"), ("Leave it running", "action"),
+                 ("Cancel", "reject")],
+                QMessageBox.Icon.Warning,
+                informative=f"Stopping it cancels its jobs (never a pivot). Left running, it "
+                            f"goes on without guimirror; attach to its QMP socket "
+                            f"{link.address} to see it again.",
+            )
+            if answer not in ("Stop the daemon", "Leave it running"):
+                return
+            leave_running = answer == "Leave it running"
+        write_load = self.write_load
+        if write_load.running is not None and write_load.running.link is link:
+            await write_load.stop_load()
+        if leave_running:
+            await link.detach()
+            self.tasks.report(f"{name} runs on; its QMP socket is {link.address}")
+        else:
+            await link.close()
+        write_load.servers.forget(name)
+        del self.links[name]
+        for row in range(self.endpoint_list.count()):
+            item = self.endpoint_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == name:
+                self.endpoint_list.takeItem(row)
+                break
+        self.link_removed.emit(name)
+        self.save()
+
+    def save(self) -> None:
+        """Remember the attached sockets, then the daemons; a daemon's socket while it runs
+        (the next start takes a daemon left running over again). Nothing is saved before
+        ``start`` has read what the last session saved."""
+        if not self._saved_read:
+            return
+        self.settings.endpoints = [
+            SavedEndpoint(link.kind.value, link.name,
+                          link.address if isinstance(link.address, str) else
+                          (f"{link.address[0]}:{link.address[1]}" if link.address else ""))
+            for kind in (EndpointKind.SOCKET, EndpointKind.DAEMON)
+            for link in self.links.values()
+            if link.kind is kind
+        ]
+        self.settings.sync()
+
+    def show_endpoint(self, name: str) -> None:
+        link = self.links.get(name)
+        if link is None:
+            return
+        for row in range(self.endpoint_list.count()):
+            item = self.endpoint_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == name:
+                kind = "" if name == link.kind.value else f"\n  {link.kind.value}"
+                text = f"{name}{kind}\n  {link.state}"
+                if link.version:
+                    text += f" · {link.version.split(' ')[0]}"
+                item.setText(text)
+                item.setToolTip(link.error or (link.stderr or str(link.address or "")))
+        if name == self.current:
+            self.current_state_changed.emit()
+
+    def endpoint_selected(self, item: QListWidgetItem | None, _old: Any = None) -> None:
+        self.current = None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        self.current_changed.emit(self.current or "")
