@@ -1,62 +1,178 @@
-"""The checks before a mirror starts: size mismatch, a mounted or busy target, data on the target.
+"""The checks before a mirror starts or a write load writes: size mismatch, a mounted or busy
+target, and what a node's file or device holds.
 
-``allocated_bytes`` finds what a local image or device holds with SEEK_DATA/SEEK_HOLE (a
-device, which has no holes, is sampled for non-zero blocks instead); it blocks, so callers run
-it with ``asyncio.to_thread``. The verdict is plain data the window turns into dialogs.
-Qt-free.
+``measure_data`` finds what a local image or device holds: an image file exactly, from its
+extents (SEEK_DATA/SEEK_HOLE); a device, which has no holes, by reading it whole when it is
+small (FULL_READ_LIMIT) and else by reading SAMPLES blocks spread evenly over it and scaling the
+non-zero share up. It blocks, so callers run it with ``asyncio.to_thread``; ``measure_target``
+does that and adds what blkid sees on it (a file system, a partition table). The verdict is
+plain data the window turns into dialogs. Qt-free.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from guimirror.units import format_size
 
-DEVICE_SAMPLES = 64
-DEVICE_SAMPLE_SIZE = 64 * 1024
+FULL_READ_LIMIT = 256 << 20
+"""Devices up to this size are read whole (about 1 s at the 290 MiB/s measured here)."""
+SAMPLES = 1024
+SAMPLE_SIZE = 64 << 10
+"""Larger devices: SAMPLES blocks of SAMPLE_SIZE, spread evenly (about 2 s from a cold cache)."""
+READ_CHUNK = 1 << 20
+ZERO_GRAIN = 4096
+"""A whole read counts data in blocks of this size: a block with any non-zero byte is data."""
+_ZEROES = bytes(READ_CHUNK)
 
 
-def allocated_bytes(path: str) -> int:
-    """Bytes of ``path`` that hold data (not holes). Blocks: run it in a worker thread.
+class MeasureMethod(StrEnum):
+    EXTENTS = "extents"
+    READ = "read"
+    SAMPLED = "sampled"
 
-    For a block device, the bytes of sampled non-zero blocks (a device has no holes).
-    """
+
+@dataclass(frozen=True)
+class DataMeasure:
+    """How much of ``size`` bytes holds data, and how that was found."""
+
+    path: str
+    size: int
+    data: int
+    method: MeasureMethod
+    samples: int = 0
+    sample_size: int = 0
+    non_zero_samples: int = 0
+    holds: str = ""
+    """What blkid sees on it, e.g. "an ext4 file system 'data'"; empty when nothing."""
+
+    @property
+    def exact(self) -> bool:
+        return self.method is not MeasureMethod.SAMPLED
+
+    @property
+    def empty(self) -> bool:
+        """Nothing on it: no data found and no file system or partition table seen."""
+        return self.data == 0 and not self.holds
+
+    def describe(self) -> str:
+        """"4 MiB of data", or "about 300 MiB of data (estimated from ...)", plus what it holds."""
+        if self.exact:
+            text = f"{format_size(self.data)} of data"
+        else:
+            share = round(100 * self.non_zero_samples / self.samples) if self.samples else 0
+            text = (f"about {format_size(self.data)} of data (estimated from {self.samples} "
+                    f"samples of {format_size(self.sample_size)} spread over its "
+                    f"{format_size(self.size)}, {share} % non-zero)")
+        if self.holds:
+            text += f", {self.holds}"
+        return text
+
+
+def measure_data(path: str) -> DataMeasure:
+    """What ``path`` (an image file or a block device) holds. Blocks: run it in a worker
+    thread."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISBLK(mode):
-            return _sampled_device_data(fd)
+        if stat.S_ISBLK(os.fstat(fd).st_mode):
+            size = os.lseek(fd, 0, os.SEEK_END)
+            if size <= FULL_READ_LIMIT:
+                return DataMeasure(path, size, _non_zero_bytes(fd, size), MeasureMethod.READ)
+            return _sampled(path, fd, size)
         size = os.fstat(fd).st_size
-        total, offset = 0, 0
-        while offset < size:
-            try:
-                data = os.lseek(fd, offset, os.SEEK_DATA)
-            except OSError as err:
-                if err.errno == errno.ENXIO:
-                    break
-                raise
-            hole = os.lseek(fd, data, os.SEEK_HOLE)
-            total += hole - data
-            offset = hole
-        return total
+        return DataMeasure(path, size, _extent_bytes(fd, size), MeasureMethod.EXTENTS)
     finally:
         os.close(fd)
 
 
-def _sampled_device_data(fd: int) -> int:
-    size = os.lseek(fd, 0, os.SEEK_END)
-    if size == 0:
-        return 0
-    step = max(DEVICE_SAMPLE_SIZE, size // DEVICE_SAMPLES)
-    found = 0
-    for offset in range(0, size, step):
-        block = os.pread(fd, DEVICE_SAMPLE_SIZE, offset)
-        if block.count(0) != len(block):
-            found += len(block)
-    return found
+def allocated_bytes(path: str) -> int:
+    """Bytes of ``path`` that hold data (``measure_data``'s figure). Blocks."""
+    return measure_data(path).data
+
+
+def _extent_bytes(fd: int, size: int) -> int:
+    total, offset = 0, 0
+    while offset < size:
+        try:
+            data = os.lseek(fd, offset, os.SEEK_DATA)
+        except OSError as err:
+            if err.errno == errno.ENXIO:
+                break
+            raise
+        hole = os.lseek(fd, data, os.SEEK_HOLE)
+        total += hole - data
+        offset = hole
+    return total
+
+
+def _non_zero_bytes(fd: int, size: int) -> int:
+    total = 0
+    for offset in range(0, size, READ_CHUNK):
+        chunk = os.pread(fd, READ_CHUNK, offset)
+        if chunk == _ZEROES[: len(chunk)]:
+            continue
+        view = memoryview(chunk)
+        zero = _ZEROES[:ZERO_GRAIN]
+        for start in range(0, len(chunk), ZERO_GRAIN):
+            grain = view[start : start + ZERO_GRAIN]
+            if grain != zero[: len(grain)]:
+                total += len(grain)
+    return total
+
+
+def _sampled(path: str, fd: int, size: int) -> DataMeasure:
+    step = size // SAMPLES
+    non_zero = 0
+    for index in range(SAMPLES):
+        block = os.pread(fd, SAMPLE_SIZE, index * step)
+        if block != _ZEROES[: len(block)]:
+            non_zero += 1
+    return DataMeasure(path, size, size * non_zero // SAMPLES, MeasureMethod.SAMPLED,
+                       SAMPLES, SAMPLE_SIZE, non_zero)
+
+
+async def what_it_holds(path: str) -> str:
+    """What blkid's low-level probe finds on ``path``: "an ext4 file system 'data'", "a gpt
+    partition table", or "" (caller's task; blkid runs as a subprocess)."""
+    try:
+        process = await asyncio.create_subprocess_exec(
+            "blkid", "-p", "-o", "export", path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )
+    except OSError:
+        return ""
+    stdout, _ = await process.communicate()
+    if process.returncode != 0:
+        return ""
+    tags = dict(line.split("=", 1) for line in stdout.decode(errors="replace").splitlines()
+                if "=" in line)
+    return describe_blkid(tags)
+
+
+def describe_blkid(tags: dict[str, str]) -> str:
+    """blkid's export tags as words."""
+    if "PTTYPE" in tags and "TYPE" not in tags:
+        return f"a {tags['PTTYPE']} partition table"
+    kind = tags.get("TYPE", "")
+    if not kind:
+        return ""
+    label = f" '{tags['LABEL']}'" if tags.get("LABEL") else ""
+    usage = tags.get("USAGE", "filesystem")
+    if usage == "filesystem":
+        return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} file system{label}"
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} signature{label} ({usage})"
+
+
+async def measure_target(path: str) -> DataMeasure:
+    """``measure_data`` in a worker thread, with what blkid sees on it (caller's task)."""
+    measure = await asyncio.to_thread(measure_data, path)
+    holds = await what_it_holds(path)
+    return replace(measure, holds=holds) if holds else measure
 
 
 @dataclass
@@ -80,7 +196,7 @@ def judge_start(
     target_size: int | None,
     target_users: list[str],
     target_mount_refusal: str | None,
-    target_data: int | None,
+    target_data: DataMeasure | None,
 ) -> StartVerdict:
     """Turn what is known about the source and target into refusals, warnings, a question."""
     verdict = StartVerdict()
@@ -96,10 +212,10 @@ def judge_start(
             f"the target '{target}' is {format_size(target_size)} ({target_size} bytes). "
             "The mirror will fail with 'Source and target image have different sizes'."
         )
-    if target_data:
+    if target_data is not None and not target_data.empty:
         size = format_size(target_size) if target_size is not None else "unknown size"
         verdict.confirmation = (
-            f"The target '{target}' ({size}) holds {format_size(target_data)} of data. "
+            f"The target '{target}' ({size}) holds {target_data.describe()}. "
             f"The mirror overwrites all of it with the contents of '{device}'. Continue?"
         )
     return verdict

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QDockWidget, QMessageBox
@@ -51,7 +50,7 @@ class MirrorStart:
                 devices = await list_block_devices()
                 mount_refusal = mounted_device_refusal(local, devices)
             try:
-                data = await asyncio.to_thread(target_checks.allocated_bytes, local)
+                data = await target_checks.measure_target(local)
             except OSError:
                 data = None
         verdict = target_checks.judge_start(

@@ -17,7 +17,7 @@ from guimirror.qapi.job import JobVerb
 from guimirror.session.block_devices import mounted_device_refusal, parse_lsblk
 from guimirror.session.convergence import ConvergenceWatch
 from guimirror.session.example_workspace import create_example_workspace
-from guimirror.session.target_checks import allocated_bytes, judge_start
+from guimirror.session.target_checks import allocated_bytes, judge_start, measure_data
 
 MiB = 1 << 20
 
@@ -109,14 +109,14 @@ def test_allocation_and_the_start_verdict(tmp_path: Path) -> None:
     assert allocated_bytes(str(image)) == MiB
     verdict = judge_start(device="src", target="tgt", source_size=8 * MiB,
                           target_size=4 * MiB, target_users=[], target_mount_refusal=None,
-                          target_data=MiB)
+                          target_data=measure_data(str(image)))
     assert verdict.allowed
     assert "'src' is 8 MiB (8388608 bytes) but the target 'tgt' is 4 MiB" in verdict.warnings[0]
     assert verdict.confirmation is not None
     assert verdict.confirmation.startswith("The target 'tgt' (4 MiB) holds 1 MiB of data.")
     busy = judge_start(device="a", target="b", source_size=1, target_size=1,
                        target_users=["job j1 (target)"], target_mount_refusal=None,
-                       target_data=0)
+                       target_data=None)
     assert busy.refusals == ["Node 'b' is busy: it is in use by job j1 (target)"]
     assert busy.confirmation is None and not busy.warnings
 
