@@ -16,8 +16,10 @@ import errno
 import os
 import stat
 from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from enum import StrEnum
 
+from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.units import format_size
 
 FULL_READ_LIMIT = 256 << 20
@@ -219,6 +221,38 @@ def judge_start(
             f"The mirror overwrites all of it with the contents of '{device}'. Continue?"
         )
     return verdict
+
+
+def load_refusal(node: BlockDeviceInfo, job_targets: Mapping[str, str]) -> str | None:
+    """Why the write load may not write into ``node``, or None. ``job_targets`` maps the
+    target node of each active job to the job's id."""
+    name = node.node_name or "?"
+    if name in job_targets:
+        return f"'{name}' is the target of job {job_targets[name]}"
+    if node.drv == "mirror_top":
+        return f"'{name}' is a mirror's filter node"
+    if node.ro:
+        return f"'{name}' is read-only"
+    return None
+
+
+def load_question(node: BlockDeviceInfo, measure: DataMeasure | None) -> str | None:
+    """The question before the write load writes into ``node``: None when it holds nothing."""
+    if measure is not None and measure.empty:
+        return None
+    name = node.node_name or "?"
+    size = format_size(node.image.virtual_size)
+    if measure is None:
+        held = "What it holds cannot be seen from here (no local file or device)"
+    else:
+        held = f"{measure.path} holds {measure.describe()}"
+    return (f"Write random data into '{name}' ({size})? {held}. The write load overwrites "
+            "random blocks of it: what they hold is lost.")
+
+
+def local_path(node: BlockDeviceInfo) -> str | None:
+    """The local file or device under a node, if its ``file`` names one that exists here."""
+    return local_path_of(node.to_qmp())
 
 
 def local_path_of(raw_node: dict[str, object]) -> str | None:

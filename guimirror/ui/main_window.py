@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
         ))
         jobs.job_ended.connect(lambda _endpoint: nodes.refresh_users())
         jobs.changed.connect(self.update_status)
+        jobs.changed.connect(nodes.jobs_changed)
         self.job_panel.verb_requested.connect(
             lambda key, verb: spawn(jobs.job_verb(key, verb.value), f"{verb.value}")
         )

@@ -10,6 +10,7 @@ from PySide6.QtCore import QItemSelection, QStandardPaths
 from PySide6.QtWidgets import QPlainTextEdit, QTableView
 
 from guimirror.errors import StateError
+from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
 from guimirror.session.example_workspace import create_example_workspace
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
@@ -88,8 +89,17 @@ class NodeActions:
         self.form.set_default_buf_size(default_buf_size(link.kind) if link else None)
         self.form.set_nodes(row.choice() for row in named)
         self.form.set_job_ids(job.job_id for job in self.active_jobs(endpoint))
-        self.write_load.set_nodes([row.node_name for row in named])
+        self.write_load.set_nodes([BlockDeviceInfo.model_validate(row.raw) for row in named],
+                                  self.job_targets(endpoint))
         self.node_selected()
+
+    def job_targets(self, endpoint: str) -> dict[str, str]:
+        """The target node of each active job of ``endpoint`` -> the job-id."""
+        return {job.target: job.job_id for job in self.active_jobs(endpoint)}
+
+    def jobs_changed(self) -> None:
+        """Jobs started or ended: the write load no longer or again offers their targets."""
+        self.write_load.set_job_targets(self.job_targets(self.links.current or ""))
 
     def refresh_users(self) -> None:
         self.nodes_changed(self.links.current or "")

@@ -13,7 +13,7 @@ import asyncio
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +24,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
 from guimirror.errors import GuimirrorError
 from guimirror.nbd.client import NBDClient, WriteLoad
+from guimirror.qapi.block_info import BlockDeviceInfo
+from guimirror.session import target_checks
+from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.units import format_size, parse_speed
 
@@ -89,7 +93,8 @@ class NBDServers:
 
 
 class WriteLoadPanel(QWidget):
-    """Node, rate, Start/Stop and what has been written."""
+    """Node, rate, Start/Stop and what has been written. Only nodes the load may write are
+    offered (``set_nodes``); before writing into one that holds data, Start asks."""
 
     started = Signal(str, str)  # endpoint, node
     stopped = Signal(str, str)
@@ -102,7 +107,10 @@ class WriteLoadPanel(QWidget):
         self.servers = NBDServers()
         self.running: RunningLoad | None = None
         self.node = QComboBox()
-        self.node.setEditable(True)
+        self.nodes: dict[str, BlockDeviceInfo] = {}
+        #: node-name -> why the load may not write into it (not offered).
+        self.refused: dict[str, str] = {}
+        self._job_targets: dict[str, str] = {}
         self.rate = QLineEdit("8M")
         self.rate.setToolTip("Bytes per second with a unit: 8M = 8 MiB/s")
         self.start_button = QPushButton("Start write load")
@@ -125,13 +133,35 @@ class WriteLoadPanel(QWidget):
         self._timer.timeout.connect(self._show_stats)
         self._tasks: set[object] = set()
 
-    def set_nodes(self, names: list[str]) -> None:
+    def set_nodes(self, nodes: Sequence[BlockDeviceInfo],
+                  job_targets: Mapping[str, str]) -> None:
+        """The current endpoint's named nodes; ``job_targets`` maps each active job's target
+        node to the job. Offers the nodes the load may write, and says why the others not."""
+        self.nodes = {node.node_name: node for node in nodes if node.node_name}
+        self._job_targets = dict(job_targets)
+        self._offer()
+
+    def set_job_targets(self, job_targets: Mapping[str, str]) -> None:
+        """The active jobs' targets changed (a job started or ended)."""
+        if dict(job_targets) != self._job_targets:
+            self._job_targets = dict(job_targets)
+            self._offer()
+
+    def _offer(self) -> None:
+        self.refused = {}
+        for name, node in self.nodes.items():
+            refusal = target_checks.load_refusal(node, self._job_targets)
+            if refusal:
+                self.refused[name] = refusal
+        names = [name for name in self.nodes if name not in self.refused]
+        self.node.setToolTip("Not offered: " + "; ".join(self.refused.values())
+                             if self.refused else "")
         if [self.node.itemText(i) for i in range(self.node.count())] == names:
             return
         current = self.node.currentText()
         self.node.clear()
         self.node.addItems(names)
-        if current:
+        if current in names:
             self.node.setCurrentText(current)
 
     def _start_clicked(self) -> None:
@@ -144,8 +174,9 @@ class WriteLoadPanel(QWidget):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def start_load(self) -> bool:
-        """Export the node and start writing (caller's task); False with the reason shown."""
+    async def start_load(self, confirm: bool = True) -> bool:
+        """Ask before writing into a node that holds data (unless ``confirm`` is False),
+        export the node and start writing (caller's task); False with the reason shown."""
         link = self._current_link()
         node = self.node.currentText().strip()
         try:
@@ -158,6 +189,10 @@ class WriteLoadPanel(QWidget):
             return self._fail("rate: give a rate above 0, e.g. 8M")
         if self.running is not None:
             return self._fail("a write load is already running; stop it first")
+        if node in self.refused or node not in self.nodes:
+            return self._fail(self.refused.get(node) or f"no node '{node}' on {link.name}")
+        if confirm and not await self._confirm(self.nodes[node]):
+            return self._fail(f"not started: '{node}' holds data")
         export_id = f"load-{node}"
         try:
             path = await self.servers.socket_for(link)
@@ -198,6 +233,25 @@ class WriteLoadPanel(QWidget):
         stats = running.load.stats
         self.state.setText(f"stopped; wrote {format_size(stats.written)} in {stats.writes} writes")
         self.stopped.emit(running.link.name, running.node)
+
+    async def _confirm(self, node: BlockDeviceInfo) -> bool:
+        """Measure what the node's file or device holds; ask when it is not empty."""
+        path = target_checks.local_path(node)
+        measure = None
+        if path is not None:
+            self.state.setText(f"measuring what {path} holds…")
+            try:
+                measure = await target_checks.measure_target(path)
+            except OSError:
+                measure = None
+        question = target_checks.load_question(node, measure)
+        if question is None:
+            return True
+        write = f"Write into '{node.node_name}'"
+        answer = await ask(self.window(), "The node holds data", question,
+                           [(write, "destructive"), ("Cancel", "reject")],
+                           QMessageBox.Icon.Warning)
+        return answer == write
 
     @staticmethod
     async def _delete_export(link: EndpointLink, export_id: str) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from guimirror.session.convergence import HINT
 from tests.support import require_tools
 from tests.ui.conftest import run, write_source
+from tests.ui.test_questions import answer, question
 
 MiB = 1 << 20
 
@@ -56,7 +57,15 @@ def test_write_load_through_nbd_during_a_mirror_on_qemu(qemu_window, qtbot, qloo
     panel = window.write_load
     panel.node.setCurrentText("src")
     panel.rate.setText("4M")
-    assert run(qtbot, qloop, panel.start_load()), panel.state.text()
+    qtbot.waitUntil(lambda: offered(panel) == ["src"], timeout=5000)
+    assert panel.refused == {"tgt": "'tgt' is the target of job mirror-src"}
+    starting = qloop.create_task(panel.start_load())
+    box = question(window, qtbot)
+    assert box.text().startswith(f"Write random data into 'src' (8 MiB)? {tmp_path}/src.img "
+                                 "holds 8 MiB of data.")
+    answer(qtbot, box, "Write into 'src'")
+    qtbot.waitUntil(starting.done, timeout=10000)
+    assert starting.result(), panel.state.text()
     assert exports(window, qtbot, qloop) == ["load-src"]
     assert window.node_model.by_name()["src"].used_by[-1] == "export load-src"
     qtbot.waitUntil(lambda: panel.running.load.stats.written >= 2 * MiB, timeout=10000)
@@ -112,7 +121,7 @@ def test_stopping_a_load_frees_its_export_even_with_a_client_left(qemu_window, q
     window = qemu_window
     link = run(qtbot, qloop, window.endpoints.add_daemon())
     window.endpoint_list.setCurrentRow(0)
-    add_nodes(window, qtbot, qloop, tmp_path, 8 * MiB)
+    add_nodes(window, qtbot, qloop, tmp_path, 8 * MiB, source_data=False)
     panel = window.write_load
     panel.node.setCurrentText("src")
     panel.rate.setText("1M")
@@ -123,8 +132,61 @@ def test_stopping_a_load_frees_its_export_even_with_a_client_left(qemu_window, q
     try:
         run(qtbot, qloop, panel.stop_load())
         assert exports(window, qtbot, qloop) == []
-        assert run(qtbot, qloop, panel.start_load()), panel.state.text()
+        # src now holds what the first load wrote; that question is tested elsewhere.
+        assert run(qtbot, qloop, panel.start_load(confirm=False)), panel.state.text()
         run(qtbot, qloop, panel.stop_load())
         assert exports(window, qtbot, qloop) == []
     finally:
         run(qtbot, qloop, other.close(polite=False))
+
+
+def offered(panel: Any) -> list[str]:
+    return [panel.node.itemText(i) for i in range(panel.node.count())]
+
+
+def test_the_load_offers_only_writable_nodes_and_asks_before_overwriting_data(
+        window, qtbot, qloop, tmp_path) -> None:
+    """Built-in engine: a read-only node and a running mirror's target are not offered; a
+    node holding data is written only after a question naming it, its size and what it
+    holds, which defaults to Cancel; an empty node is written at once."""
+    link = window.endpoints.current_link()
+    add_nodes(window, qtbot, qloop, tmp_path, 8 * MiB)
+    with open(tmp_path / "ro.img", "wb") as image:
+        image.truncate(8 * MiB)
+    run(qtbot, qloop, link.execute("blockdev-add", {
+        "driver": "raw", "node-name": "ro", "read-only": True,
+        "file": {"driver": "file", "filename": str(tmp_path / "ro.img"), "read-only": True},
+    }))
+    panel = window.write_load
+    qtbot.waitUntil(lambda: "ro" in panel.nodes, timeout=5000)
+    assert offered(panel) == ["src", "tgt"]
+    assert panel.refused == {"ro": "'ro' is read-only"}
+    assert "'ro' is read-only" in panel.node.toolTip()
+
+    panel.node.setCurrentText("src")
+    starting = qloop.create_task(panel.start_load())
+    box = question(window, qtbot)
+    assert box.text().startswith(f"Write random data into 'src' (8 MiB)? {tmp_path}/src.img "
+                                 "holds 8 MiB of data.")
+    assert box.defaultButton().text() == "Cancel" and box.escapeButton().text() == "Cancel"
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(starting.done, timeout=5000)
+    assert starting.result() is False
+    assert exports(window, qtbot, qloop) == []
+    assert panel.state.text() == "not started: 'src' holds data"
+
+    panel.node.setCurrentText("tgt")  # sparse, nothing on it: no question
+    assert run(qtbot, qloop, panel.start_load()), panel.state.text()
+    assert exports(window, qtbot, qloop) == ["load-tgt"]
+    run(qtbot, qloop, panel.stop_load())
+
+    window.form.select("src", "tgt")
+    window.form.speed.setText("1M")
+    qtbot.mouseClick(window.form.start_button, Qt.MouseButton.LeftButton)
+    answer(qtbot, question(window, qtbot), "Overwrite target")  # what the load wrote
+    key = ("built-in", "mirror-src")
+    qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: "tgt" not in offered(panel), timeout=5000)
+    assert panel.refused["tgt"] == "'tgt' is the target of job mirror-src"
+    assert panel.node.currentText() == "src"
+    run(qtbot, qloop, link.execute("job-cancel", {"id": "mirror-src"}))
