@@ -15,8 +15,8 @@ import asyncio
 import errno
 import os
 import stat
-from dataclasses import dataclass, field, replace
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from guimirror.qapi.block_info import BlockDeviceInfo
