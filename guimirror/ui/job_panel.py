@@ -89,6 +89,8 @@ class JobView:
     dirty_clusters: float = 0.0
     estimate: bool = False
     hint: str = ""
+    outcome: str = ""
+    """Once the job has ended: what it did (``guimirror.session.outcomes``)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -111,6 +113,7 @@ class JobRow(QFrame):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel()
         self.status.setObjectName("status")
+        self.status.setWordWrap(True)
         self.progress = ProgressStrip(1000)
         self.throughput = QLabel()
         self.eta = QLabel()
@@ -183,7 +186,7 @@ class JobRow(QFrame):
     def state_of(view: JobView) -> tuple[object, ...]:
         """What, when it changes, the row shows at once (numbers alone can wait)."""
         return (view.status, view.paused, view.ready, view.io_status, view.error, view.speed,
-                view.hint, view.target, view.auto_finalize, view.auto_dismiss)
+                view.hint, view.target, view.auto_finalize, view.auto_dismiss, view.outcome)
 
     def update_view(self, view: JobView) -> None:
         self.view = view
@@ -191,7 +194,8 @@ class JobRow(QFrame):
         self._set(self.title, f"<b>{view.job_id}</b>  {view.device} → {view.target}"
                            f"  <span style='color:gray'>({view.endpoint})</span>")
         colour = STATUS_COLOURS.get(view.status, "#000")
-        label = view.status + (" (ready)" if view.ready and view.status != "ready" else "")
+        label = view.outcome or (
+            view.status + (" (ready)" if view.ready and view.status != "ready" else ""))
         self._set(self.status, f"<b style='color:{colour}'>{label}</b>")
         fraction = view.offset / view.len if view.len else (1.0 if view.ready else 0.0)
         self.progress.setValue(int(fraction * 1000))

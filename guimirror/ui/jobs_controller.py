@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QAbstractButton, QFileDialog
 
 from guimirror.session.convergence import HINT, ConvergenceWatch
+from guimirror.session.outcomes import EndVerb, cancel_question, job_outcome
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_links import BUILTIN, EndpointLinks
 from guimirror.ui.job_panel import JobPanel, JobView
@@ -128,6 +130,7 @@ class JobsController(QObject):
             if key[0] == endpoint and key not in present and view.status not in OUTCOMES:
                 outcome = self.job_meta.get(key, {}).get("outcome") or "ended"
                 view.status = outcome
+                view.outcome = str(self.job_meta.get(key, {}).get("outcome-text") or "")
                 view.paused = False
                 job_panel.update_job(view)
                 self.job_ended.emit(endpoint)
@@ -159,12 +162,24 @@ class JobsController(QObject):
         if name == "BLOCK_JOB_ERROR":
             meta["error"] = (f"{data.get('operation', '')} error, action "
                              f"{data.get('action', '')}")
+        elif name == "BLOCK_JOB_READY":
+            meta["ready-seen"] = True
         elif name == "BLOCK_JOB_COMPLETED":
             meta["outcome"] = "failed" if data.get("error") else "completed"
             if data.get("error"):
                 meta["error"] = str(data["error"])
         elif name == "BLOCK_JOB_CANCELLED":
             meta["outcome"] = "cancelled"
+        if name in ("BLOCK_JOB_COMPLETED", "BLOCK_JOB_CANCELLED"):
+            view = self.job_views.get(key)
+            stamp = event.get("timestamp") or {}
+            meta["outcome-text"] = job_outcome(
+                event=name, device=str(meta.get("device") or data.get("device", "?")),
+                target=str(meta.get("target") or "?"),
+                ready_seen=bool(meta.get("ready-seen")) or (view is not None and view.ready),
+                verb=meta.get("verb"), error=data.get("error"),
+                ended_at=float(stamp.get("seconds", 0)) or time.time(),
+                offset=int(data.get("offset", 0)), length=int(data.get("len", 0)))
         elif name == "JOB_STATUS_CHANGE" and data.get("status") == "running":
             meta["error"] = ""
         self.job_event.emit(endpoint, name, data)
@@ -182,6 +197,17 @@ class JobsController(QObject):
             return
         view = self.job_views.get(key)
         job_id = key[1]
+        meta = self.job_meta.setdefault(key, {})
+        if verb == "cancel" and view is not None and not view.ready:
+            answer = await ask(
+                self.job_panel.window(), "Cancel a mirror before it is in sync",
+                cancel_question(job_id=job_id, device=view.device, target=view.target,
+                                offset=view.offset, length=view.len),
+                [("Cancel job", "destructive"), ("Keep running", "reject")],
+            )
+            if answer != "Cancel job":
+                return
+            meta["verb"] = EndVerb.CANCEL
         if verb == "cancel" and view is not None and view.ready:
             answer = await ask(
                 self.job_panel.window(), "Cancel a READY mirror",
@@ -191,10 +217,14 @@ class JobsController(QObject):
                  ("Keep running", "reject")],
             )
             if answer == "Finish without pivot":
+                meta["verb"] = EndVerb.FINISH
                 await link.execute("block-job-cancel", {"device": job_id, "force": False})
             elif answer == "Abort":
+                meta["verb"] = EndVerb.CANCEL
                 await link.execute("job-cancel", {"id": job_id})
             return
+        if verb == "complete":
+            meta["verb"] = EndVerb.COMPLETE
         await link.execute(f"job-{verb}", {"id": job_id})
 
     async def set_speed(self, key: JobKey, speed: int) -> None:
