@@ -68,6 +68,7 @@ class QuitFlow:
                                  f"A qemu-storage-daemon that guimirror started keeps "
                                  f"running them, and guimirror takes it over again at the "
                                  f"next start.")
+                lines.extend(self.daemons_left_running(active))
                 answer = await ask(self.window, "Quit with running jobs?", "\n".join(lines),
                                    [("Quit", "destructive"), ("Keep running", "reject")],
                                    QMessageBox.Icon.Warning)
@@ -80,6 +81,21 @@ class QuitFlow:
         self.window.close()
         self.closed.set()
         return True
+
+    def daemons_left_running(self, active: list[JobKey]) -> list[str]:
+        """One line per daemon guimirror runs (started or taken over) that quitting leaves
+        running because it has jobs: its socket, its jobs and what it holds open."""
+        lines = []
+        for link in self.links.links.values():
+            jobs = [job for name, job in active if name == link.name]
+            if link.kind is not EndpointKind.DAEMON or not link.connected or not jobs:
+                continue
+            held = sorted(f"{node.get('node-name')} ({node.get('file')})" for node in link.nodes
+                          if not str(node.get("node-name", "#")).startswith("#"))
+            lines.append(f"The qemu-storage-daemon '{link.name}' (QMP socket {link.address}) "
+                         f"runs on with {', '.join(jobs)} and keeps open: "
+                         f"{', '.join(held) or 'no named node'}.")
+        return lines
 
     async def shutdown(self) -> None:
         """Stop the write load and close every endpoint: the built-in engine cancels its jobs

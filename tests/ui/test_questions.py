@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from guimirror.qapi.job import JobVerb
+from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
 from tests.support import require_tools
 from tests.ui.conftest import run, write_source
 
@@ -198,10 +199,30 @@ def test_quitting_with_a_running_job_asks(daemon_window, qtbot, qloop, tmp_path)
     window.close()
     box = question(window, qtbot)
     assert box.windowTitle() == "Quit with running jobs?"
-    assert box.text() == ("QEMU jobs go on without guimirror: mirror-src. A qemu-storage-daemon "
-                          "that guimirror started keeps running them, and guimirror takes it "
-                          "over again at the next start.")
+    link = window.endpoints.current_link()
+    assert box.text() == (
+        "QEMU jobs go on without guimirror: mirror-src. A qemu-storage-daemon that guimirror "
+        "started keeps running them, and guimirror takes it over again at the next start.\n"
+        f"The qemu-storage-daemon '{link.name}' (QMP socket {link.address}) runs on with "
+        f"mirror-src and keeps open: src ({tmp_path}/src.img), tgt ({tmp_path}/tgt.img).")
     answer(qtbot, box, "Keep running")
     qtbot.waitUntil(lambda: not window.quit.quitting, timeout=5000)
     assert window.isVisible() and not window.quit.closed.is_set()
     qtbot.waitUntil(lambda: window.jobs.job(key).status in ("running", "ready"), timeout=5000)
+
+
+def test_a_taken_over_daemon_without_jobs_stops_at_quit(daemon_window, qtbot, qloop,
+                                                        tmp_path) -> None:
+    """Like one started in this run: it would otherwise keep its devices open unseen."""
+    window = daemon_window
+    first = window.endpoints.current_link()
+    add_raw(window, qtbot, qloop, "src", sparse(tmp_path / "src.img", MiB))
+    pid = first.endpoint.launcher.pid
+    run(qtbot, qloop, first.detach())
+    os.kill(pid, 0)
+    taken = run(qtbot, qloop, window.endpoints.add_endpoint(
+        EndpointLink("qsd-again", EndpointKind.DAEMON, first.address)))
+    assert taken.endpoint.launcher.adopted and taken.endpoint.launcher.pid == pid
+    assert run(qtbot, qloop, window.quit.quit_flow())  # no jobs: no question
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
