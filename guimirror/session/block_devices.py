@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,3 +99,18 @@ def mounted_device_refusal(path: str, devices: Iterable[BlockDevice]) -> str | N
         if os.path.realpath(device.path) == real:
             return device.refusal()
     return None
+
+
+def device_users(nodes: Iterable[tuple[str, str, str, Sequence[str]]]) -> dict[str, list[str]]:
+    """Device -> what uses it, from (endpoint, node-name, file, the node's users) of every
+    endpoint's named nodes: "node 'tgt' on built-in (job mirror-src (target))". Keys are
+    real paths (``os.path.realpath``); files outside /dev/ are left out."""
+    users: dict[str, list[str]] = {}
+    for endpoint, node_name, filename, node_users in nodes:
+        if not filename.startswith("/dev/") or node_name.startswith("#"):
+            continue
+        text = f"node '{node_name}' on {endpoint}"
+        if node_users:
+            text += f" ({', '.join(node_users)})"
+        users.setdefault(os.path.realpath(filename), []).append(text)
+    return users

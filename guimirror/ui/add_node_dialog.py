@@ -97,9 +97,12 @@ class AddNodeDialog(QDialog):
         formats: tuple[str, ...] = ("raw",),
         default_dir: str = "",
         parent: QWidget | None = None,
+        device_users: Mapping[str, list[str]] | None = None,
     ) -> None:
-        """``existing`` maps node-names already in use to their virtual sizes."""
+        """``existing`` maps node-names already in use to their virtual sizes;
+        ``device_users`` maps devices (real paths) to the nodes and jobs that use them."""
         super().__init__(parent)
+        self.device_users = dict(device_users or {})
         self.setWindowTitle("Add block node")
         self.existing = dict(existing)
         self.default_dir = default_dir
@@ -212,6 +215,9 @@ class AddNodeDialog(QDialog):
         for device in devices:
             mounts = ", ".join(device.all_mountpoints)
             state = f"mounted at {mounts}" if device.mounted else "not mounted"
+            used = self.device_users.get(os.path.realpath(device.path))
+            if used:
+                state += f"; in use by {', '.join(used)}"
             model = f" {device.model}" if device.model else ""
             self.device_combo.addItem(
                 f"{device.path}  {format_size(device.size)}{model}  ({device.type}, {state})",

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTableView
 from guimirror.errors import StateError
 from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
+from guimirror.session.block_devices import device_users
 from guimirror.session.example_workspace import create_example_workspace
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
 from guimirror.ui.ask import ask
@@ -129,8 +130,12 @@ class NodeActions:
             return None
         formats = ("raw",) if link.kind is EndpointKind.BUILTIN else ("raw", "qcow2")
         existing = {row.node_name: row.virtual_size for row in self.node_model.rows}
+        in_use = device_users(
+            (link.name, str(node.get("node-name", "")), str(node.get("file", "")),
+             self.node_users(link.name).get(str(node.get("node-name", "")), []))
+            for link in self.links.links.values() for node in link.nodes)
         dialog = AddNodeDialog(existing, formats, self.resolved_data_dir(),
-                               self.node_view.window())
+                               self.node_view.window(), in_use)
         dialog.setObjectName("add-node")
         dialog.accepted.connect(
             lambda: self.tasks.spawn(self.add_node(dialog.request), "add node")
