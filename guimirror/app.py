@@ -90,7 +90,7 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
                         choices=("debug", "info", "warning", "error"),
                         help="what to print on stderr (info: the event log's notices, "
                              "debug: also every command, reply and event)")
-    args, rest = parser.parse_known_args(ours)
+    args, rest = parser.parse_known_intermixed_args(ours)
     return args, qt + rest
 
 

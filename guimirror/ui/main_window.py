@@ -238,6 +238,9 @@ class MainWindow(QMainWindow):
         endpoints.current_changed.connect(nodes.nodes_changed)
         endpoints.current_changed.connect(lambda _name: self.update_status())
         endpoints.current_state_changed.connect(self.update_status)
+        # Opened, the current endpoint tells its version and capabilities to the form.
+        endpoints.current_state_changed.connect(
+            lambda: nodes.nodes_changed(endpoints.current or ""))
         self.remove_endpoint_button.clicked.connect(lambda: spawn(
             endpoints.remove_endpoint(endpoints.current or ""), "remove endpoint"
         ))
