@@ -6,10 +6,10 @@ path, ``tcp:HOST:PORT``, ``qsd:`` and ``qsd:/path/to/qemu-storage-daemon``. GUI 
 
 from __future__ import annotations
 
-import html
 import os
 
-from PySide6.QtCore import QDir
+from PySide6.QtCore import QDir, Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -57,9 +57,10 @@ class AttachDialog(QDialog):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c62828;")
-        forms = QLabel("Accepted forms:<br>" + "<br>".join(
-            f"&nbsp;&nbsp;<code>{html.escape(form)}</code>" for form in attach_forms()))
+        forms = QLabel("\n".join(f"  {form}" for form in attach_forms()))
         forms.setObjectName("forms")
+        forms.setTextFormat(Qt.TextFormat.PlainText)
+        forms.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -74,6 +75,7 @@ class AttachDialog(QDialog):
         layout.addWidget(QLabel("Endpoint URI, or the path of a QMP socket:"))
         layout.addLayout(row)
         layout.addWidget(self.error)
+        layout.addWidget(QLabel("Accepted forms:"))
         layout.addWidget(forms)
         layout.addWidget(self.buttons)
         self.edit.textChanged.connect(self.validate)

@@ -226,11 +226,9 @@ class EndpointLinks(QObject):
         for row in range(self.endpoint_list.count()):
             item = self.endpoint_list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == name:
-                location = where(link.uri)
-                kind = "" if name == link.kind.value else f"\n  {link.kind.value}"
-                if location:
-                    kind += f" {location}"
-                text = f"{name}{kind}\n  {link.state}"
+                # An attached endpoint shows where it is (two 'qmp.sock' differ there).
+                detail = where(link.uri) or link.kind.value
+                text = name + ("" if detail == name else f"\n  {detail}") + f"\n  {link.state}"
                 if link.version:
                     text += f" · {link.version.split(' ')[0]}"
                 item.setText(text)

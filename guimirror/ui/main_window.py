@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         sidebar_layout = QVBoxLayout(sidebar)
         sidebar_layout.addWidget(self.endpoint_list)
         sidebar_layout.addLayout(endpoint_buttons)
+        sidebar.setMinimumWidth(170)
         sidebar.setMaximumWidth(240)
         self.endpoint_dock = self._dock("Endpoints", sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
 
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self.update_status)
         self.resize(1400, 900)
         self.resizeDocks([self.log_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.endpoint_dock], [190], Qt.Orientation.Horizontal)
 
     def _build_parts(self) -> None:
         """The parts that do the work, each given the widgets and parts it uses."""

@@ -60,7 +60,11 @@ def test_the_attach_dialog_checks_the_uri_and_browses_for_a_socket(
     first, second = daemons(), daemons()
     assert os.path.basename(first) == os.path.basename(second) == "qmp.sock"
     dialog = attach_dialog(window, qtbot)
-    assert "tcp:HOST:PORT (loopback)" in dialog.findChild(object, "forms").text()
+    forms = dialog.findChild(object, "forms").text()
+    for form in ("qsd:", "qsd:/path/to/qemu-storage-daemon", "unix:/path/to/qmp.sock",
+                 "/path/to/qmp.sock", "tcp:HOST:PORT (loopback)", "tcp:[IPV6]:PORT"):
+        assert f"  {form}\n" in f"{forms}\n"
+    assert "builtin:" not in forms
     assert not dialog.ok_button.isEnabled() and dialog.error.isHidden()
 
     qtbot.keyClicks(dialog.edit, "localhost:4444")
@@ -87,8 +91,8 @@ def test_the_attach_dialog_checks_the_uri_and_browses_for_a_socket(
     assert other.name == "qmp.sock-2" and other.connected
     texts = [window.endpoint_list.item(row).text() for row in (1, 2)]
     parents = [os.path.basename(os.path.dirname(path)) for path in (first, second)]
-    assert texts[0].startswith(f"qmp.sock\n  socket {parents[0]}/qmp.sock\n  running · 7.")
-    assert texts[1].startswith(f"qmp.sock-2\n  socket {parents[1]}/qmp.sock\n  running · 7.")
+    assert texts[0].startswith(f"qmp.sock\n  {parents[0]}/qmp.sock\n  running · 7.")
+    assert texts[1].startswith(f"qmp.sock-2\n  {parents[1]}/qmp.sock\n  running · 7.")
     assert window.endpoint_list.item(2).toolTip() == f"unix:{second}"
 
     # The same socket again is only selected, not attached twice.
