@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import enum
 import logging
+import os
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -27,17 +28,21 @@ from qemu.qmp import QMPError
 from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.session.capabilities import Capabilities
 from guimirror.session.client import SessionClient
 from guimirror.session.connection import RawEvent
-from guimirror.session.endpoint import (
-    BuiltinEndpoint,
-    DaemonEndpoint,
-    Endpoint,
-    EndpointState,
-    SocketEndpoint,
-)
+from guimirror.session.endpoint import DaemonEndpoint, Endpoint, EndpointState
+from guimirror.session.opening import endpoint_for
 from guimirror.session.sampler import JobSample, Sampler
 from guimirror.session.tasks import finish_or_cancel
+from guimirror.session.uri import (
+    BuiltinURI,
+    DaemonURI,
+    EndpointURI,
+    TcpURI,
+    UnixURI,
+    parse_endpoint_uri,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +57,53 @@ class EndpointKind(enum.StrEnum):
     SOCKET = "socket"
 
 
+def kind_of(uri: EndpointURI) -> EndpointKind:
+    """What the window calls an endpoint of ``uri``: anything not started by guimirror is
+    attached, and closing it only disconnects."""
+    if isinstance(uri, BuiltinURI):
+        return EndpointKind.BUILTIN
+    if isinstance(uri, DaemonURI):
+        return EndpointKind.DAEMON
+    return EndpointKind.SOCKET
+
+
+def default_name(uri: EndpointURI) -> str:
+    """A short name for ``uri``'s endpoint: ``built-in``, ``qsd``, a socket's file name,
+    a TCP server's ``host:port``."""
+    if isinstance(uri, BuiltinURI):
+        return EndpointKind.BUILTIN.value
+    if isinstance(uri, DaemonURI):
+        return "qsd"
+    if isinstance(uri, UnixURI):
+        return os.path.basename(uri.path) or "socket"
+    if isinstance(uri, TcpURI):
+        return str(uri).removeprefix("tcp:")
+    return str(uri)
+
+
+def where(uri: EndpointURI) -> str:
+    """Where an attached endpoint is, short enough for the sidebar: a socket's directory
+    and file name (two ``qmp.sock`` differ there), a TCP server's host and port."""
+    if isinstance(uri, UnixURI):
+        parent = os.path.basename(os.path.dirname(uri.path))
+        return f"{parent}/{os.path.basename(uri.path)}" if parent else uri.path
+    if isinstance(uri, TcpURI):
+        return str(uri).removeprefix("tcp:")
+    return ""
+
+
 class LinkStateError(StateError):
     """A request the endpoint's state does not allow."""
 
 
 class EndpointLink(QObject):
-    """An endpoint (built-in engine, spawned daemon or attached socket) with live signals."""
+    """An endpoint (built-in engine, spawned daemon or attached socket) with live signals.
+
+    Made from an endpoint URI (or its text: EndpointURIError when it is none) through
+    ``guimirror.session.endpoint_for``; ``kind`` follows from the URI. ``uri`` is what
+    opens the endpoint again: a spawned daemon's names its socket while it runs and after
+    ``detach()``, so that saved, the next start takes that daemon over.
+    """
 
     state_changed = Signal(str)
     nodes_changed = Signal(list)  # raw query-named-block-nodes objects
@@ -68,15 +114,14 @@ class EndpointLink(QObject):
 
     def __init__(
         self,
-        name: str,
-        kind: EndpointKind,
-        address: str | tuple[str, int] | None = None,
+        uri: EndpointURI | str,
+        name: str | None = None,
         rate: float = DEFAULT_RATE,
     ) -> None:
         super().__init__()
-        self.name = name
-        self.kind = kind
-        self.address = address
+        self.uri: EndpointURI = parse_endpoint_uri(uri) if isinstance(uri, str) else uri
+        self.name = name or default_name(self.uri)
+        self.kind = kind_of(self.uri)
         self.rate = max(0.5, min(MAX_RATE, rate))
         self.error = ""
         self.failed = False
@@ -86,7 +131,7 @@ class EndpointLink(QObject):
         self.nodes: list[dict[str, Any]] = []
         self.jobs: list[dict[str, Any]] = []
         self.exports: list[dict[str, Any]] = []
-        self.endpoint: Endpoint = self._make_endpoint()
+        self.endpoint: Endpoint = endpoint_for(self.uri, name=self.name)
         self.endpoint.add_state_listener(lambda _endpoint, _state: self._state_event())
         self.sampler: Sampler | None = None
         self._refresher: asyncio.Task[None] | None = None
@@ -94,16 +139,31 @@ class EndpointLink(QObject):
         self._wake = asyncio.Event()
         self._closing = False
 
-    def _make_endpoint(self) -> Endpoint:
-        if self.kind is EndpointKind.BUILTIN:
-            return BuiltinEndpoint(self.name)
-        if self.kind is EndpointKind.DAEMON:
-            # A daemon's saved socket: the one left running at the last quit, taken over again.
-            adopt = self.address if isinstance(self.address, str) else None
-            return DaemonEndpoint(self.name, adopt=adopt)
-        if self.address is None:
-            raise LinkStateError(f"endpoint '{self.name}' has no socket address")
-        return SocketEndpoint(self.name, self.address)
+    @classmethod
+    def from_uri(cls, text: str, name: str | None = None,
+                 rate: float = DEFAULT_RATE) -> EndpointLink:
+        """The link for the URI ``text``; EndpointURIError when it is none."""
+        return cls(parse_endpoint_uri(text), name, rate)
+
+    @property
+    def address(self) -> str | tuple[str, int] | None:
+        """A socket's path or (host, port); a spawned daemon's QMP socket while it runs or
+        after ``detach()`` (else None)."""
+        uri = self.uri
+        if isinstance(uri, DaemonURI):
+            return uri.socket
+        if isinstance(uri, UnixURI):
+            return uri.path
+        if isinstance(uri, TcpURI):
+            return (uri.host, uri.port)
+        return None
+
+    @property
+    def capabilities(self) -> Capabilities | None:
+        """What the engine serves, once it has opened (None before)."""
+        if self.endpoint.state not in (EndpointState.RUNNING, EndpointState.LOST):
+            return None
+        return self.endpoint.capabilities
 
     # --- life -------------------------------------------------------------------------
 
@@ -143,7 +203,7 @@ class EndpointLink(QObject):
             self.state_changed.emit(self.state)
             raise
         if isinstance(self.endpoint, DaemonEndpoint):
-            self.address = self.endpoint.launcher.socket_path
+            self.uri = self.endpoint.uri
             launcher = self.endpoint.launcher
             if self.endpoint.adoption_error:
                 self.logged.emit(time.time(), self.name, "error", {
@@ -180,8 +240,8 @@ class EndpointLink(QObject):
         await self._stop_watching()
         if self.endpoint.state in (EndpointState.RUNNING, EndpointState.LOST):
             await self.endpoint.close()
-        if self.kind is EndpointKind.DAEMON:
-            self.address = None
+        if isinstance(self.uri, DaemonURI):
+            self.uri = DaemonURI(self.uri.binary)
 
     async def detach(self) -> None:
         """Stop sampling and leave a spawned daemon running with its jobs; ``address`` keeps
@@ -189,7 +249,9 @@ class EndpointLink(QObject):
         if not isinstance(self.endpoint, DaemonEndpoint):
             raise LinkStateError(f"Endpoint '{self.name}' is not a daemon guimirror started")
         await self._stop_watching()
-        self.address = await self.endpoint.detach()
+        socket = await self.endpoint.detach()
+        assert isinstance(self.uri, DaemonURI)
+        self.uri = DaemonURI(self.uri.binary, socket)
         self.detached = True
         self.state_changed.emit(self.state)
 

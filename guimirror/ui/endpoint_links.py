@@ -1,25 +1,27 @@
-"""The endpoint links by name and the sidebar list that shows them: connect, attach, remove
-and remember endpoints; which one is current."""
+"""The endpoint links by name and the sidebar list that shows them: open endpoints by URI,
+remove and remember them; which one is current."""
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QInputDialog, QListWidget, QListWidgetItem, QMessageBox
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMessageBox
 
+from guimirror.errors import GuimirrorError
+from guimirror.session.uri import BuiltinURI, DaemonURI, EndpointURI, parse_endpoint_uri
 from guimirror.ui.ask import ask
-from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
+from guimirror.ui.attach_dialog import AttachDialog
+from guimirror.ui.endpoint_link import EndpointKind, EndpointLink, default_name, where
 from guimirror.ui.settings import AppSettings, SavedEndpoint
 from guimirror.ui.tasks import TaskRunner
 from guimirror.ui.write_load_panel import WriteLoadPanel
 
 log = logging.getLogger(__name__)
 
-BUILTIN = "built-in"
+BUILTIN = EndpointKind.BUILTIN.value
 
 
 class EndpointLinks(QObject):
@@ -56,8 +58,10 @@ class EndpointLinks(QObject):
     def get(self, name: str) -> EndpointLink | None:
         return self.links.get(name)
 
-    async def start(self, restore_endpoints: bool = True, builtin: bool = True) -> None:
-        """Connect the built-in engine and the saved endpoints (caller's task).
+    async def start(self, restore_endpoints: bool = True, builtin: bool = True,
+                    uris: Sequence[EndpointURI] = ()) -> None:
+        """Connect the built-in engine, the saved endpoints, then ``uris`` (those of the
+        command line) that are not open already (caller's task).
 
         The saved list is read before anything is added: adding an endpoint saves the list,
         and the built-in engine's would otherwise overwrite the daemons and sockets of the
@@ -65,19 +69,29 @@ class EndpointLinks(QObject):
         saved = self.settings.endpoints if restore_endpoints else []
         self._saved_read = True
         rate = self.settings.sampling_rate
-        links = []
+        links: list[EndpointLink] = []
         if builtin:
-            links.append(EndpointLink(BUILTIN, EndpointKind.BUILTIN, rate=rate))
+            links.append(EndpointLink(BuiltinURI(), rate=rate))
         for endpoint in saved:
-            links.append(EndpointLink(self._unique_name(endpoint.name, links),
-                                      EndpointKind(endpoint.kind), endpoint.address or None,
-                                      rate=rate))
+            try:
+                uri = parse_endpoint_uri(endpoint.uri)
+            except GuimirrorError as error:
+                log.warning("saved endpoint %s left out: %s", endpoint.name, error.desc)
+                continue
+            links.append(EndpointLink(uri, self._unique_name(endpoint.name, links), rate))
+        for uri in uris:
+            if all(str(link.uri) != str(uri) for link in links):
+                links.append(EndpointLink(uri, self._unique_name_for(uri, links), rate))
         for link in links:
             self._add(link)
         if builtin:
             await self._start(links[0])
         for link in links[1 if builtin else 0:]:
             self.tasks.spawn(self._start(link), f"endpoint {link.name}")
+
+    def _unique_name_for(self, uri: EndpointURI,
+                         pending: list[EndpointLink] | None = None) -> str:
+        return self._unique_name(default_name(uri), pending)
 
     def _unique_name(self, base: str, pending: list[EndpointLink] | None = None) -> str:
         taken = set(self.links) | {link.name for link in pending or []}
@@ -108,31 +122,44 @@ class EndpointLinks(QObject):
             await link.start()
         finally:
             self.show_endpoint(link.name)
-            log.info("endpoint %s: %s %s, %s", link.name, link.kind.value,
-                     link.address or "", link.state)
+            log.info("endpoint %s: %s, %s", link.name, link.uri, link.state)
         self.save()
 
-    async def add_daemon(self) -> EndpointLink:
-        link = EndpointLink(self._unique_name("qsd"), EndpointKind.DAEMON,
+    async def open_uri(self, uri: EndpointURI | str, name: str | None = None) -> EndpointLink:
+        """Open the endpoint ``uri`` names and show it (caller's task); EndpointURIError for
+        a text that is no URI. A socket attached already is only selected; ``qsd:`` always
+        starts another daemon."""
+        parsed = parse_endpoint_uri(uri) if isinstance(uri, str) else uri
+        if not isinstance(parsed, DaemonURI) or parsed.socket is not None:
+            for link in self.links.values():
+                if str(link.uri) == str(parsed) and link.state in ("running", "opening"):
+                    self.select(link.name)
+                    self.tasks.report(f"{parsed} is open already, as {link.name}")
+                    return link
+        link = EndpointLink(parsed, name or self._unique_name_for(parsed),
                             rate=self.settings.sampling_rate)
         return await self.add_endpoint(link)
 
-    async def attach_socket(self, address: str) -> EndpointLink:
-        host_port: str | tuple[str, int] = address
-        if not address.startswith("/") and ":" in address:
-            host, port = address.rsplit(":", 1)
-            host_port = (host, int(port))
-        link = EndpointLink(self._unique_name(os.path.basename(address) or "socket"),
-                            EndpointKind.SOCKET, host_port, rate=self.settings.sampling_rate)
-        return await self.add_endpoint(link)
+    async def add_daemon(self) -> EndpointLink:
+        """Start a qemu-storage-daemon (``qsd:``)."""
+        return await self.open_uri(DaemonURI())
 
-    def ask_attach(self) -> None:
-        text, ok = QInputDialog.getText(
-            self.endpoint_list.window(), "Attach to a QMP socket",
-            "Unix socket path, or host:port on loopback:",
-        )
-        if ok and text.strip():
-            self.tasks.spawn(self.attach_socket(text.strip()), "attach")
+    def ask_attach(self) -> AttachDialog:
+        """The Attach dialog (window-modal, non-blocking); its URI opens when accepted."""
+        dialog = AttachDialog(self.endpoint_list.window())
+        dialog.setObjectName("attach")
+        dialog.accepted.connect(lambda: self.tasks.spawn(
+            self.open_uri(dialog.uri), "attach") if dialog.uri is not None else None)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def select(self, name: str) -> None:
+        """Make ``name`` the current endpoint."""
+        for row in range(self.endpoint_list.count()):
+            item = self.endpoint_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == name:
+                self.endpoint_list.setCurrentItem(item)
 
     async def remove_endpoint(self, name: str) -> None:
         """Remove an endpoint from the sidebar: a socket disconnects (its jobs go on), a
@@ -179,15 +206,13 @@ class EndpointLinks(QObject):
         self.save()
 
     def save(self) -> None:
-        """Remember the attached sockets, then the daemons; a daemon's socket while it runs
-        (the next start takes a daemon left running over again). Nothing is saved before
-        ``start`` has read what the last session saved."""
+        """Remember the attached sockets, then the daemons, each by its URI; a daemon's names
+        its socket while it runs (the next start takes a daemon left running over again).
+        Nothing is saved before ``start`` has read what the last session saved."""
         if not self._saved_read:
             return
         self.settings.endpoints = [
-            SavedEndpoint(link.kind.value, link.name,
-                          link.address if isinstance(link.address, str) else
-                          (f"{link.address[0]}:{link.address[1]}" if link.address else ""))
+            SavedEndpoint(link.name, str(link.uri))
             for kind in (EndpointKind.SOCKET, EndpointKind.DAEMON)
             for link in self.links.values()
             if link.kind is kind
@@ -201,12 +226,14 @@ class EndpointLinks(QObject):
         for row in range(self.endpoint_list.count()):
             item = self.endpoint_list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == name:
-                kind = "" if name == link.kind.value else f"\n  {link.kind.value}"
-                text = f"{name}{kind}\n  {link.state}"
+                # An attached endpoint shows where it is (two 'qmp.sock' differ there).
+                detail = where(link.uri) or link.kind.value
+                text = name + ("" if detail == name else f"\n  {detail}") + f"\n  {link.state}"
                 if link.version:
                     text += f" · {link.version.split(' ')[0]}"
                 item.setText(text)
-                item.setToolTip(link.error or (link.stderr or str(link.address or "")))
+                why = link.error or link.stderr
+                item.setToolTip(str(link.uri) + (f"\n{why}" if why else ""))
         if name == self.current:
             self.current_state_changed.emit()
 

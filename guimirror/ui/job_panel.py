@@ -56,6 +56,11 @@ BUTTONS = (
 )
 
 
+def verb_command(verb: JobVerb) -> str:
+    """The QMP command a verb's button sends."""
+    return f"job-{verb.value}"
+
+
 def verb_allowed(status: str, verb: JobVerb) -> bool:
     """Whether QEMU's verb table lets a job in ``status`` take ``verb``."""
     try:
@@ -136,6 +141,8 @@ class JobRow(QFrame):
         self.speed_error.setStyleSheet("color: #c62828;")
         self.speed_error.setVisible(False)
         self.buttons: dict[JobVerb, QPushButton] = {}
+        self.commands: frozenset[str] | None = None
+        """The commands the job's endpoint serves (None: not known, every verb offered)."""
         buttons = QHBoxLayout()
         for label, verb in BUTTONS:
             button = QPushButton(label)
@@ -226,11 +233,12 @@ class JobRow(QFrame):
                 allowed = allowed and view.paused
             if button.isEnabled() != allowed:
                 button.setEnabled(allowed)
+            offered = self.commands is None or verb_command(verb) in self.commands
             if verb in (JobVerb.FINALIZE, JobVerb.DISMISS):
-                manual = not (view.auto_finalize if verb is JobVerb.FINALIZE
-                              else view.auto_dismiss)
-                if button.isHidden() == manual:
-                    button.setVisible(manual)
+                offered = offered and not (view.auto_finalize if verb is JobVerb.FINALIZE
+                                           else view.auto_dismiss)
+            if button.isHidden() == offered:
+                button.setVisible(offered)
         self.speed.setEnabled(verb_allowed(view.status, JobVerb.SET_SPEED))
         if self._speed_shown != view.speed and not self.speed.hasFocus():
             self._speed_shown = view.speed
@@ -258,6 +266,7 @@ class JobPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: dict[tuple[str, str], JobRow] = {}
+        self.commands: dict[str, frozenset[str] | None] = {}
         self.selected: tuple[str, str] | None = None
         self._pending: dict[tuple[str, str], JobView] = {}
         self._flush_timer = QTimer(self)
@@ -280,10 +289,20 @@ class JobPanel(QWidget):
         layout.addWidget(scroll)
         self.setMinimumWidth(470)
 
+    def set_commands(self, endpoint: str, commands: frozenset[str] | None) -> None:
+        """The commands ``endpoint`` serves: its rows offer only the verbs it has."""
+        self.commands[endpoint] = commands
+        for key, row in self.rows.items():
+            if key[0] == endpoint:
+                row.commands = commands
+                row.update_view(row.view)
+
     def update_job(self, view: JobView) -> JobRow:
         row = self.rows.get(view.key)
         if row is None:
             row = JobRow(view)
+            row.commands = self.commands.get(view.endpoint)
+            row.update_view(view)
             row.verb_requested.connect(self.verb_requested)
             row.speed_requested.connect(self.speed_requested)
             row.selected.connect(self.select)

@@ -17,34 +17,42 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from guimirror.qapi.job import JobVerb
 from guimirror.runtime import freeze_long_lived_objects, shorten_gil_waits
+from guimirror.session.uri import EndpointURI
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoint_links import EndpointLinks
 from guimirror.ui.event_log import EventLog
-from guimirror.ui.job_panel import JobPanel
+from guimirror.ui.job_panel import JobPanel, verb_command
 from guimirror.ui.jobs_controller import JobsController
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
@@ -110,6 +118,7 @@ class MainWindow(QMainWindow):
         sidebar_layout = QVBoxLayout(sidebar)
         sidebar_layout.addWidget(self.endpoint_list)
         sidebar_layout.addLayout(endpoint_buttons)
+        sidebar.setMinimumWidth(170)
         sidebar.setMaximumWidth(240)
         self.endpoint_dock = self._dock("Endpoints", sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
 
@@ -201,6 +210,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self.update_status)
         self.resize(1400, 900)
         self.resizeDocks([self.log_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.endpoint_dock], [190], Qt.Orientation.Horizontal)
 
     def _build_parts(self) -> None:
         """The parts that do the work, each given the widgets and parts it uses."""
@@ -230,6 +240,9 @@ class MainWindow(QMainWindow):
         endpoints.current_changed.connect(nodes.nodes_changed)
         endpoints.current_changed.connect(lambda _name: self.update_status())
         endpoints.current_state_changed.connect(self.update_status)
+        # Opened, the current endpoint tells its version and capabilities to the form.
+        endpoints.current_state_changed.connect(
+            lambda: nodes.nodes_changed(endpoints.current or ""))
         self.remove_endpoint_button.clicked.connect(lambda: spawn(
             endpoints.remove_endpoint(endpoints.current or ""), "remove endpoint"
         ))
@@ -265,6 +278,8 @@ class MainWindow(QMainWindow):
         link.jobs_changed.connect(lambda jobs_: jobs.jobs_changed(name, jobs_))
         link.sample.connect(lambda job_id, sample: jobs.sample(name, job_id, sample))
         link.event_received.connect(lambda event: jobs.event_received(name, event))
+        link.state_changed.connect(lambda _state: self.job_panel.set_commands(
+            name, link.capabilities.commands if link.capabilities is not None else None))
 
     def _units_changed(self, family: str) -> None:
         self.decimal_action.setChecked(family == "decimal")
@@ -309,7 +324,9 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+D",
         )
         self.attach_action = self._action(
-            "Attach to a QMP socket…", self.endpoints.ask_attach, "Ctrl+Shift+A"
+            "&Attach to an endpoint…", self.endpoints.ask_attach, "Ctrl+Shift+A",
+            "Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT) or a new "
+            "qemu-storage-daemon (qsd:)",
         )
         self.example_action = self._action(
             "Create the &example workspace",
@@ -320,7 +337,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.about_action = self._action("&About guimirror", self.preferences.show_about)
         self.rate_action = self._action("Sampling rate…", self.preferences.ask_rate)
-        self.window_action = self._action("Plot window…", self.preferences.ask_plot_window)
+        self.window_action = self._action("Plot time span…", self.preferences.ask_plot_window)
         self.decimal_action = self._action(
             "Decimal units (MB/s)",
             lambda on: self.preferences.set_units("decimal" if on else "binary"),
@@ -328,6 +345,21 @@ class MainWindow(QMainWindow):
         self.decimal_action.setCheckable(True)
         self.decimal_action.setChecked(self.settings.units == "decimal")
         self.add_endpoint_button.addActions([self.spawn_daemon_action, self.attach_action])
+        self.start_mirror_action = self._action(
+            "&Start mirror", self.start_mirror, "Ctrl+Return",
+            "Start the mirror the blockdev-mirror form describes",
+        )
+        self.verb_actions = {
+            verb: self._action(text, lambda _on=False, v=verb: self.selected_job_verb(v),
+                               shortcut, f"{text.replace('&', '')} the selected job")
+            for text, verb, shortcut in (
+                ("&Pause", JobVerb.PAUSE, "Ctrl+Shift+P"),
+                ("&Resume", JobVerb.RESUME, "Ctrl+Shift+R"),
+                ("&Complete", JobVerb.COMPLETE, "Ctrl+Shift+C"),
+                ("C&ancel", JobVerb.CANCEL, "Ctrl+Shift+X"),
+            )
+        }
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("toolbar")
@@ -354,12 +386,17 @@ class MainWindow(QMainWindow):
         node_menu.addAction(self.add_node_action)
         node_menu.addAction(self.remove_node_action)
         node_menu.addAction(self.mirror_action)
+        job_menu = menu.addMenu("&Job")
+        job_menu.addAction(self.start_mirror_action)
+        job_menu.addSeparator()
+        job_menu.addActions(list(self.verb_actions.values()))
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.window_action)
         view_menu.addAction(self.decimal_action)
         for dock in (self.endpoint_dock, self.form_dock, self.log_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
     def _restore(self) -> None:
@@ -371,11 +408,77 @@ class MainWindow(QMainWindow):
 
     # --- starting, tasks and reporting ------------------------------------------------------
 
-    async def start(self, restore_endpoints: bool = True, builtin: bool = True) -> None:
-        """Connect the built-in engine and the saved endpoints (caller's task)."""
+    async def start(self, restore_endpoints: bool = True, builtin: bool = True,
+                    uris: Sequence[EndpointURI] = ()) -> None:
+        """Connect the built-in engine, the saved endpoints and ``uris`` (caller's task)."""
         freeze_long_lived_objects()
         shorten_gil_waits()
-        await self.endpoints.start(restore_endpoints, builtin)
+        await self.endpoints.start(restore_endpoints, builtin, uris)
+
+    # --- keyboard -----------------------------------------------------------------------------
+
+    def start_mirror(self) -> None:
+        """What the form's Start mirror button does; the reason when it cannot start."""
+        if self.form.start_button.isEnabled():
+            self.form.start_button.click()
+        else:
+            reasons = list(self.form.errors.values())
+            self.tasks.report("start mirror: " + (reasons[0] if reasons
+                                                  else "the form is not complete"))
+
+    def selected_job_verb(self, verb: JobVerb) -> None:
+        """What the selected job's button for ``verb`` does, if the job offers it now."""
+        key = self.job_panel.selected
+        row = self.job_panel.rows.get(key) if key is not None else None
+        button = row.buttons.get(verb) if row is not None else None
+        if button is None:
+            self.tasks.report(f"{verb.value}: select a job first")
+        elif button.isHidden():
+            self.tasks.report(f"{verb.value}: {key[0] if key else ''} does not serve "
+                              f"{verb_command(verb)}")
+        elif not button.isEnabled():
+            self.tasks.report(f"{verb.value}: job {row.view.job_id if row else ''} is "
+                              f"{row.view.status if row else ''}")
+        else:
+            button.click()
+
+    def shortcut_actions(self) -> list[QAction]:
+        """The window's actions that have a keyboard shortcut, in menu order."""
+        seen: list[QAction] = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            for action in menu.actions() if isinstance(menu, QMenu) else ():
+                if not action.shortcut().isEmpty() and action not in seen:
+                    seen.append(action)
+        return seen
+
+    def show_shortcuts(self) -> QDialog:
+        """Help → Keyboard shortcuts: every action that has one (non-blocking dialog)."""
+        dialog = QDialog(self)
+        dialog.setObjectName("shortcuts")
+        dialog.setWindowTitle("Keyboard shortcuts")
+        actions = self.shortcut_actions()
+        table = QTableWidget(len(actions), 2, dialog)
+        table.setObjectName("shortcut-table")
+        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for row, action in enumerate(actions):
+            text = action.text().replace("&", "").removesuffix("…")
+            table.setItem(row, 0, QTableWidgetItem(text))
+            table.setItem(row, 1, QTableWidgetItem(
+                action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        dialog.resize(420, 420)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def _show_report(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)

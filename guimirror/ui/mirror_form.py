@@ -145,6 +145,8 @@ class MirrorForm(QWidget):
                 if spec.presentation.group == group:
                     self._add_row(rows, spec)
 
+        self.not_accepted = self._label(_HINT_STYLE, "not-accepted")
+        layout.insertWidget(0, self.not_accepted)
         self.form_error = self._label(_ERROR_STYLE)
         self.start_reason = self._label(_ERROR_STYLE, "start-reason")
         self.start_error = self._label(_ERROR_STYLE, "start-error")
@@ -305,6 +307,13 @@ class MirrorForm(QWidget):
         self._accepted = None if names is None else frozenset(names)
         for name, (form, cell) in self._rows.items():
             form.setRowVisible(cell, self._offered(name))
+        hidden = [name for name in self._rows if not self._offered(name)]
+        self.not_accepted.setText(
+            f"Not offered: this engine does not accept {', '.join(hidden)}." if hidden else "")
+        self.not_accepted.setToolTip(
+            "blockdev-mirror's schema on this endpoint has no argument "
+            + ", ".join(hidden) if hidden else "")
+        self.not_accepted.setVisible(bool(hidden))
         self.revalidate()
 
     def _offered(self, name: str) -> bool:

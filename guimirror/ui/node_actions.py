@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QItemSelection, QStandardPaths
 from PySide6.QtWidgets import QPlainTextEdit, QTableView
@@ -13,6 +13,7 @@ from guimirror.errors import StateError
 from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
 from guimirror.session.block_devices import device_users
+from guimirror.session.endpoint import Endpoint
 from guimirror.session.example_workspace import create_example_workspace
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
 from guimirror.ui.ask import ask
@@ -26,10 +27,26 @@ from guimirror.ui.tasks import TaskRunner
 from guimirror.ui.write_load_panel import WriteLoadPanel
 
 
-def default_buf_size(kind: EndpointKind) -> int | None:
-    """The buf-size an engine of this kind applies for 0 (None: a socket's engine is unknown)."""
-    return {EndpointKind.BUILTIN: DOCUMENTED_BUF_SIZE,
-            EndpointKind.DAEMON: QEMU_7_2_BUF_SIZE}.get(kind)
+def default_buf_size(endpoint: Endpoint) -> int | None:
+    """The buf-size the engine behind ``endpoint`` applies for 0, from what query-version
+    says it is: guimirror's engine the documented 10 MiB, QEMU 7.x 16 MiB; None for any other
+    engine or before it has answered."""
+    version = endpoint.version
+    if version is None:
+        return None
+    if version.package.startswith("guimirror"):
+        return DOCUMENTED_BUF_SIZE
+    if version.qemu.major == 7:
+        return QEMU_7_2_BUF_SIZE
+    return None
+
+
+def mirror_arguments(link: EndpointLink | None) -> Collection[str] | None:
+    """The blockdev-mirror arguments ``link``'s engine accepts (None: not known yet)."""
+    capabilities = link.capabilities if link is not None else None
+    if capabilities is None or not capabilities.has("blockdev-mirror"):
+        return None
+    return capabilities.arguments("blockdev-mirror").keys()
 
 
 class NodeActions:
@@ -87,7 +104,8 @@ class NodeActions:
         users = self.node_users(endpoint)
         self.node_model.set_nodes(nodes, users)
         named = [row for row in self.node_model.rows if not row.node_name.startswith("#")]
-        self.form.set_default_buf_size(default_buf_size(link.kind) if link else None)
+        self.form.set_default_buf_size(default_buf_size(link.endpoint) if link else None)
+        self.form.set_accepted_arguments(mirror_arguments(link))
         self.form.set_nodes(row.choice() for row in named)
         self.form.set_job_ids(job.job_id for job in self.active_jobs(endpoint))
         self.write_load.set_nodes([BlockDeviceInfo.model_validate(row.raw) for row in named],

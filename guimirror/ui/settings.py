@@ -6,22 +6,46 @@ Values are typed here once, so no widget parses QSettings' strings itself. GUI t
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from guimirror.session.uri import DaemonURI, EndpointURIError, parse_endpoint_uri
+
+log = logging.getLogger(__name__)
+
 ORGANIZATION = "guimirror"
 APPLICATION = "guimirror"
 
 
+ENDPOINTS_KEY = "endpoints/uris"
+OLD_ENDPOINTS_KEY = "endpoints/list"
+"""The previous release's list of ``{"kind", "name", "address"}``, read once and migrated."""
+
+
 @dataclass(frozen=True)
 class SavedEndpoint:
-    """An endpoint to bring back: a qemu-storage-daemon to spawn, or a socket to attach."""
+    """An endpoint to bring back: its name and the URI that opens it again (a daemon's with
+    ``?socket=`` while it ran, so that the next start takes it over)."""
 
-    kind: str
     name: str
-    address: str = ""
+    uri: str
+
+
+def migrate_old_endpoint(kind: str, name: str, address: str = "") -> SavedEndpoint | None:
+    """The previous release's saved endpoint as a URI; None for one that names nothing."""
+    if kind == "qemu-storage-daemon":
+        return SavedEndpoint(name, str(DaemonURI(None, address or None)))
+    if kind != "socket" or not address:
+        return None
+    text = address if address.startswith("/") else f"tcp:{address}"
+    try:
+        return SavedEndpoint(name, str(parse_endpoint_uri(text)))
+    except EndpointURIError as error:
+        log.warning("a saved endpoint is left out: %s", error.desc)
+        return None
 
 
 class AppSettings:
@@ -73,16 +97,25 @@ class AppSettings:
 
     @property
     def endpoints(self) -> list[SavedEndpoint]:
-        text = str(self.qsettings.value("endpoints/list", "[]"))
-        try:
-            items = json.loads(text)
-            return [SavedEndpoint(**item) for item in items]
-        except (ValueError, TypeError):
-            return []
+        """The endpoints to open at start; the previous release's list is migrated once."""
+        if not self.qsettings.contains(ENDPOINTS_KEY) and self.qsettings.contains(
+                OLD_ENDPOINTS_KEY):
+            migrated = [saved for item in _json_list(self.qsettings.value(OLD_ENDPOINTS_KEY))
+                        if (saved := _old_entry(item)) is not None]
+            self.endpoints = migrated
+            return migrated
+        endpoints: list[SavedEndpoint] = []
+        for item in _json_list(self.qsettings.value(ENDPOINTS_KEY)):
+            try:
+                endpoints.append(SavedEndpoint(str(item["name"]), str(item["uri"])))
+            except (KeyError, TypeError):
+                log.warning("a saved endpoint is left out: %r", item)
+        return endpoints
 
     @endpoints.setter
     def endpoints(self, value: list[SavedEndpoint]) -> None:
-        self.qsettings.setValue("endpoints/list", json.dumps([asdict(e) for e in value]))
+        self.qsettings.setValue(ENDPOINTS_KEY, json.dumps([asdict(e) for e in value]))
+        self.qsettings.remove(OLD_ENDPOINTS_KEY)
 
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         geometry = self.qsettings.value("window/geometry")
@@ -98,3 +131,18 @@ class AppSettings:
 
     def sync(self) -> None:
         self.qsettings.sync()
+
+
+def _json_list(value: Any) -> list[Any]:
+    try:
+        items = json.loads(str(value if value is not None else "[]"))
+    except ValueError:
+        return []
+    return items if isinstance(items, list) else []
+
+
+def _old_entry(item: Any) -> SavedEndpoint | None:
+    if not isinstance(item, dict):
+        return None
+    return migrate_old_endpoint(str(item.get("kind", "")), str(item.get("name", "")),
+                                str(item.get("address", "") or ""))

@@ -81,10 +81,10 @@ def test_qemu_jobs_go_on_after_quit_and_come_back(qemu_window, settings, qtbot, 
     second = None
     try:
         first = qemu_window
-        link = run(qtbot, qloop, first.endpoints.attach_socket(path))
+        link = run(qtbot, qloop, first.endpoints.open_uri(path))
         start_slow_mirror(first, link, qtbot, qloop, tmp_path)
         run(qtbot, qloop, first.quit.shutdown(), timeout=30)
-        assert [(s.kind, s.address) for s in settings.endpoints] == [("socket", path)]
+        assert [(s.name, s.uri) for s in settings.endpoints] == [("qmp.sock", f"unix:{path}")]
 
         second = MainWindow(settings)
         key = started_again_with_the_job(second, qtbot, qloop)
@@ -153,13 +153,14 @@ def test_endpoints_are_added_and_removed(window, qtbot, qloop, tmp_path) -> None
     assert window.endpoint_list.count() == 1 and link.name not in window.endpoints.links
     assert daemon.returncode is not None  # the daemon guimirror started has stopped
     missing = str(tmp_path / "nobody.sock")
-    task = window.tasks.spawn(window.endpoints.attach_socket(missing), "attach")
+    task = window.tasks.spawn(window.endpoints.open_uri(missing), "attach")
     qtbot.waitUntil(task.done, timeout=10000)
     assert "attach:" in window.tasks.last_error
     failed = window.endpoints.links["nobody.sock"]
     assert failed.state == "failed"
     assert window.endpoint_list.item(1).text().endswith("failed")
-    assert window.endpoint_list.item(1).toolTip() == failed.error != ""
+    assert failed.error != ""
+    assert window.endpoint_list.item(1).toolTip() == f"unix:{missing}\n{failed.error}"
 
 
 def test_decimal_units_are_shown_and_remembered(window, qtbot, qloop, tmp_path) -> None:
@@ -206,6 +207,7 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
         qemu_window, settings, qtbot, qloop, tmp_path) -> None:
     """Quitting leaves a spawned daemon that runs a job running; the next start takes the
     same daemon over and shows its job; quitting without jobs then stops it."""
+    from guimirror.session.uri import DaemonURI
     from guimirror.ui.main_window import MainWindow
 
     require_tools("qemu-storage-daemon")
@@ -219,8 +221,8 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
         assert run(qtbot, qloop, first.quit.quit_flow(ask_user=False), timeout=30)
         assert link.state == "detached"
         os.kill(pid, 0)  # the daemon runs on
-        assert [(s.kind, s.address) for s in settings.endpoints] == [
-            ("qemu-storage-daemon", path)]
+        assert [(s.name, s.uri) for s in settings.endpoints] == [
+            ("qsd", str(DaemonURI(socket=path)))]
 
         second = MainWindow(settings)
         key = started_again_with_the_job(second, qtbot, qloop)
@@ -234,8 +236,7 @@ def test_a_daemon_guimirror_started_keeps_its_job_at_quit_and_is_taken_over(
         assert run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
-        assert [(s.kind, s.address) for s in settings.endpoints] == [
-            ("qemu-storage-daemon", "")]
+        assert [(s.name, s.uri) for s in settings.endpoints] == [("qsd", "qsd:")]
     finally:
         if second is not None:
             run(qtbot, qloop, second.quit.quit_flow(ask_user=False), timeout=30)
@@ -272,7 +273,7 @@ def test_removing_a_daemon_that_runs_a_job_asks_and_can_leave_it_running(
         assert link.name not in window.endpoints.links
         assert window.tasks.last_error == f"{link.name} runs on; its QMP socket is {path}"
         # Attached again by its socket, the daemon shows the job still running.
-        again = run(qtbot, qloop, window.endpoints.attach_socket(path))
+        again = run(qtbot, qloop, window.endpoints.open_uri(path))
         key = (again.name, "mirror-src")
         qtbot.waitUntil(lambda: window.jobs.job(key) is not None, timeout=10000)
         qtbot.waitUntil(lambda: window.jobs.job(key).status == "running", timeout=5000)

@@ -205,11 +205,11 @@ def test_settings_round_trip(tmp_path: Path, qapp) -> None:
     first = AppSettings(QSettings(path, QSettings.Format.IniFormat))
     first.sampling_rate = 12.5
     first.plot_window = 60
-    first.endpoints = [SavedEndpoint("socket", "vm1", "/run/vm1.sock")]
+    first.endpoints = [SavedEndpoint("vm1", "unix:/run/vm1.sock")]
     first.sync()
     again = AppSettings(QSettings(path, QSettings.Format.IniFormat))
     assert again.sampling_rate == 12.5 and again.plot_window == 60
-    assert again.endpoints == [SavedEndpoint("socket", "vm1", "/run/vm1.sock")]
+    assert again.endpoints == [SavedEndpoint("vm1", "unix:/run/vm1.sock")]
     assert again.units == "binary" and not again.example_offered
 
 

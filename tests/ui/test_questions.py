@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from guimirror.qapi.job import JobVerb
-from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
+from guimirror.ui.endpoint_link import EndpointLink
 from tests.support import require_tools
 from tests.ui.conftest import run, write_source
 
@@ -221,7 +221,7 @@ def test_a_taken_over_daemon_without_jobs_stops_at_quit(daemon_window, qtbot, ql
     run(qtbot, qloop, first.detach())
     os.kill(pid, 0)
     taken = run(qtbot, qloop, window.endpoints.add_endpoint(
-        EndpointLink("qsd-again", EndpointKind.DAEMON, first.address)))
+        EndpointLink(first.uri, "qsd-again")))
     assert taken.endpoint.launcher.adopted and taken.endpoint.launcher.pid == pid
     assert run(qtbot, qloop, window.quit.quit_flow())  # no jobs: no question
     with pytest.raises(ProcessLookupError):

@@ -9,6 +9,7 @@ process of its own on the same file, watched through what it prints with ``--log
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import signal
@@ -117,7 +118,7 @@ def saved_endpoints(home: Path) -> list[tuple[str, str]]:
 
     settings = AppSettings(QSettings(str(home / "config" / "guimirror" / "guimirror.conf"),
                                      QSettings.Format.IniFormat))
-    return [(saved.kind, saved.address) for saved in settings.endpoints]
+    return [(saved.name, saved.uri) for saved in settings.endpoints]
 
 
 def quit_leaving_jobs(window: Any, qtbot: Any) -> None:
@@ -143,6 +144,7 @@ async def block_jobs(path: str) -> list[dict[str, Any]]:
 def test_a_daemon_left_running_is_taken_over_by_the_next_start(
         first: Any, home: Path, qtbot: Any, qloop: Any, tmp_path: Path) -> None:
     from guimirror.session.launcher import DaemonLauncher, LauncherError
+    from guimirror.session.uri import DaemonURI
 
     require_tools("qemu-storage-daemon")
     window = first
@@ -167,20 +169,21 @@ def test_a_daemon_left_running_is_taken_over_by_the_next_start(
                         and job.status == "running", timeout=10000)
         quit_leaving_jobs(window, qtbot)
         os.kill(pid, 0)  # left running
-        assert saved_endpoints(home) == [("qemu-storage-daemon", path)]
+        uri = str(DaemonURI(socket=path))
+        assert saved_endpoints(home) == [("qsd", uri)]
 
         second = SecondStart(home)
         second.wait_for(lambda line: line.endswith(
             f"[qsd] notice took over the daemon left running at {path} (pid {pid})"))
         second.wait_for(lambda line: line.endswith(
-            f"endpoint qsd: qemu-storage-daemon {path}, running"))
-        second.wait_for(lambda line: line.endswith("endpoint built-in: built-in , running"))
+            f"endpoint qsd: {uri}, running"))
+        second.wait_for(lambda line: line.endswith("endpoint built-in: builtin:, running"))
         assert second.quit() == 0, "\n".join(second.lines)
         # Quitting again leaves the daemon running: the second start saw its job.
         assert any(line.endswith(f"qsd runs on with mirror-src; its QMP socket is {path}")
                    for line in second.lines), "\n".join(second.lines)
         assert not any("Traceback" in line for line in second.lines), "\n".join(second.lines)
-        assert saved_endpoints(home) == [("qemu-storage-daemon", path)]
+        assert saved_endpoints(home) == [("qsd", uri)]
         os.kill(pid, 0)
         jobs = run(qtbot, qloop, block_jobs(path))
         assert [(job["device"], job["status"]) for job in jobs] == [("mirror-src", "running")]
@@ -203,19 +206,49 @@ def test_an_attached_socket_is_attached_again_by_the_next_start(
     path = run(qtbot, qloop, daemon.start())
     second = None
     try:
-        link = run(qtbot, qloop, first.endpoints.attach_socket(path))
+        link = run(qtbot, qloop, first.endpoints.open_uri(path))
         assert link.connected
         run(qtbot, qloop, first.quit.quit_flow(ask_user=False), timeout=30)
-        assert saved_endpoints(home) == [("socket", path)]
+        assert saved_endpoints(home) == [("qmp.sock", f"unix:{path}")]
 
         second = SecondStart(home)
         second.wait_for(lambda line: line.endswith(
-            f"endpoint {link.name}: socket {path}, running"))
-        second.wait_for(lambda line: line.endswith("endpoint built-in: built-in , running"))
+            f"endpoint {link.name}: unix:{path}, running"))
+        second.wait_for(lambda line: line.endswith("endpoint built-in: builtin:, running"))
         assert second.quit() == 0, "\n".join(second.lines)
-        assert saved_endpoints(home) == [("socket", path)]
+        assert saved_endpoints(home) == [("qmp.sock", f"unix:{path}")]
         assert daemon.returncode is None  # an attached daemon is not guimirror's to stop
     finally:
         if second is not None:
             second.kill()
+        run(qtbot, qloop, daemon.stop(), timeout=30)
+
+
+def test_the_previous_releases_saved_endpoints_are_opened_and_migrated(
+        home: Path, qtbot: Any, qloop: Any, qapp: Any) -> None:
+    """A settings file of the previous release ({"kind", "name", "address"} entries): the next
+    start attaches its socket and starts its daemon, and saves both as URIs from then on."""
+    from guimirror.session.launcher import DaemonLauncher
+
+    require_tools("qemu-storage-daemon")
+    daemon = DaemonLauncher(name="elsewhere")
+    path = run(qtbot, qloop, daemon.start())
+    config = home / "config" / "guimirror" / "guimirror.conf"
+    old = QSettings(str(config), QSettings.Format.IniFormat)
+    old.setValue("endpoints/list", json.dumps([
+        {"kind": "socket", "name": "vm1", "address": path},
+        {"kind": "qemu-storage-daemon", "name": "qsd", "address": ""},
+    ]))
+    old.setValue("first-start/example-offered", "true")
+    old.sync()
+    second = SecondStart(home)
+    try:
+        second.wait_for(lambda line: line.endswith(f"endpoint vm1: unix:{path}, running"))
+        second.wait_for(lambda line: "endpoint qsd: qsd:?socket=" in line
+                        and line.endswith(", running"))
+        assert second.quit() == 0, "\n".join(second.lines)
+        assert saved_endpoints(home) == [("vm1", f"unix:{path}"), ("qsd", "qsd:")]
+        assert "endpoints/list" not in QSettings(str(config), QSettings.Format.IniFormat).allKeys()
+    finally:
+        second.kill()
         run(qtbot, qloop, daemon.stop(), timeout=30)
