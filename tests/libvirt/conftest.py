@@ -81,10 +81,11 @@ def _running_pid(name: str) -> int | None:
     except (OSError, ValueError):
         return None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        # A daemon is reparented to PID 1, which may be slow to reap it: a zombie is gone.
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
         return None
-    return pid
+    return None if state in ("Z", "X") else pid
 
 
 def _start(name: str) -> None:
