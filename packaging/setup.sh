@@ -2,7 +2,8 @@
 # Installs everything guimirror needs on Debian 12, as root, into a virtual environment beside the
 # checkout (.venv, or $GUIMIRROR_VENV). Safe to run again: it installs only what is missing.
 #   packaging/setup.sh            the application
-#   packaging/setup.sh test       the application, the test tools and the packaging tools
+#   packaging/setup.sh test       the application, the test tools, the packaging tools and
+#                                 libvirt (libvirtd, QEMU for VMs, libvirt-python)
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +24,12 @@ if [ "$mode" = test ]; then
     # validators for the desktop entry and AppStream metadata; what PyInstaller needs to bundle
     debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11)
 fi
+if [ "$mode" = test ]; then
+    # the libvirt endpoint's tests: libvirtd with its QEMU driver, a QEMU that runs VMs, and
+    # what building libvirt-python (the 'libvirt' extra) takes
+    debian_packages+=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
+                      libvirt-dev pkg-config gcc python3-dev)
+fi
 
 missing=()
 for package in "${debian_packages[@]}"; do
@@ -42,6 +49,6 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 extras=""
-[ "$mode" = test ] && extras="[test,package]"
+[ "$mode" = test ] && extras="[test,package,libvirt]"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -e "$top$extras"
 echo "setup: ready ($("$venv/bin/python" -c 'import guimirror; print("guimirror", guimirror.__version__)'))"

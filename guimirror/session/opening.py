@@ -1,8 +1,9 @@
 """Open an endpoint by its URI: each scheme has an opener that makes its Endpoint.
 
 ``open_endpoint("qsd:")`` parses the URI, makes the endpoint and opens it. ``endpoint_for``
-makes it without opening, for a caller that listens to its states from the start. A new
-scheme (libvirt's ``qemu:///system``, ``ssh://``) is a URI type and an opener given to
+makes it without opening, for a caller that listens to its states from the start. libvirt's
+``qemu:///system``, ``qemu:///session`` and ``qemu+ssh://`` come from
+guimirror.session.libvirt_uri. A new scheme is a URI type and an opener given to
 :func:`register_scheme`; the callers stay as they are.
 """
 
@@ -13,6 +14,8 @@ from typing import Any, TypeVar
 
 from guimirror.session.endpoint import BuiltinEndpoint, DaemonEndpoint, Endpoint, SocketEndpoint
 from guimirror.session.launcher import DEFAULT_BINARY
+from guimirror.session.libvirt_endpoint import open_libvirt
+from guimirror.session.libvirt_uri import LibvirtSshURI, LibvirtURI
 from guimirror.session.uri import (
     BuiltinURI,
     DaemonURI,
@@ -80,3 +83,5 @@ register_scheme(BuiltinURI, _builtin)
 register_scheme(DaemonURI, _daemon)
 register_scheme(UnixURI, _unix)
 register_scheme(TcpURI, _tcp)
+register_scheme(LibvirtURI, open_libvirt)
+register_scheme(LibvirtSshURI, open_libvirt)

@@ -34,7 +34,7 @@ from guimirror.qapi.commands import QueryNamedBlockNodes
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import JobStatusChange, QAPIEvent
 from guimirror.qapi.job import BlockJobInfo, JobStatus
-from guimirror.session.client import SessionClient
+from guimirror.session.block_client import BlockJobClient
 from guimirror.session.connection import ConnectionStateError
 from guimirror.session.rates import JobTrack
 from guimirror.session.samples import EndpointSnapshot, JobSample
@@ -85,7 +85,7 @@ class Sampler:
     reader task.
     """
 
-    def __init__(self, client: SessionClient, rate_hz: float = DEFAULT_RATE_HZ) -> None:
+    def __init__(self, client: BlockJobClient, rate_hz: float = DEFAULT_RATE_HZ) -> None:
         self.client = client
         self._rate_hz = DEFAULT_RATE_HZ
         self.rate_hz = rate_hz

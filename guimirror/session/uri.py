@@ -9,6 +9,8 @@
                                                         if it is gone, start a new one
 ``unix:/run/vm1/qmp.sock`` or ``/run/vm1/qmp.sock``     attach to a QMP server on a unix socket
 ``tcp:localhost:4444``, ``tcp:[::1]:4444``              attach over TCP, loopback only
+``qemu:///system``, ``qemu+ssh://user@host/system``     the VMs a libvirtd runs
+                                                        (guimirror.session.libvirt_uri)
 ======================================================  ==========================================
 
 ``parse_endpoint_uri(text)`` is pure: it checks the syntax and returns an :class:`EndpointURI`
