@@ -77,7 +77,7 @@ from guimirror.session.libvirt_disks import (
     image_virtual_size,
     split_device,
 )
-from guimirror.session.target_checks import StartVerdict, allocated_bytes, judge_start
+from guimirror.session.target_checks import DataMeasure, StartVerdict, judge_start, measure_data
 
 logger = logging.getLogger(__name__)
 
@@ -539,15 +539,15 @@ def _is_block_device(path: str, local: bool) -> bool:
         return False
 
 
-def _local_target(path: str, image_format: str) -> tuple[int | None, int | None]:
-    """Blocks: the guest-visible size of a local raw or qcow2 image or device and the bytes
-    of data it holds; (None, None) when there is nothing at ``path``."""
+def _local_target(path: str, image_format: str) -> tuple[int | None, DataMeasure | None]:
+    """Blocks: the guest-visible size of a local raw or qcow2 image or device and the data
+    it holds; (None, None) when there is nothing at ``path``."""
     if not os.path.exists(path):
         return None, None
     with open(path, "rb") as image:
         header = image.read(32)
         size = image.seek(0, os.SEEK_END)
-    return image_virtual_size(header, size, image_format), allocated_bytes(path)
+    return image_virtual_size(header, size, image_format), measure_data(path)
 
 
 def _version_triple(number: int) -> VersionTriple:
