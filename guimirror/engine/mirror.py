@@ -272,13 +272,11 @@ class MirrorJob(Job):
         (unless ``target-is-zero`` says it reads zeroes already).
 
         Progress counts the holes as QEMU does, which marks the whole device dirty and
-        zeroes the holes in its sweep: ``len`` is the whole device from the start, and
-        ``offset`` grows by each hole as it is zeroed or skipped.
+        zeroes the holes in its sweep: ``offset`` grows by each hole as it is zeroed or
+        skipped, and ``len`` by what the scan has seen, the whole device once it is done.
         """
         length = self.source.length
         offset = 0
-        if self.settings.zero_target:
-            self.progress_total = length
         zeroes: set[asyncio.Task[None]] = set()
         try:
             while offset < length and not self.force_cancel:
@@ -295,6 +293,7 @@ class MirrorJob(Job):
                         )
                     zeroes.add(asyncio.create_task(self._zero_hole(offset, pnum)))
                 offset += pnum
+                self._update_total(self.bitmap.dirty_bytes)
                 await self.pause_point()
         finally:
             if zeroes:

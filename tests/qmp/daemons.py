@@ -42,10 +42,12 @@ def common_command_line(directory: Path, source: Path, target: Path) -> list[str
     ]
 
 
-async def start_daemon(kind: str, args: list[str], qmp_sock: Path) -> asyncio.subprocess.Process:
-    """Start ``kind`` with ``args``; return once ``qmp_sock`` can be connected to."""
+async def start_daemon(kind: str, args: list[str], qmp_sock: Path,
+                       program: str = "qemu-storage-daemon") -> asyncio.subprocess.Process:
+    """Start ``kind`` with ``args``; return once ``qmp_sock`` can be connected to.
+    ``program``: the qemu-storage-daemon to run for ``qemu``."""
     if kind == "qemu":
-        return await spawn_qsd(*args, env=daemon_env())
+        return await spawn_qsd(*args, env=daemon_env(), program=program)
     process = await asyncio.create_subprocess_exec(
         *daemon_argv(kind), *args, env=daemon_env(),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
