@@ -57,7 +57,7 @@ def test_each_mirror_gets_its_own_bitmap(engine: str, images: str) -> None:
     async def scenario() -> tuple[list[JobSample], dict[str, dict[str, int]]]:
         async with endpoint:
             client = endpoint.client
-            for source, target, granularity in MIRRORS.values():
+            for source, target, _ in MIRRORS.values():
                 await client.blockdev_add(_raw(source, f"{images}/{source}.img"))
                 await client.blockdev_add(_raw(target, f"{images}/{target}.img"))
             for job_id, (source, target, granularity) in MIRRORS.items():
@@ -66,9 +66,10 @@ def test_each_mirror_gets_its_own_bitmap(engine: str, images: str) -> None:
                     job_id=job_id, device=source, target=target, sync=MirrorSyncMode.FULL,
                     speed=1, granularity=granularity, buf_size=1 * MiB,
                 ))
-            async with asyncio.timeout(10):
-                while len([job for job in await client.query_block_jobs() if job.len]) < 2:
-                    await asyncio.sleep(0.02)
+            for _ in range(500):  # until both have scanned their source
+                if len([job for job in await client.query_block_jobs() if job.len]) == 2:
+                    break
+                await asyncio.sleep(0.02)
             jobs = await client.query_block_jobs()
             nodes = await client.query_named_block_nodes(FLAT)
             holders = {
