@@ -44,7 +44,7 @@ from guimirror.qapi.job import BlockJobInfo, JobInfo
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session.launcher import DaemonLauncher
 
-from ..support import QEMU_VERSIONS, require_qemu
+from ..support import qemu_program
 from . import test_blockdev_options, test_commands, test_mirror_arguments
 
 pytestmark = pytest.mark.qemu
@@ -74,22 +74,11 @@ UNMODELLED: dict[str, set[str]] = {
 ALWAYS_SENT: dict[str, set[str]] = {"7.2": set(), "10.0": {"actively-synced"}}
 
 
-@pytest.fixture(params=QEMU_VERSIONS, autouse=True)
-def version(request: pytest.FixtureRequest) -> str:
-    """The QEMU version the test runs against; ``daemon()`` starts that version."""
-    global _binary
-    _binary = require_qemu(request.param)
-    return str(request.param)
-
-
-_binary = "qemu-storage-daemon"
-
-
 @asynccontextmanager
-async def daemon(*extra_args: str) -> AsyncIterator[QMPClient]:
-    """A qemu-storage-daemon of the test's version and a negotiated QMP client to it; quits
-    it afterwards."""
-    launcher = DaemonLauncher(_binary, extra_args=extra_args)
+async def daemon(version: str, *extra_args: str) -> AsyncIterator[QMPClient]:
+    """A qemu-storage-daemon of QEMU ``version`` and a negotiated QMP client to it; quits it
+    afterwards."""
+    launcher = DaemonLauncher(qemu_program(version), extra_args=extra_args)
     await launcher.start()
     client = QMPClient("qapi-test")
     try:
@@ -206,7 +195,7 @@ class SchemaChecker:
 
 def test_models_follow_the_daemons_schema(version: str) -> None:
     async def scenario() -> list[dict[str, Any]]:
-        async with daemon() as client:
+        async with daemon(version) as client:
             return typing.cast(list[dict[str, Any]], await client.execute("query-qmp-schema"))
 
     checker = SchemaChecker(asyncio.run(scenario()), version)
@@ -298,13 +287,13 @@ COMMAND_CASES = [
 ]
 
 
-def test_bad_input_gives_the_daemons_text_in_the_daemons_order() -> None:
+def test_bad_input_gives_the_daemons_text_in_the_daemons_order(version: str) -> None:
     base = test_mirror_arguments.BASE
     missing = [{k: v for k, v in base.items() if k != key} for key in ("job-id", "sync", "device")]
 
     async def scenario() -> list[tuple[str, str, str]]:
         differences = []
-        async with daemon(*NODES) as client:
+        async with daemon(version, *NODES) as client:
             for raw in [*(base | change for change in MIRROR_CASES), *missing]:
                 theirs = await qemu_error(client, "blockdev-mirror", raw)
                 ours = our_error(BlockdevMirror, raw)
@@ -352,12 +341,12 @@ async def _until(
                 return
 
 
-async def _mirror_scenario(directory: str) -> dict[str, list[Any]]:
+async def _mirror_scenario(directory: str, version: str) -> dict[str, list[Any]]:
     """One mirror through its life, then a failed one and a cancelled one; every reply kept."""
     replies: dict[str, list[Any]] = {}
     events: list[dict[str, Any]] = []
 
-    async with daemon() as client:
+    async with daemon(version) as client:
 
         async def run(command: str, arguments: dict[str, Any] | None = None) -> Any:
             model = COMMANDS.get(command)
@@ -480,7 +469,7 @@ def test_daemon_replies_and_events_round_trip(version: str) -> None:
         for name in ("src", "tgt", "bad"):
             with open(os.path.join(directory, f"{name}.img"), "wb") as image:
                 image.write(os.urandom(256 * 1024) * 16)
-        replies = asyncio.run(_mirror_scenario(directory))
+        replies = asyncio.run(_mirror_scenario(directory, version))
 
     nodes = [node for reply in replies["query-named-block-nodes"] for node in reply]
     for node in nodes:

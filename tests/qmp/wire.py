@@ -88,12 +88,13 @@ def normalise_version(message: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
-async def start_qsd(directory: Path, *extra: str) -> tuple[asyncio.subprocess.Process, Path]:
+async def start_qsd(directory: Path, *extra: str, program: str = "qemu-storage-daemon"
+                    ) -> tuple[asyncio.subprocess.Process, Path]:
     """A qemu-storage-daemon with a QMP monitor on ``directory``/qsd.sock."""
     sock = directory / "qsd.sock"
     process = await spawn_qsd(
         "--chardev", f"socket,id=m0,path={sock},server=on,wait=off",
-        "--monitor", "chardev=m0", *extra)
+        "--monitor", "chardev=m0", *extra, program=program)
     return process, sock
 
 
