@@ -14,10 +14,10 @@ from tests.qmp.wire import spawn_qsd, wait_for_socket
 REPO = Path(guimirror.__file__).resolve().parents[1]
 
 
-def daemon_argv(kind: str) -> list[str]:
-    """The program to run: ``qemu`` or ``guimirror``."""
+def daemon_argv(kind: str, program: str = "qemu-storage-daemon") -> list[str]:
+    """The program to run: ``qemu`` (``program``) or ``guimirror``."""
     if kind == "qemu":
-        return ["qemu-storage-daemon"]
+        return [program]
     return [sys.executable, "-m", "guimirror.qmp.daemon"]
 
 
@@ -55,7 +55,8 @@ async def start_daemon(kind: str, args: list[str], qmp_sock: Path,
     return process
 
 
-def run_daemon(kind: str, args: list[str]) -> subprocess.CompletedProcess[str]:
+def run_daemon(kind: str, args: list[str], program: str = "qemu-storage-daemon"
+               ) -> subprocess.CompletedProcess[str]:
     """Run a daemon that is expected to exit by itself (bad options, --help, --version)."""
-    return subprocess.run([*daemon_argv(kind), *args], env=daemon_env(), capture_output=True,
-                          text=True, timeout=30, check=False)
+    return subprocess.run([*daemon_argv(kind, program), *args], env=daemon_env(),
+                          capture_output=True, text=True, timeout=30, check=False)
