@@ -107,6 +107,24 @@ SCENARIOS: list[Scenario] = [
         deviation="QEMU 7.2 has no block-job-change (QEMU 8.2 brought it)",
     ),
     Scenario(
+        "change-paused-and-concluded",
+        (Image("src", SIZE, ((0, SIZE, None),)), Image("tgt", SIZE)), NODES,
+        (mirror(speed=1 * MiB, buf_size=256 * 1024, auto_dismiss=False),
+         job_cmd("job-pause"), WaitJob("j1", {"status": "paused"}),
+         _change("write-blocking"), ExpectJob("j1", {"status": "paused"}),
+         job_cmd("job-cancel"), WaitJob("j1", {"status": "concluded"}),
+         _change("write-blocking",
+                 error="Job 'j1' in state 'concluded' cannot accept command verb 'change'"),
+         job_cmd("job-dismiss"), ExpectJob("j1", None)),
+        steps_for={"qemu-7.2": (
+            mirror(speed=1 * MiB),
+            _change("write-blocking", error="The command block-job-change has not been found",
+                    error_class="CommandNotFound"),
+            job_cmd("job-cancel"), WaitEvent("BLOCK_JOB_CANCELLED", "j1"),
+        )},
+        deviation="QEMU 7.2 has no block-job-change",
+    ),
+    Scenario(
         "progress-sparse-source", _SPARSE_IMAGES, NODES,
         (mirror(speed=1 * MiB),
          # len is the whole device from the start; the holes count as they are zeroed.
