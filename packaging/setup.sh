@@ -44,6 +44,29 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# QEMU 10.0 beside Debian 12's QEMU 7.2, for the tests that run on both versions: the packages from
+# bookworm-backports unpacked into $GUIMIRROR_QEMU10 (default /opt/qemu-10.0), never installed over
+# the system's QEMU. The tests find qemu-storage-daemon there, or where $GUIMIRROR_QEMU10 points.
+qemu10_version=1:10.0.2+ds-2+deb13u1~bpo12+1
+qemu10=${GUIMIRROR_QEMU10:-/opt/qemu-10.0}
+if [ "$mode" = test ] && ! "$qemu10/usr/bin/qemu-storage-daemon" --version 2>/dev/null | grep -q "version 10\.0"; then
+    echo "setup: unpacking QEMU 10.0 from bookworm-backports into $qemu10"
+    backports=/etc/apt/sources.list.d/bookworm-backports.list
+    if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        mirror=$(grep -hoE '^(URIs:|deb) +[a-z]+://[^ ]+' /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null \
+            | grep -v -- -security | head -n1 | awk '{print $2}' || true)
+        echo "deb ${mirror:-http://deb.debian.org/debian} bookworm-backports main" >"$backports"
+    fi
+    apt-get update -qq
+    scratch=$(mktemp -d) && chmod 755 "$scratch"  # apt-get download runs as _apt
+    (cd "$scratch" && apt-get download -qq \
+        "qemu-system-common=$qemu10_version" "qemu-utils=$qemu10_version" "qemu-block-extra=$qemu10_version")
+    rm -rf "$qemu10.partial" && mkdir -p "$qemu10.partial"
+    for deb in "$scratch"/*.deb; do dpkg-deb -x "$deb" "$qemu10.partial"; done
+    rm -rf "$scratch" "$qemu10" && mv "$qemu10.partial" "$qemu10"
+    "$qemu10/usr/bin/qemu-storage-daemon" --version | head -n1
+fi
+
 if [ ! -x "$venv/bin/python" ]; then
     echo "setup: creating the virtual environment $venv"
     python3 -m venv "$venv"

@@ -32,3 +32,30 @@ def require_root() -> None:
     """Skip a test that needs root (loop devices), saying so."""
     if os.geteuid() != 0:
         pytest.skip("needs root to create loop devices")
+
+
+#: The QEMU versions the suite runs against: Debian 12's (on PATH) and Debian 13's 10.0, which
+#: packaging/setup.sh unpacks from bookworm-backports into /opt/qemu-10.0 (or $GUIMIRROR_QEMU10).
+QEMU_VERSIONS = ("7.2", "10.0")
+
+
+def qemu_program(version: str, name: str = "qemu-storage-daemon") -> str:
+    """The path (or, for the system's QEMU, the name) of QEMU ``version``'s tool ``name``."""
+    if version == QEMU_VERSIONS[0]:
+        return name
+    prefix = os.environ.get("GUIMIRROR_QEMU10", "/opt/qemu-10.0")
+    return os.path.join(prefix, "usr", "bin", name)
+
+
+def require_qemu(version: str) -> str:
+    """qemu-storage-daemon of QEMU ``version``, or a skip (a failure in CI) saying how to get it."""
+    program = qemu_program(version)
+    if version == QEMU_VERSIONS[0]:
+        require_tools(program)
+    elif not os.access(program, os.X_OK):
+        message = (f"needs QEMU {version}'s qemu-storage-daemon at {program}: run "
+                   "packaging/setup.sh test (or point GUIMIRROR_QEMU10 at its prefix)")
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return program

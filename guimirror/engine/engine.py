@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         BlockExportDel,
         BlockExportInfo,
         BlockJobCancel,
+        BlockJobChange,
         BlockJobComplete,
         BlockJobDismiss,
         BlockJobFinalize,
@@ -180,6 +181,9 @@ class Engine:
 
     async def block_job_complete(self, args: BlockJobComplete) -> None:
         self._block_job(args.device).complete()
+
+    async def block_job_change(self, args: BlockJobChange) -> None:
+        self._block_job(args.id).change(args)
 
     async def block_job_finalize(self, args: BlockJobFinalize) -> None:
         self._block_job(args.id).finalize()

@@ -17,7 +17,7 @@ import errno
 import logging
 import os
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from guimirror.engine.ratelimit import RateLimit
 from guimirror.qapi.errors import QAPIError
@@ -38,6 +38,9 @@ from guimirror.qapi.job import (
     check_verb,
 )
 from guimirror.qapi.mirror import BlockdevOnError, check_speed
+
+if TYPE_CHECKING:
+    from guimirror.qapi.commands import BlockJobChange
 
 log = logging.getLogger(__name__)
 
@@ -374,6 +377,15 @@ class Job:
         self._apply_verb(JobVerb.DISMISS)
         self._dismiss()
 
+    def change(self, args: BlockJobChange) -> None:
+        """``block-job-change``: the verb check, then the job type's own change."""
+        self._apply_verb(JobVerb.CHANGE)
+        if args.type == self.job_type:
+            self.on_change(args)
+
+    def on_change(self, args: BlockJobChange) -> None:
+        """What ``block-job-change`` changes in a job of this type (nothing by default)."""
+
     # ----- queries -------------------------------------------------------------------------
 
     def block_job_info(self) -> BlockJobInfo:
@@ -391,7 +403,12 @@ class Job:
             auto_finalize=self.auto_finalize,
             auto_dismiss=self.auto_dismiss,
             **self._error_member(),
+            **self.type_info(),
         )
+
+    def type_info(self) -> dict[str, object]:
+        """The members of query-block-jobs' entry that only this job type has."""
+        return {}
 
     def job_info(self) -> JobInfo:
         return JobInfo(

@@ -28,6 +28,7 @@ from guimirror.engine.job import EventSink, Job, JobFailed
 from guimirror.engine.mirror_filter import MirrorTopNode
 from guimirror.engine.node import BlockNode
 from guimirror.qapi.block_info import BlockDirtyInfo
+from guimirror.qapi.commands import BlockJobChangeMirror
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import BlockJobReady
 from guimirror.qapi.job import BlockDeviceIoStatus
@@ -35,6 +36,7 @@ from guimirror.qapi.mirror import BlockdevMirror, BlockdevOnError, MirrorCopyMod
 
 if TYPE_CHECKING:
     from guimirror.engine.graph import BlockGraph
+    from guimirror.qapi.commands import BlockJobChange
 
 MAX_IN_FLIGHT = 16
 SLICE_NS = 100_000_000
@@ -58,6 +60,9 @@ class MirrorPlan:
 
     sync: MirrorSyncMode
     zero_target: bool
+    """Make the target read as the source where the source reads zeroes (sync=full)."""
+    target_is_zero: bool
+    """The user vouches that the target reads zeroes: its zeroing is skipped."""
     granularity: int
     buf_size: int
     copy_mode: MirrorCopyMode
@@ -122,6 +127,7 @@ class MirrorJob(Job):
         )
         self.should_complete = False
         self.synced = False
+        self.actively_synced = False
         self.in_flight = 0
         self.bytes_in_flight = 0
         self.buf_free = self.buf_size
@@ -146,6 +152,25 @@ class MirrorJob(Job):
 
     def write_passes_through(self) -> bool:
         return self._error_ret < 0 or self.force_cancel or self.is_completed
+
+    def on_change(self, args: BlockJobChange) -> None:
+        """block-job-change (QEMU 10.0's ``mirror_change``): background -> write-blocking.
+
+        From the switch on, every write that passes the filter reaches the target before it
+        completes; what is still dirty is copied by the sweep as before, and once nothing
+        is dirty the job is actively synced. Runs in the command's task.
+        """
+        assert isinstance(args, BlockJobChangeMirror)
+        current = self.settings.copy_mode
+        if args.copy_mode == current:
+            return
+        if args.copy_mode != MirrorCopyMode.WRITE_BLOCKING:
+            raise QAPIError(f"Change to copy mode '{args.copy_mode.value}' is not implemented")
+        self.settings.copy_mode = args.copy_mode
+        self.enter()
+
+    def type_info(self) -> dict[str, object]:
+        return {"actively_synced": self.actively_synced}
 
     def mark_dirty(self, offset: int, length: int) -> None:
         self.bitmap.set_dirty(offset, length)
@@ -197,6 +222,7 @@ class MirrorJob(Job):
         try:
             await target_write(self.target.node)
         except OSError as exc:
+            self.actively_synced = False
             self.bitmap.set_dirty(offset, length)
             self._handle_error(self.settings.on_target_error, is_read=False, exc=exc)
         else:
@@ -242,7 +268,13 @@ class MirrorJob(Job):
         )
 
     async def _dirty_init(self) -> None:
-        """Mark the source's allocated ranges dirty; zero the target where the source has holes."""
+        """Mark the source's allocated ranges dirty; zero the target where the source has holes
+        (unless ``target-is-zero`` says it reads zeroes already).
+
+        Progress counts the holes as QEMU does, which marks the whole device dirty and
+        zeroes the holes in its sweep: ``offset`` grows by each hole as it is zeroed or
+        skipped, and ``len`` by what the scan has seen, the whole device once it is done.
+        """
         length = self.source.length
         offset = 0
         zeroes: set[asyncio.Task[None]] = set()
@@ -252,6 +284,8 @@ class MirrorJob(Job):
                 pnum = max(status.pnum, 1)
                 if status.data or not status.zero:
                     self.bitmap.set_dirty(offset, pnum)
+                elif self.settings.target_is_zero:
+                    self.progress_current += pnum
                 elif self.settings.zero_target:
                     while len(zeroes) >= MAX_IN_FLIGHT:
                         _done, zeroes = await asyncio.wait(
@@ -259,6 +293,7 @@ class MirrorJob(Job):
                         )
                     zeroes.add(asyncio.create_task(self._zero_hole(offset, pnum)))
                 offset += pnum
+                self._update_total(self.bitmap.dirty_bytes)
                 await self.pause_point()
         finally:
             if zeroes:
@@ -279,6 +314,7 @@ class MirrorJob(Job):
                 if not (status.zero and not status.data):
                     await self.target.pwrite_zeroes(offset, pnum, may_unmap=True)
                 offset += pnum
+                self.progress_current += pnum
         except OSError as exc:
             self.bitmap.set_dirty(offset, end - offset)
             self._handle_error(self.settings.on_target_error, is_read=False, exc=exc)
@@ -309,6 +345,8 @@ class MirrorJob(Job):
                     if not await self._flush_target():
                         continue
                     self._become_ready()
+                if self.copies_writes:
+                    self.actively_synced = True
                 should_complete = self.should_complete or self.cancelled
                 cnt = self.bitmap.dirty_bytes
             if cnt == 0 and should_complete:
@@ -605,8 +643,10 @@ def start_mirror(
     _check_not_busy(target)
     sync = args.sync
     zero_target = sync == MirrorSyncMode.FULL
+    target_is_zero = bool(args.target_is_zero) and zero_target
     if sync == MirrorSyncMode.TOP and source.children.get("backing") is None:
         sync, zero_target = MirrorSyncMode.FULL, True
+        target_is_zero = bool(args.target_is_zero)
     replaces = _check_replaces(graph, args, source) if args.replaces is not None else None
     args.check_sync_mode()
     args.check_buf_size()
@@ -625,6 +665,7 @@ def start_mirror(
     plan = MirrorPlan(
         sync=sync,
         zero_target=zero_target,
+        target_is_zero=target_is_zero,
         granularity=resolved.granularity,
         buf_size=resolved.buf_size,
         copy_mode=args.copy_mode,

@@ -9,13 +9,14 @@ command without arguments.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from guimirror.qapi.base import QAPIModel, QAPIReply, union_check, union_discriminator, variant_tag
 from guimirror.qapi.blockdev import BlockdevOptions
-from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.qapi.job import JobType
+from guimirror.qapi.mirror import BlockdevMirror, MirrorCopyMode
 from guimirror.qapi.types import (
     NOT_NULL_ARRAY,
     NOT_NULL_STRING,
@@ -92,6 +93,43 @@ class BlockJobComplete(QAPIModel):
     """Arguments of ``block-job-complete``: pivot a READY mirror to its target."""
 
     device: Str = Field(description="the job identifier")
+
+
+class BlockJobChange(QAPIModel):
+    """Arguments of ``block-job-change`` (QEMU 8.2 and later, ``BlockJobChangeOptions``): a
+    union on ``type``; only the mirror branch has members. A job of another type than
+    ``type`` is left as it is (QEMU returns ``{}``).
+
+    Validate with ``parse_arguments(BlockJobChange, raw)`` to get the type's variant.
+    """
+
+    QAPI_UNION: ClassVar[TypeAdapter[Any] | None] = None
+    ALWAYS_DUMPED: ClassVar[frozenset[str]] = frozenset({"type"})
+
+    id: Str = Field(description="the job identifier")
+    type: JobType = Field(description="the job's type")
+
+
+class BlockJobChangeMirror(BlockJobChange):
+    """``block-job-change`` of a mirror job."""
+
+    copy_mode: MirrorCopyMode = Field(
+        description="switch to this copy mode; only 'write-blocking' (from 'background') is "
+        "implemented: writes from then on reach the target before they complete"
+    )
+
+
+_CHANGE_TAGS = {job_type.value: ("mirror" if job_type is JobType.MIRROR else "other")
+                for job_type in JobType}
+
+BlockJobChange.QAPI_UNION = TypeAdapter(
+    Annotated[
+        Annotated[BlockJobChangeMirror, variant_tag("mirror")]
+        | Annotated[BlockJobChange, variant_tag("other")],
+        union_discriminator("type", _CHANGE_TAGS),
+        union_check("type", _CHANGE_TAGS),
+    ]
+)
 
 
 class BlockJobFinalize(QAPIModel):
@@ -294,6 +332,7 @@ COMMANDS: dict[str, type[QAPIModel] | None] = {
     "block-job-resume": BlockJobResume,
     "block-job-cancel": BlockJobCancel,
     "block-job-complete": BlockJobComplete,
+    "block-job-change": BlockJobChange,
     "block-job-finalize": BlockJobFinalize,
     "block-job-dismiss": BlockJobDismiss,
     "job-pause": JobPause,

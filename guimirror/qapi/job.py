@@ -8,7 +8,7 @@ from pydantic import Field
 
 from guimirror.qapi.base import QAPIReply
 from guimirror.qapi.errors import QAPIError
-from guimirror.qapi.types import Bool, Int, OptStr, Str
+from guimirror.qapi.types import Bool, Int, OptBool, OptStr, Str
 
 
 class JobType(StrEnum):
@@ -42,7 +42,7 @@ class JobStatus(StrEnum):
 
 
 class JobVerb(StrEnum):
-    """What a user can ask of a job (qapi/job.json ``JobVerb``, 7.2)."""
+    """What a user can ask of a job (qapi/job.json ``JobVerb``; ``change`` since QEMU 8.2)."""
 
     CANCEL = "cancel"
     PAUSE = "pause"
@@ -51,6 +51,7 @@ class JobVerb(StrEnum):
     COMPLETE = "complete"
     FINALIZE = "finalize"
     DISMISS = "dismiss"
+    CHANGE = "change"
 
 
 class BlockDeviceIoStatus(StrEnum):
@@ -88,6 +89,7 @@ JOB_VERBS: dict[JobVerb, frozenset[JobStatus]] = {
     JobVerb.COMPLETE: frozenset({_S.READY, _S.STANDBY}),
     JobVerb.FINALIZE: frozenset({_S.PENDING}),
     JobVerb.DISMISS: frozenset({_S.CONCLUDED}),
+    JobVerb.CHANGE: _ACTIVE,
 }
 """QEMU's ``JobVerbTable``: the statuses in which each verb is allowed."""
 
@@ -111,7 +113,8 @@ def check_verb(job_id: str, status: JobStatus, verb: JobVerb) -> None:
 
 
 class BlockJobInfo(QAPIReply):
-    """One block job as ``query-block-jobs`` reports it (QEMU 7.2 ``BlockJobInfo``)."""
+    """One block job as ``query-block-jobs`` reports it (QEMU 7.2 ``BlockJobInfo``, with
+    QEMU 10.0's ``actively-synced`` of mirror jobs)."""
 
     type: Str = Field(description="the job type ('mirror' for mirror jobs)")
     device: Str = Field(description="the job identifier (job-id)")
@@ -126,6 +129,11 @@ class BlockJobInfo(QAPIReply):
     auto_finalize: Bool = Field(description="the job finalizes itself once its work is done")
     auto_dismiss: Bool = Field(description="the job disappears by itself once concluded")
     error: OptStr = Field(default=None, description="why the job failed; present only if it did")
+    actively_synced: OptBool = Field(
+        default=None,
+        description="mirror jobs (QEMU 8.2 and later): whether the job is in write-blocking "
+        "mode and in sync, so every write from now on reaches the target before it completes",
+    )
 
 
 class JobInfo(QAPIReply):

@@ -130,7 +130,7 @@ class MirrorSettings:
 
 class BlockdevMirror(QAPIModel):
     """Arguments of ``blockdev-mirror``: start mirroring a block device's writes to a new
-    destination. Members in QEMU 7.2's schema order."""
+    destination. Members in QEMU 7.2's schema order, then ``target-is-zero`` (QEMU 10.1)."""
 
     job_id: Annotated[OptStr, Presentation("Job ID", group=ADVANCED)] = Field(
         default=None,
@@ -239,6 +239,19 @@ class BlockdevMirror(QAPIModel):
         "completely ceased all work, and awaits @block-job-dismiss. When true, this job will "
         "automatically disappear from the query list without user intervention. Defaults to "
         "true.",
+    )
+    target_is_zero: Annotated[
+        Bool,
+        Presentation(
+            "Target is zero", group=ADVANCED,
+            check_text="the target reads as zeroes: skip zeroing it (QEMU 10.1 and later)",
+        ),
+    ] = Field(
+        default=False,
+        description="Assume the destination reads as all zeroes before the mirror started. "
+        "Setting this to true can speed up the mirror. Setting this to true when the "
+        "destination is not actually all zero can corrupt the destination. Default false "
+        "(since QEMU 10.1).",
     )
 
     def check_granularity(self) -> None:

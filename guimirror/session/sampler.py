@@ -325,21 +325,36 @@ class Sampler:
     def _bitmaps_by_job(
         self, jobs: Sequence[BlockJobInfo], nodes: Sequence[BlockDeviceInfo]
     ) -> dict[str, BlockDirtyInfo]:
-        """Each mirror's anonymous bitmap, found on its source node (or filter node).
+        """Each mirror's anonymous bitmap: on its source node (QEMU 7.2, the built-in engine)
+        or on the ``mirror_top`` filter above the source (QEMU 10.0), which shows the
+        source's file name.
 
         For a job this client started, the source is known. For a job found on attaching,
         the one anonymous bitmap is its when there is exactly one mirror and one such bitmap.
         """
         anonymous: dict[str, BlockDirtyInfo] = {}
+        on_filters: dict[str, list[BlockDirtyInfo]] = {}
+        files: dict[str, str] = {}
         for node in nodes:
+            if node.node_name is None:
+                continue
+            files[node.node_name] = node.file
             for bitmap in node.dirty_bitmaps or ():
-                if bitmap.name is None and node.node_name is not None:
+                if bitmap.name is None:
                     anonymous[node.node_name] = bitmap
+                    if node.drv == "mirror_top":
+                        on_filters.setdefault(node.file, []).append(bitmap)
         found: dict[str, BlockDirtyInfo] = {}
         for job in jobs:
             record = self.client.mirrors.get(job.device)
-            if record is not None and record.device in anonymous:
+            if record is None:
+                continue
+            if record.device in anonymous:
                 found[job.device] = anonymous[record.device]
+                continue
+            above = on_filters.get(files.get(record.device, ""), [])
+            if len(above) == 1:
+                found[job.device] = above[0]
         mirrors = [job for job in jobs if job.type == "mirror"]
         if not found and len(mirrors) == 1 and len(anonymous) == 1:
             found[mirrors[0].device] = next(iter(anonymous.values()))

@@ -15,6 +15,7 @@ from .steps import (
     ABSENT,
     Cmd,
     Compare,
+    ExpectBytes,
     ExpectJob,
     ExpectJobEvents,
     ExpectNodes,
@@ -159,6 +160,8 @@ class ScenarioRun:
                 await asyncio.sleep(step.seconds)
             case ExpectJobEvents():
                 await self.job_events(step)
+            case ExpectBytes():
+                await self.expect_bytes(step)
             case Compare():
                 await self.compare(step)
             case _:
@@ -265,6 +268,14 @@ class ScenarioRun:
         output, _ = await process.communicate()
         assert process.returncode == 0, f"qemu-io failed: {output.decode(errors='replace')}"
 
+    async def expect_bytes(self, step: ExpectBytes) -> None:
+        path = os.path.join(self.directory, f"{step.image}.img")
+        data = await asyncio.to_thread(_read, path, step.offset, step.length)
+        wrong = next((index for index, byte in enumerate(data) if byte != step.byte), None)
+        assert wrong is None, (
+            f"{step.image} holds {data[wrong]:#04x}, not {step.byte:#04x}, at {step.offset + wrong}"
+            if wrong is not None else "")
+
     async def compare(self, step: Compare) -> None:
         first = os.path.join(self.directory, f"{step.first}.img")
         second = os.path.join(self.directory, f"{step.second}.img")
@@ -278,3 +289,9 @@ class ScenarioRun:
             assert process.returncode == 0, f"images differ: {text}"
         else:
             assert process.returncode == 1, f"images should differ: {text}"
+
+
+def _read(path: str, offset: int, length: int) -> bytes:
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return f.read(length).ljust(length, b"\0")

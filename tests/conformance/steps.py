@@ -142,6 +142,17 @@ class ExpectJobEvents:
 
 
 @dataclass(frozen=True)
+class ExpectBytes:
+    """Image ``image`` holds ``byte`` in every one of the ``length`` bytes at ``offset`` now
+    (read from the file while the engine has it open)."""
+
+    image: str
+    offset: int
+    length: int
+    byte: int
+
+
+@dataclass(frozen=True)
 class Compare:
     """``qemu-img compare`` of two images at the end: identical or not."""
 
@@ -163,6 +174,7 @@ Step = (
     | JoinBackground
     | Sleep
     | ExpectJobEvents
+    | ExpectBytes
     | Compare
 )
 
@@ -172,7 +184,8 @@ class Scenario:
     """A named command sequence with its images and nodes.
 
     ``engines`` limits the engines it runs on; ``deviation`` says why one engine's steps differ
-    (``steps_for`` then holds that engine's own steps).
+    (``steps_for`` then holds that engine's own steps). Engines are named ``builtin``,
+    ``qemu-7.2``, ``qemu-10.0``; ``qemu`` stands for every QEMU version not named itself.
     """
 
     name: str
@@ -183,8 +196,14 @@ class Scenario:
     deviation: str = ""
     engines: tuple[str, ...] = ("qemu", "builtin")
 
+    def runs_on(self, engine: str) -> bool:
+        return engine in self.engines or engine.split("-", 1)[0] in self.engines
+
     def steps_on(self, engine: str) -> tuple[Step, ...]:
-        return self.steps_for.get(engine, self.steps)
+        for name in (engine, engine.split("-", 1)[0]):
+            if name in self.steps_for:
+                return self.steps_for[name]
+        return self.steps
 
 
 def raw_node(name: str, image: str | None = None, **options: Any) -> dict[str, Any]:

@@ -9,7 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from . import scenarios_041, scenarios_bad_input, scenarios_faults, scenarios_jobs
+from . import (
+    scenarios_041,
+    scenarios_bad_input,
+    scenarios_faults,
+    scenarios_jobs,
+    scenarios_versions,
+)
 from .driver import ScenarioRun, create_image
 from .engines import ENGINES, open_engine, require_engine
 from .steps import Scenario
@@ -19,6 +25,7 @@ SCENARIOS: list[Scenario] = [
     *scenarios_bad_input.SCENARIOS,
     *scenarios_faults.SCENARIOS,
     *scenarios_jobs.SCENARIOS,
+    *scenarios_versions.SCENARIOS,
 ]
 
 pytestmark = pytest.mark.qemu
@@ -45,7 +52,7 @@ def test_scenario_names_are_unique() -> None:
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.name)
 @pytest.mark.parametrize("engine", ENGINES)
 def test_conformance(engine: str, scenario: Scenario, workdir: str) -> None:
-    if engine not in scenario.engines:
+    if not scenario.runs_on(engine):
         pytest.skip(f"{scenario.name} does not run on the {engine} engine: {scenario.deviation}")
     require_engine(engine)
     for image in scenario.images:

@@ -23,7 +23,6 @@ from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.errors import QAPIError
 
-from ..support import require_tools
 from .test_against_qemu import daemon
 
 pytestmark = pytest.mark.qemu
@@ -152,13 +151,12 @@ async def _theirs(client: QMPClient, raw: dict[str, Any]) -> str | None:
     return None
 
 
-def test_random_blockdev_options_agree_with_the_daemon() -> None:
-    require_tools("qemu-storage-daemon")
+def test_random_blockdev_options_agree_with_the_daemon(version: str) -> None:
 
     async def scenario(image: str) -> tuple[list[Any], dict[str, int]]:
         differences = []
         outcomes = {"accepted": 0, "qapi error": 0, "driver error": 0}
-        async with daemon() as client:
+        async with daemon(version) as client:
             await client.execute(
                 "blockdev-add", {"driver": "file", "node-name": "f1", "filename": image}
             )

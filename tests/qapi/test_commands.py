@@ -24,6 +24,7 @@ from guimirror.qapi.mirror import BlockdevMirror
 SERVED = {
     "qmp_capabilities", "query-version", "query-commands", "query-named-block-nodes",
     "blockdev-add", "blockdev-del", "blockdev-mirror", "query-block-jobs", "query-jobs",
+    "block-job-change",
     "block-job-set-speed", "block-job-pause", "block-job-resume", "block-job-cancel",
     "block-job-complete", "block-job-finalize", "block-job-dismiss", "job-pause", "job-resume",
     "job-cancel", "job-complete", "job-finalize", "job-dismiss", "nbd-server-start",

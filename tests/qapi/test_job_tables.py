@@ -32,7 +32,7 @@ STT = {
     "null":      "0 0 0 0 0 0 0 0 0 0 0",
 }  # fmt: skip
 
-# job.c's JobVerbTable (7.2: no 'change' verb yet)
+# job.c's JobVerbTable (7.2, and QEMU 8.2's 'change' row)
 VERBS = {
     "cancel":    "0 1 1 1 1 1 1 1 0 0 0",
     "pause":     "0 1 1 1 1 1 0 0 0 0 0",
@@ -41,6 +41,7 @@ VERBS = {
     "complete":  "0 0 0 0 1 1 0 0 0 0 0",
     "finalize":  "0 0 0 0 0 0 0 1 0 0 0",
     "dismiss":   "0 0 0 0 0 0 0 0 0 1 0",
+    "change":    "0 1 1 1 1 1 0 0 0 0 0",
 }  # fmt: skip
 
 

@@ -39,6 +39,7 @@ EVERY_ARGUMENT: dict[str, Any] = {
     "copy-mode": "write-blocking",
     "auto-finalize": False,
     "auto-dismiss": False,
+    "target-is-zero": True,
 }
 
 

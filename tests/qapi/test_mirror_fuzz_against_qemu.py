@@ -1,5 +1,5 @@
 """Seeded differential fuzz: random blockdev-mirror arguments, good and bad mixed, give the
-same first error as a real qemu-storage-daemon 7.2, or are accepted by both.
+same first error as a real qemu-storage-daemon (7.2 and 10.0), or are accepted by both.
 
 Only graph-independent choices are drawn (the nodes exist, device and target differ), so every
 difference is one of the models' or check functions'.
@@ -18,7 +18,6 @@ from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import BlockdevMirror
 
-from ..support import require_tools
 from .test_against_qemu import NODES, daemon
 
 pytestmark = pytest.mark.qemu
@@ -102,14 +101,13 @@ async def _remove_job(client: QMPClient, job_id: str) -> None:
             await asyncio.sleep(0.005)
 
 
-def test_random_mirror_arguments_agree_with_the_daemon() -> None:
-    require_tools("qemu-storage-daemon")
+def test_random_mirror_arguments_agree_with_the_daemon(version: str) -> None:
     cases = _cases()
 
     async def scenario() -> tuple[list[tuple[dict[str, Any], str | None, str | None]], int]:
         differences = []
         accepted = 0
-        async with daemon(*NODES) as client:
+        async with daemon(version, *NODES) as client:
             for raw in cases:
                 theirs = await _theirs(client, raw)
                 ours = _ours(raw)

@@ -165,9 +165,11 @@ def test_block_node_built_by_an_engine() -> None:
 
 
 def test_newer_members_are_kept_not_refused() -> None:
-    job = BlockJobInfo.model_validate(RUNNING_JOB | {"actively-synced": False})
-    assert job.model_extra == {"actively-synced": False}
-    assert job.to_qmp() == RUNNING_JOB | {"actively-synced": False}
+    newer = RUNNING_JOB | {"actively-synced": False, "a-later-member": [1]}
+    job = BlockJobInfo.model_validate(newer)
+    assert job.actively_synced is False
+    assert job.model_extra == {"a-later-member": [1]}
+    assert job.to_qmp() == newer
 
 
 @pytest.mark.parametrize(

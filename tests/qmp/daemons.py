@@ -14,10 +14,10 @@ from tests.qmp.wire import spawn_qsd, wait_for_socket
 REPO = Path(guimirror.__file__).resolve().parents[1]
 
 
-def daemon_argv(kind: str) -> list[str]:
-    """The program to run: ``qemu`` or ``guimirror``."""
+def daemon_argv(kind: str, program: str = "qemu-storage-daemon") -> list[str]:
+    """The program to run: ``qemu`` (``program``) or ``guimirror``."""
     if kind == "qemu":
-        return ["qemu-storage-daemon"]
+        return [program]
     return [sys.executable, "-m", "guimirror.qmp.daemon"]
 
 
@@ -42,10 +42,12 @@ def common_command_line(directory: Path, source: Path, target: Path) -> list[str
     ]
 
 
-async def start_daemon(kind: str, args: list[str], qmp_sock: Path) -> asyncio.subprocess.Process:
-    """Start ``kind`` with ``args``; return once ``qmp_sock`` can be connected to."""
+async def start_daemon(kind: str, args: list[str], qmp_sock: Path,
+                       program: str = "qemu-storage-daemon") -> asyncio.subprocess.Process:
+    """Start ``kind`` with ``args``; return once ``qmp_sock`` can be connected to.
+    ``program``: the qemu-storage-daemon to run for ``qemu``."""
     if kind == "qemu":
-        return await spawn_qsd(*args, env=daemon_env())
+        return await spawn_qsd(*args, env=daemon_env(), program=program)
     process = await asyncio.create_subprocess_exec(
         *daemon_argv(kind), *args, env=daemon_env(),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -53,7 +55,8 @@ async def start_daemon(kind: str, args: list[str], qmp_sock: Path) -> asyncio.su
     return process
 
 
-def run_daemon(kind: str, args: list[str]) -> subprocess.CompletedProcess[str]:
+def run_daemon(kind: str, args: list[str], program: str = "qemu-storage-daemon"
+               ) -> subprocess.CompletedProcess[str]:
     """Run a daemon that is expected to exit by itself (bad options, --help, --version)."""
-    return subprocess.run([*daemon_argv(kind), *args], env=daemon_env(), capture_output=True,
-                          text=True, timeout=30, check=False)
+    return subprocess.run([*daemon_argv(kind, program), *args], env=daemon_env(),
+                          capture_output=True, text=True, timeout=30, check=False)

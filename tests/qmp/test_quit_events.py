@@ -22,9 +22,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.qmp.daemons import start_daemon
 from tests.qmp.wire import stop
-from tests.support import require_tools
+from tests.support import QEMU_VERSIONS, require_qemu, require_tools
 
 SIZE = 64 << 20
 REPLY = "reply"
@@ -95,12 +97,13 @@ def digest(message: dict[str, Any]) -> Any:
     return (message["event"], data)
 
 
-async def quit_with_job_and_export(kind: str, tmp_path: Path) -> tuple[list[Any], int, bytes]:
+async def quit_with_job_and_export(kind: str, tmp_path: Path, program: str = "qemu-storage-daemon"
+                                   ) -> tuple[list[Any], int, bytes]:
     """Every message after quit, in order, then HANG_UP; the exit status; and what the NBD
     client says when it reads again after the quit."""
     directory = tmp_path / kind
     directory.mkdir(mode=0o700)
-    process = await start_daemon(kind, command_line(directory), directory / "qmp.sock")
+    process = await start_daemon(kind, command_line(directory), directory / "qmp.sock", program)
     loop = asyncio.get_running_loop()
     reader: asyncio.subprocess.Process | None = None
     try:
@@ -151,11 +154,13 @@ def export_events(messages: list[Any]) -> list[Any]:
     return [m for m in messages if m[0] == "BLOCK_EXPORT_DELETED"]
 
 
-def test_quit_sends_the_shutdown_events_before_its_reply(tmp_path: Path) -> None:
-    require_tools("qemu-storage-daemon", "qemu-io")
+@pytest.mark.parametrize("version", QEMU_VERSIONS)
+def test_quit_sends_the_shutdown_events_before_its_reply(tmp_path: Path, version: str) -> None:
+    require_tools("qemu-io")
+    program = require_qemu(version)
 
     async def both() -> None:
-        qemu, qemu_status, qemu_nbd = await quit_with_job_and_export("qemu", tmp_path)
+        qemu, qemu_status, qemu_nbd = await quit_with_job_and_export("qemu", tmp_path, program)
         ours, ours_status, ours_nbd = await quit_with_job_and_export("guimirror", tmp_path)
         assert (ours_status, qemu_status) == (0, 0)
         # The NBD client was disconnected: its next read fails.

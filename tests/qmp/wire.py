@@ -88,17 +88,18 @@ def normalise_version(message: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
-async def start_qsd(directory: Path, *extra: str) -> tuple[asyncio.subprocess.Process, Path]:
+async def start_qsd(directory: Path, *extra: str, program: str = "qemu-storage-daemon"
+                    ) -> tuple[asyncio.subprocess.Process, Path]:
     """A qemu-storage-daemon with a QMP monitor on ``directory``/qsd.sock."""
     sock = directory / "qsd.sock"
     process = await spawn_qsd(
         "--chardev", f"socket,id=m0,path={sock},server=on,wait=off",
-        "--monitor", "chardev=m0", *extra)
+        "--monitor", "chardev=m0", *extra, program=program)
     return process, sock
 
 
-async def spawn_qsd(*args: str, env: dict[str, str] | None = None,
-                    wait: float = 20.0) -> asyncio.subprocess.Process:
+async def spawn_qsd(*args: str, env: dict[str, str] | None = None, wait: float = 20.0,
+                    program: str = "qemu-storage-daemon") -> asyncio.subprocess.Process:
     """Run qemu-storage-daemon with ``args``; return once every monitor in them is set up.
 
     Every test that starts qemu-storage-daemon by hand starts it here. A client that connects
@@ -106,11 +107,12 @@ async def spawn_qsd(*args: str, env: dict[str, str] | None = None,
     its I/O thread can crash or hang it (guimirror.session.launcher explains), so the daemon gets
     one more monitor, last, on a socket pair, and its first answer says the others are safe
     to connect to. Nothing is retried: a daemon that dies fails the test with its stderr.
+    ``program``: another version's qemu-storage-daemon (tests.support.qemu_program).
     """
     ours, theirs, options = ready_monitor()
     try:
         process = await asyncio.create_subprocess_exec(
-            "qemu-storage-daemon", *args, *options, env=env,
+            program, *args, *options, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(theirs.fileno(),))
     except BaseException:
         ours.close()
