@@ -79,7 +79,7 @@ ln -s ../../opt/guimirror/guimirror "$root/usr/bin/guimirror"
 ln -s ../../opt/guimirror/guimirror-daemon "$root/usr/bin/guimirror-daemon"
 install -m 0644 "$top/packaging/linux/$app_id.desktop" "$root/usr/share/applications/"
 install -m 0644 "$top/packaging/linux/$app_id.metainfo.xml" "$root/usr/share/metainfo/"
-install -m 0644 "$top/resources/guimirror.svg" \
+install -m 0644 "$top/guimirror/resources/guimirror.svg" \
     "$root/usr/share/icons/hicolor/scalable/apps/$app_id.svg"
 cat >"$root/usr/share/doc/guimirror/copyright" <<COPYRIGHT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/

@@ -20,7 +20,7 @@ APP_ID = "io.github.guimirror.GuiMirror"
 LINUX = TOP / "packaging" / "linux"
 DESKTOP_FILE = LINUX / f"{APP_ID}.desktop"
 METAINFO_FILE = LINUX / f"{APP_ID}.metainfo.xml"
-ICON_FILE = TOP / "resources" / "guimirror.svg"
+ICON_FILE = TOP / "guimirror" / "resources" / "guimirror.svg"
 
 
 def skip_or_fail(message: str) -> None:
