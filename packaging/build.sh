@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the packaged application from the checkout:
 #   dist/guimirror/                      the one-folder PyInstaller bundle (guimirror, guimirror-daemon)
 #   dist/guimirror_<version>_<arch>.deb  the Debian package made from it

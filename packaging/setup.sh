@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs everything guimirror needs on Debian 12, as root, into a virtual environment beside the
 # checkout (.venv, or $GUIMIRROR_VENV). Safe to run again: it installs only what is missing.
 #   packaging/setup.sh            the application

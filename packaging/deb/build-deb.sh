@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the Debian package of guimirror from the PyInstaller bundle, with dpkg-deb:
 #   /opt/guimirror/                     the one-folder bundle (guimirror, guimirror-daemon, _internal/)
 #   /usr/bin/guimirror, guimirror-daemon  relative symlinks into /opt/guimirror

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the packaging tests share: the tools they need and what packaging/build.sh produced.
 
 The .deb is built by packaging/build.sh (packaging/test.sh and CI run it before pytest). When

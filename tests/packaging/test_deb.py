@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The .deb that packaging/build.sh made: its control fields, its files, its dependencies, and
 the unpacked application itself (--version, and the --self-test mirror, offscreen)."""
 
