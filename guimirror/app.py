@@ -19,7 +19,8 @@ from collections.abc import Sequence
 import guimirror
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser (the man page is generated from it)."""
     parser = argparse.ArgumentParser(
         prog="guimirror",
         description="Mirror live block devices with QEMU's blockdev-mirror and watch it.",
@@ -35,7 +36,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         choices=("debug", "info", "warning", "error"),
                         help="what to print on stderr (info: the event log's notices, "
                              "debug: also every command, reply and event)")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
 
 
 async def run_window(args: argparse.Namespace) -> int:
