@@ -22,7 +22,9 @@ debian_packages=(
 )
 if [ "$mode" = test ]; then
     # validators for the desktop entry and AppStream metadata; what PyInstaller needs to bundle
-    debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11)
+    # on Debian's Python (packaging/build.sh); lintian, systemd-analyze and man for the package
+    debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11 python3-venv
+                      lintian systemd man-db xz-utils)
 fi
 
 missing=()

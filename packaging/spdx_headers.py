@@ -22,7 +22,7 @@ from pathlib import Path
 HEADER = "# SPDX-License-Identifier: GPL-2.0-or-later"
 HEADER_WINDOW = 5
 SOURCE_SUFFIXES = (".py", ".sh", ".spec")
-SKIPPED_DIRS = {"__pycache__", ".venv", ".build-venv", "build", "dist", ".mypy_cache"}
+SKIPPED_DIRS = {"__pycache__", ".venv", "build", "dist", ".mypy_cache"}
 SHEBANG = re.compile(r"#!.*\b(python3?|bash|sh)\b")
 CODING = re.compile(r"#.*coding[:=]")
 
