@@ -11,7 +11,7 @@ cd "$top"
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 
 echo "== ruff"
-"$venv/bin/ruff" check guimirror tests benchmarks
+"$venv/bin/ruff" check guimirror tests benchmarks packaging
 echo "== mypy"
 "$venv/bin/mypy"
 if [ -f packaging/build.sh ]; then
