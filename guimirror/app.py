@@ -68,9 +68,8 @@ def uri_help() -> str:
             "Qt's own options (-platform offscreen, -style Fusion, ...) are given to Qt.")
 
 
-def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
-    """The options and URIs; the rest of ``argv`` is Qt's."""
-    ours, qt = split_qt_options(argv)
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser (the man page is generated from it)."""
     parser = argparse.ArgumentParser(
         prog="guimirror",
         description="Mirror live block devices with QEMU's blockdev-mirror and watch it.",
@@ -90,7 +89,13 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
                         choices=("debug", "info", "warning", "error"),
                         help="what to print on stderr (info: the event log's notices, "
                              "debug: also every command, reply and event)")
-    args, rest = parser.parse_known_intermixed_args(ours)
+    return parser
+
+
+def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The options and URIs; the rest of ``argv`` is Qt's."""
+    ours, qt = split_qt_options(argv)
+    args, rest = build_parser().parse_known_intermixed_args(ours)
     return args, qt + rest
 
 

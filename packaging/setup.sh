@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs everything guimirror needs on Debian 12, as root, into a virtual environment beside the
 # checkout (.venv, or $GUIMIRROR_VENV). Safe to run again: it installs only what is missing.
 #   packaging/setup.sh            the application
@@ -22,7 +23,9 @@ debian_packages=(
 )
 if [ "$mode" = test ]; then
     # validators for the desktop entry and AppStream metadata; what PyInstaller needs to bundle
-    debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11)
+    # on Debian's Python (packaging/build.sh); lintian, systemd-analyze and man for the package
+    debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11 python3-venv
+                      lintian systemd man-db xz-utils)
 fi
 if [ "$mode" = test ]; then
     # the libvirt endpoint's tests: libvirtd with its QEMU driver, a QEMU that runs VMs, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sets guimirror up with its test tools (packaging/setup.sh test), then runs every check:
 # ruff, mypy, the packaged build, and the whole pytest suite against real QEMU tools.
 # Arguments are passed to pytest.
@@ -10,7 +11,7 @@ cd "$top"
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 
 echo "== ruff"
-"$venv/bin/ruff" check guimirror tests benchmarks
+"$venv/bin/ruff" check guimirror tests benchmarks packaging
 echo "== mypy"
 "$venv/bin/mypy"
 if [ -f packaging/build.sh ]; then

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,6 +232,7 @@ async def run(line: CommandLine) -> int:
                 return 1
         if daemon.pidfile is not None:
             await asyncio.to_thread(write_pidfile, daemon.pidfile)
+        notify_ready()
         quit_task = asyncio.create_task(daemon.server.quit_requested.wait())
         stop_task = asyncio.create_task(stop.wait())
         await asyncio.wait({quit_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
@@ -248,6 +250,22 @@ async def run(line: CommandLine) -> int:
 def write_pidfile(path: Path) -> None:
     """Write our process id, as qemu-storage-daemon does (runs in a worker thread)."""
     path.write_text(f"{os.getpid()}\n")
+
+
+def notify_ready() -> None:
+    """Tell systemd (Type=notify) that the monitors listen: READY=1 to $NOTIFY_SOCKET, if set.
+
+    One datagram, never waited for; a leading '@' names an abstract socket."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            sock.sendto(b"READY=1", socket.MSG_DONTWAIT, address)
+    except OSError as error:
+        print(f"{PROG}: cannot notify {address!r} of readiness: {error}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

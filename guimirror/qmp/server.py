@@ -108,7 +108,7 @@ class QMPServer:
         self.state = ServerState.RUNNING
 
     async def start_unix(self, path: str | os.PathLike[str]) -> None:
-        """Listen on a unix socket of mode 0600 in a directory only its owner can enter."""
+        """Listen on a unix socket in a directory only its owner (or group) can enter."""
         self._require_open()
         socket_path = Path(path)
         sock = await asyncio.to_thread(bind_unix_socket, socket_path)
@@ -278,24 +278,29 @@ class QMPServer:
 
 
 def bind_unix_socket(socket_path: Path) -> socket.socket:
-    """A unix socket bound at ``socket_path`` with mode 0600 (runs in a worker thread).
+    """A unix socket bound at ``socket_path``, mode 0600 or 0660 (runs in a worker thread).
 
-    The directory must be accessible by its owner only, and be ours unless we are root; a
-    root daemon hands the socket to the directory's owner so that user's GUI can connect.
+    The directory must be ours unless we are root, writable by its owner only, and
+    accessible by its owner (mode 0700) or also by its group (0750, e.g. root:guimirror under
+    /run). A root daemon hands the socket to the directory's owner so that user's GUI can
+    connect; in a group's directory the socket is 0660 and the group's members connect.
     """
     directory = socket_path.parent.resolve()
     info = directory.stat()
     foreign = info.st_uid != os.geteuid() and os.geteuid() != 0
-    if info.st_mode & 0o077 or foreign:
+    group_shared = bool(info.st_mode & 0o050)
+    if info.st_mode & 0o027 or foreign:
         raise TransportError(
             f"refusing to put a QMP socket in {directory}: the directory must be ours "
-            f"and accessible by its owner only (mode 0700); it is "
-            f"{stat.filemode(info.st_mode)}, uid {info.st_uid}")
+            f"and accessible by its owner only (mode 0700), or also by its group (0750); "
+            f"it is {stat.filemode(info.st_mode)}, uid {info.st_uid}")
     with contextlib.suppress(FileNotFoundError):
         if stat.S_ISSOCK(socket_path.lstat().st_mode):
             socket_path.unlink()
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old_umask = os.umask(0o177)
+    # The mode comes from the umask at bind, and ownership from lchown: nothing here follows
+    # a symlink that the directory's owner might put in the socket's place.
+    old_umask = os.umask(0o117 if group_shared else 0o177)
     try:
         sock.bind(str(socket_path))
     except OSError:
@@ -303,9 +308,10 @@ def bind_unix_socket(socket_path: Path) -> socket.socket:
         raise
     finally:
         os.umask(old_umask)
-    os.chmod(socket_path, 0o600)
+    if group_shared:
+        os.chown(socket_path, -1, info.st_gid, follow_symlinks=False)
     if os.geteuid() == 0 and info.st_uid != 0:
-        os.chown(socket_path, info.st_uid, info.st_gid)
+        os.chown(socket_path, info.st_uid, info.st_gid, follow_symlinks=False)
     return sock
 
 

@@ -15,9 +15,9 @@ window.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -70,14 +70,13 @@ APP_ID = "io.github.guimirror.GuiMirror"
 
 
 def icon_path() -> str | None:
-    """The SVG icon of a source checkout (resources/guimirror.svg), if there is one."""
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = os.path.join(here, "resources", "guimirror.svg")
-    return path if os.path.exists(path) else None
+    """The SVG icon shipped as package data (guimirror/resources/guimirror.svg), if present."""
+    icon = resources.files("guimirror") / "resources" / "guimirror.svg"
+    return str(icon) if icon.is_file() else None
 
 
 def app_icon() -> QIcon:
-    """The checkout's icon, else the installed one (the icon theme, by application id)."""
+    """The package's icon, else the installed one (the icon theme, by application id)."""
     path = icon_path()
     return QIcon(path) if path else QIcon.fromTheme(APP_ID)
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The bundled ``guimirror`` executable: the desktop application (guimirror.app:main)."""
 
 import os

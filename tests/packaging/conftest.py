@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the packaging tests share: the tools they need and what packaging/build.sh produced.
 
 The .deb is built by packaging/build.sh (packaging/test.sh and CI run it before pytest). When
@@ -20,7 +21,7 @@ APP_ID = "io.github.guimirror.GuiMirror"
 LINUX = TOP / "packaging" / "linux"
 DESKTOP_FILE = LINUX / f"{APP_ID}.desktop"
 METAINFO_FILE = LINUX / f"{APP_ID}.metainfo.xml"
-ICON_FILE = TOP / "resources" / "guimirror.svg"
+ICON_FILE = TOP / "guimirror" / "resources" / "guimirror.svg"
 
 
 def skip_or_fail(message: str) -> None:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The .deb that packaging/build.sh made: its control fields, its files, its dependencies, and
 the unpacked application itself (--version, and the --self-test mirror, offscreen)."""
 
@@ -30,14 +31,24 @@ REQUIRED_FILES = {
     f"./usr/share/icons/hicolor/scalable/apps/{APP_ID}.svg",
     f"./usr/share/metainfo/{APP_ID}.metainfo.xml",
     "./usr/share/doc/guimirror/copyright",
+    "./usr/share/doc/guimirror/changelog.gz",
+    "./usr/share/man/man1/guimirror.1.gz",
+    "./usr/share/man/man1/guimirror-daemon.1.gz",
+    "./usr/lib/systemd/system/guimirror-daemon.service",
+    "./usr/lib/sysusers.d/guimirror.conf",
+    f"./usr/share/polkit-1/actions/{APP_ID}.policy",
+    "./usr/libexec/guimirror/start-root-daemon",
+    "./usr/share/lintian/overrides/guimirror",
 }
 COMMANDS = {
-    "./usr/bin/guimirror": "../../opt/guimirror/guimirror",
-    "./usr/bin/guimirror-daemon": "../../opt/guimirror/guimirror-daemon",
+    "./usr/bin/guimirror": "/opt/guimirror/guimirror",
+    "./usr/bin/guimirror-daemon": "/opt/guimirror/guimirror-daemon",
 }
 ALLOWED_TOP = (
     "./opt/guimirror/", "./usr/bin/", "./usr/share/applications/", "./usr/share/icons/",
-    "./usr/share/metainfo/", "./usr/share/doc/guimirror/",
+    "./usr/share/metainfo/", "./usr/share/doc/guimirror/", "./usr/share/man/man1/guimirror",
+    "./usr/lib/systemd/system/guimirror", "./usr/lib/sysusers.d/guimirror",
+    "./usr/share/polkit-1/actions/", "./usr/libexec/guimirror/", "./usr/share/lintian/overrides/",
 )
 # What the bundle must not carry: test and build tools, Qt parts it does not use.
 UNWANTED = re.compile(
@@ -87,6 +98,8 @@ def test_control_fields(deb_path: Path) -> None:
     assert control_field(deb_path, "Architecture") == deb_architecture()
     recommends = package_list(control_field(deb_path, "Recommends"))
     assert recommends == {"qemu-system-common", "qemu-utils"}
+    # dpkg-shlibdeps gives the minimum versions of the symbols the bundle uses.
+    assert re.search(r"\blibc6 \(>= [0-9.]+\)", control_field(deb_path, "Depends"))
     depends = package_list(control_field(deb_path, "Depends"))
     assert depends >= QT_RUNTIME, f"Depends lacks {sorted(QT_RUNTIME - depends)}"
     assert control_field(deb_path, "Description").startswith("mirror live block devices")
@@ -116,14 +129,20 @@ def test_every_library_resolves_and_comes_from_a_dependency(
     system_libraries: set[str] = set()
     elf_files = [path for path in bundle.rglob("*") if path.is_file() and is_elf(path)]
     assert len(elf_files) > 20
+    require_program("readelf", "binutils")
     for path in elf_files:
         listing = subprocess.run(
             ["ldd", str(path)], capture_output=True, text=True, env=environment, timeout=60
         ).stdout
         assert "not found" not in listing, f"{path.relative_to(bundle)}:\n{listing}"
-        for match in re.finditer(r"=> (/\S+)", listing):
-            if not match.group(1).startswith(str(bundle)):
-                system_libraries.add(match.group(1))
+        # What the file itself needs; the rest comes with those libraries' own packages.
+        dynamic = subprocess.run(
+            ["readelf", "-d", str(path)], capture_output=True, text=True, timeout=60
+        ).stdout
+        needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(\S+)\]", dynamic))
+        for match in re.finditer(r"^\s*(\S+) => (/\S+)", listing, re.MULTILINE):
+            if match.group(1) in needed and not match.group(2).startswith(str(bundle)):
+                system_libraries.add(match.group(2))
     depends = package_list(control_field(deb_path, "Depends"))
     owners = subprocess.run(
         ["dpkg-query", "--search", *sorted(system_libraries)], capture_output=True, text=True
@@ -133,9 +152,15 @@ def test_every_library_resolves_and_comes_from_a_dependency(
     assert owning <= depends, f"Depends lacks {sorted(owning - depends)}"
 
 
+def unpacked_command(unpacked_root: Path, name: str) -> str:
+    """/usr/bin/NAME of the unpacked package: its absolute symlink followed inside the root."""
+    link = unpacked_root / "usr" / "bin" / name
+    return str(unpacked_root / os.readlink(link).lstrip("/"))
+
+
 def run_unpacked(unpacked_root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(unpacked_root / "usr" / "bin" / "guimirror"), *arguments],
+        [unpacked_command(unpacked_root, "guimirror"), *arguments],
         capture_output=True, text=True, env=clean_environment(), timeout=180,
     )
 
@@ -166,7 +191,7 @@ def test_unpacked_window_starts_offscreen_on_its_built_in_engine(
         "XDG_DATA_HOME": str(tmp_path / "data"),
     }
     window = subprocess.Popen(
-        [str(unpacked_root / "usr" / "bin" / "guimirror"), "--no-example", "--no-restore"],
+        [unpacked_command(unpacked_root, "guimirror"), "--no-example", "--no-restore"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
     )
     try:
@@ -184,7 +209,7 @@ def test_unpacked_window_starts_offscreen_on_its_built_in_engine(
 
 def test_unpacked_daemon_answers_version(unpacked_root: Path) -> None:
     result = subprocess.run(
-        [str(unpacked_root / "usr" / "bin" / "guimirror-daemon"), "--version"],
+        [unpacked_command(unpacked_root, "guimirror-daemon"), "--version"],
         capture_output=True, text=True, env=clean_environment(), timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -197,7 +222,7 @@ def test_unpacked_daemon_serves_qmp(unpacked_root: Path, tmp_path: Path) -> None
     socket_path = tmp_path / "qmp.sock"
     daemon = subprocess.Popen(
         [
-            str(unpacked_root / "usr" / "bin" / "guimirror-daemon"),
+            unpacked_command(unpacked_root, "guimirror-daemon"),
             "--chardev", f"socket,id=qmp,path={socket_path},server=on,wait=off",
             "--monitor", "chardev=qmp",
             "--blockdev", "driver=null-co,node-name=packaged-null,size=1048576",

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The desktop entry, the AppStream metainfo and the icon: valid, and consistent with each other
 and with the project (application id, executables, version, screenshots kept in the repository)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """guimirror.selftest: the real mirror it runs passes without Qt, and it reports a job that
 fails before READY in the user's terms."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Takes the AppStream screenshot (main-window.png) of the real main window, offscreen.
 
 The scene: the example workspace on the built-in engine, a full mirror of it started from the
