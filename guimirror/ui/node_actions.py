@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QStandardPaths
 from PySide6.QtWidgets import QPlainTextEdit, QTableView
 
 from guimirror.errors import StateError
+from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.blockdev import BlockdevDriver, BlockdevOptions
+from guimirror.qapi.commands import BlockdevDel
 from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
+from guimirror.session.client import SessionClient
 from guimirror.session.example_workspace import create_example_workspace
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
 from guimirror.ui.ask import ask
@@ -28,6 +33,15 @@ def default_buf_size(kind: EndpointKind) -> int | None:
     """The buf-size an engine of this kind applies for 0 (None: a socket's engine is unknown)."""
     return {EndpointKind.BUILTIN: DOCUMENTED_BUF_SIZE,
             EndpointKind.DAEMON: QEMU_7_2_BUF_SIZE}.get(kind)
+
+
+async def blockdev_add(link: EndpointLink, options: dict[str, Any]) -> None:
+    """blockdev-add through the typed client where guimirror models the driver (raw, file,
+    ...); other formats (qcow2 on a qemu-storage-daemon) go as the dialog wrote them."""
+    if str(options.get("driver")) in set(BlockdevDriver):
+        await link.call(SessionClient.blockdev_add, parse_arguments(BlockdevOptions, options))
+    else:
+        await link.execute("blockdev-add", options)
 
 
 class NodeActions:
@@ -62,14 +76,14 @@ class NodeActions:
         self.data_dir = ""
 
     def node_users(self, endpoint: str) -> dict[str, list[str]]:
-        """node-name -> what uses it: jobs (as source or target) and the write load's export."""
+        """node-name -> what uses it: jobs (as source or target, also those someone else
+        started: their ends come from the graph) and the exports."""
         users: dict[str, list[str]] = {}
         for job in self.active_jobs(endpoint):
             users.setdefault(job.device, []).append(f"job {job.job_id} (source)")
             users.setdefault(job.target, []).append(f"job {job.job_id} (target)")
         link = self.links.get(endpoint)
-        exports = [(str(e.get("node-name")), str(e.get("id")))
-                   for e in (link.exports if link else [])]
+        exports = [(export.node_name, export.id) for export in (link.exports if link else [])]
         running = self.write_load.running
         if running is not None and running.link.name == endpoint:
             exports.append((running.node, running.export_id))
@@ -141,7 +155,7 @@ class NodeActions:
                 await self._qemu_img_create(request.create.path, request.create.size)
             else:
                 await asyncio.to_thread(create_raw_image, request.create)
-        await link.execute("blockdev-add", request.options)
+        await blockdev_add(link, request.options)
         await link.refresh()
 
     @staticmethod
@@ -161,7 +175,7 @@ class NodeActions:
         if link is None or not name:
             self.tasks.report("remove node: select a node first")
             return
-        await link.execute("blockdev-del", {"node-name": name})
+        await link.call(SessionClient.blockdev_del, BlockdevDel(node_name=name))
         await link.refresh()
 
     # --- the example workspace ------------------------------------------------------------
@@ -197,10 +211,10 @@ class NodeActions:
         if link is None:
             raise StateError("the built-in engine is not running")
         workspace = await asyncio.to_thread(create_example_workspace, self.resolved_data_dir())
-        present = {str(node.get("node-name")) for node in link.nodes}
+        present = {node.node_name for node in link.nodes}
         for options in workspace.blockdev_add_options():
             if options["node-name"] not in present:
-                await link.execute("blockdev-add", options)
+                await blockdev_add(link, options)
         await link.refresh()
         names = [str(o["node-name"]) for o in workspace.blockdev_add_options()]
         self.form.select(names[0], names[1])

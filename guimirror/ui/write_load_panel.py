@@ -15,7 +15,6 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from guimirror.errors import GuimirrorError
 from guimirror.nbd.client import NBDClient, WriteLoad
+from guimirror.qapi.events import BlockExportDeleted, QAPIEvent
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.units import format_size, parse_speed
 
@@ -210,9 +210,9 @@ class WriteLoadPanel(QWidget):
         """
         deleted = asyncio.get_running_loop().create_future()
 
-        def on_event(event: dict[str, Any]) -> None:
-            if (event.get("event") == "BLOCK_EXPORT_DELETED"
-                    and event.get("data", {}).get("id") == export_id and not deleted.done()):
+        def on_event(event: QAPIEvent) -> None:
+            if (isinstance(event, BlockExportDeleted) and event.id == export_id
+                    and not deleted.done()):
                 deleted.set_result(None)
 
         link.event_received.connect(on_event)
