@@ -70,7 +70,7 @@ class EndpointLink(QObject):
 
     state_changed = Signal(str)
     nodes_changed = Signal(list)  # list[BlockDeviceInfo] (and the exports changed: .exports)
-    jobs_changed = Signal(list)  # list[BlockJobInfo], every round
+    jobs_changed = Signal(list)  # list[BlockJobInfo], when more than offset and len changed
     sample = Signal(object)  # JobSample, every job of every round
     event_received = Signal(object)  # QAPIEvent (its name: type(event).EVENT)
     logged = Signal(float, str, str, object)  # time, endpoint, kind, QMP JSON payload
@@ -104,6 +104,7 @@ class EndpointLink(QObject):
         self._edges: dict[str, JobEdges] = {}
         self._graph_asked: set[str] = set()
         self._graph_task: asyncio.Task[None] | None = None
+        self._jobs_shape: list[tuple[object, ...]] | None = None
 
     def _make_endpoint(self) -> Endpoint:
         if self.kind is EndpointKind.BUILTIN:
@@ -147,6 +148,7 @@ class EndpointLink(QObject):
         """Open the endpoint, read its version, start the sampler; returns after its first
         round."""
         self.failed = self.detached = False
+        self._jobs_shape = None
         try:
             await self.endpoint.open()
         except BaseException as err:
@@ -334,7 +336,14 @@ class EndpointLink(QObject):
         if unknown - self._graph_asked and self._graph_task is None:
             self._graph_asked |= unknown
             self._graph_task = asyncio.get_running_loop().create_task(self._read_graph())
-        self.jobs_changed.emit(self.jobs)
+        # offset and len move every round: the samples carry them; the rest only now and then.
+        shape: list[tuple[object, ...]] = [
+            (job.device, job.status, job.ready, job.paused, job.speed, job.io_status,
+             job.auto_finalize, job.auto_dismiss, self.job_ends.get(job.device))
+            for job in self.jobs]
+        if shape != self._jobs_shape:
+            self._jobs_shape = shape
+            self.jobs_changed.emit(self.jobs)
         for sample in snapshot.samples:
             self.sample.emit(sample)
         if snapshot.nodes is not None and snapshot.exports is not None:
