@@ -26,9 +26,9 @@ from guimirror.session.samples import JobSample
 from guimirror.session.series import JobSeries, write_csv
 from guimirror.units import DisplayUnits, format_speed
 
-DIRTY_LABEL = "dirty clusters (bitmap, measured once a second)"
-ESTIMATE_LABEL = "dirty clusters (dashed: ≈ estimate, len - offset; no bitmap)"
-BURSTS_NOTE = "engine reports progress in bursts: averaged over each burst"
+DIRTY_NOTE = "the mirror's bitmap, measured once a second"
+ESTIMATE_NOTE = "dashed: ≈ estimated as len - offset (the engine shows no bitmap)"
+BURSTS_NOTE = "progress reported in bursts: averaged over each burst"
 _PALETTE = ("#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b")
 
 
@@ -66,7 +66,8 @@ class JobPlots(QWidget):
         self.throughput_plot.setLabel("left", "throughput", units=f"{DisplayUnits.mega()[1]}/s")
         self.throughput_plot.addLegend(offset=(-10, 10))
         self.dirty_plot = self.layout_widget.addPlot(row=1, col=0)
-        self.dirty_plot.setLabel("left", DIRTY_LABEL)
+        self.dirty_plot.setLabel("left", "dirty clusters")
+        self.dirty_plot.setTitle(DIRTY_NOTE, size="8pt", color="#555")
         self.burst_note = ""
         """Shown above the throughput plot while a shown job's progress comes in bursts."""
         self.estimated: set[str] = set()
@@ -193,10 +194,11 @@ class JobPlots(QWidget):
         note = BURSTS_NOTE if bursty else ""
         if note != self.burst_note:
             self.burst_note = note
-            self.throughput_plot.setTitle(note or None, size="9pt", color="#6d4c41")
+            self.throughput_plot.setTitle(note or None, size="8pt", color="#6d4c41")
         if estimated != self.estimated:
             self.estimated = estimated
-            self.dirty_plot.setLabel("left", ESTIMATE_LABEL if estimated else DIRTY_LABEL)
+            self.dirty_plot.setTitle(ESTIMATE_NOTE if estimated else DIRTY_NOTE, size="8pt",
+                                     color="#555")
 
     def peak_throughput(self, job_id: str) -> float:
         """The highest throughput (bytes/s) the job's curve holds."""
