@@ -98,7 +98,9 @@ def test_one_job_costs_at_most_the_rate_plus_one_commands_a_second(
     per_second, sent = counter.per_second(start, qloop.time())
     print(f"{key[0]}: {per_second:.2f} commands/s at {RATE:g} Hz: "
           f"{ {c: sent.count(c) for c in sorted(set(sent))} }")
-    assert per_second <= RATE + 1, sent
+    # The rate plus one in steady state; a late round shortens the one after it (the rounds
+    # keep to their schedule), which moves a count over a few seconds by a percent or two.
+    assert per_second <= (RATE + 1) * 1.03, sent
     assert sent.count("query-block-jobs") >= 4 * RATE - 2
     assert 3 <= sent.count("query-named-block-nodes") <= 5
     assert window.jobs.job(key).status == "running"
