@@ -66,7 +66,9 @@ async def probe(stalls: list[float], stop: asyncio.Event) -> None:
 
 async def one_round(window: object, workdir: Path, size: int, number: int) -> dict[str, float]:
     from guimirror.qapi.base import parse_arguments
+    from guimirror.qapi.commands import BlockdevDel
     from guimirror.qapi.mirror import BlockdevMirror
+    from guimirror.session.client import SessionClient
     from guimirror.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
@@ -96,8 +98,9 @@ async def one_round(window: object, workdir: Path, size: int, number: int) -> di
     prober = asyncio.create_task(probe(stalls, stop))
     seen = {"BLOCK_JOB_READY": asyncio.Event(), "BLOCK_JOB_COMPLETED": asyncio.Event()}
 
-    def on_event(endpoint: str, name: str, data: dict[str, object]) -> None:
-        if endpoint == link.name and data.get("device") == job_id and name in seen:
+    def on_event(endpoint: str, event: object) -> None:
+        name = type(event).EVENT  # type: ignore[attr-defined]
+        if endpoint == link.name and getattr(event, "device", None) == job_id and name in seen:
             seen[name].set()
 
     window.jobs.job_event.connect(on_event)
@@ -112,7 +115,7 @@ async def one_round(window: object, workdir: Path, size: int, number: int) -> di
     await prober
     points = window.plots.point_count(window.jobs.plot_key(key))
     for name in names:
-        await link.execute("blockdev-del", {"node-name": name})
+        await link.call(SessionClient.blockdev_del, BlockdevDel(node_name=name))
     return {
         "ready_s": ready,
         "mib_s": size / (1 << 20) / ready,

@@ -4,9 +4,10 @@ block nodes and the exports) in one round trip, and delivers an ``EndpointSnapsh
 
 Rounds come at ``rate_hz``, and at once when ``request_round()`` asks (after a command's reply,
 and on every event the sampler receives); requests made while a round is under way make one
-next round. A periodic round reads ``query-block-jobs`` and, once a second, one of the slower
-lists in turn (``query-named-block-nodes``, ``query-block-exports``); a requested round reads
-all three. So one job sampled at 5 Hz costs 6 commands a second.
+next round. A periodic round reads ``query-block-jobs`` and, once a second,
+``query-named-block-nodes`` (the dirty bitmaps); ``query-block-exports`` is read only in
+requested rounds, since only commands and events change the exports. A requested round reads
+all three. So one job sampled at 5 Hz costs 6 commands a second: the rate plus one.
 
 Dirty clusters come from the mirror's dirty bitmap: QEMU 7.2 lists it, anonymous, under the
 ``dirty-bitmaps`` of the mirror's source node in ``query-named-block-nodes`` (``count`` in
@@ -50,7 +51,7 @@ __all__ = [
 DEFAULT_RATE_HZ = 5.0
 MAX_RATE_HZ = 50.0
 SLOW_PERIOD_S = 1.0
-"""A periodic round reads one of the slower lists (nodes, exports) at most this often."""
+"""A periodic round reads the nodes (their dirty bitmaps) this often."""
 FLAT = QueryNamedBlockNodes(flat=True)
 """The sampler needs no backing chains: ``flat`` spares the engine describing them each poll."""
 FALLBACK_GRANULARITY = 65536
@@ -96,7 +97,6 @@ class Sampler:
         self._full_round = True
         """The next round reads every list: the first round, and every requested one."""
         self._slow_due = 0.0
-        self._slow_turn = 0
         self._tracks: dict[str, JobTrack] = {}
         self._instances: dict[str, int] = {}
         self._created: set[str] = set()
@@ -264,7 +264,9 @@ class Sampler:
         return snapshot
 
     def _lists_due(self, now: float) -> tuple[bool, bool]:
-        """Which slower lists this round reads: all on request, else one a second in turn."""
+        """Which slower lists this round reads: both on request; else the nodes (their dirty
+        bitmaps) once a second, and the exports never (only commands and events change them,
+        and both request a round)."""
         if self._full_round:
             self._full_round = False
             self._slow_due = now + SLOW_PERIOD_S
@@ -272,8 +274,7 @@ class Sampler:
         if now < self._slow_due:
             return False, False
         self._slow_due = now + SLOW_PERIOD_S
-        self._slow_turn ^= 1
-        return self._slow_turn == 1, self._slow_turn == 0
+        return True, False
 
     def samples_from(
         self, jobs: Sequence[BlockJobInfo], nodes: Sequence[BlockDeviceInfo] | None, now: float

@@ -2,13 +2,14 @@
 
 The endpoint and the sampler are guimirror.session's (built-in engine in-process, a spawned
 qemu-storage-daemon, an attached QMP socket); this class adds what the window needs: every
-command logged with its reply, every event logged and forwarded as raw JSON, the node and job
-lists refreshed (at ``REFRESH_HZ`` and at once after a command or an event), and the session's
-samples turned into the plots' rows (QMP-style keys, plus the average throughput).
+command logged with its reply (as QMP JSON), every event logged, and the sampler's snapshots
+turned into typed signals. The sampler is the one poller of the endpoint: the link asks it for
+a round after each command's reply (and the sampler takes one on each event), and never polls
+itself.
 
 Run states are the session endpoint's (``idle``, ``opening``, ``running``, ``closing``,
 ``lost``) plus ``failed`` when opening failed (``error`` says why). Coroutines run in the
-caller's task; the refresher and the sampler are tasks of their own.
+caller's task; the sampler is a task of its own, and the signals are emitted from it.
 """
 
 from __future__ import annotations
@@ -19,22 +20,26 @@ import enum
 import logging
 import os
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from qemu.qmp import QMPError
 
 from guimirror.errors import GuimirrorError, StateError
+from guimirror.qapi.base import QAPIModel
+from guimirror.qapi.block_info import BlockDeviceInfo
+from guimirror.qapi.commands import BlockExportInfo
 from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.job import BlockJobInfo
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session.capabilities import Capabilities
 from guimirror.session.client import SessionClient
 from guimirror.session.connection import RawEvent
 from guimirror.session.endpoint import DaemonEndpoint, Endpoint, EndpointState
+from guimirror.session.job_ends import GRAPH_COMMAND, JobEdges, JobEnds, job_edges, mirror_ends
 from guimirror.session.opening import endpoint_for
-from guimirror.session.sampler import JobSample, Sampler
-from guimirror.session.tasks import finish_or_cancel
+from guimirror.session.sampler import EndpointSnapshot, Sampler
 from guimirror.session.uri import (
     BuiltinURI,
     DaemonURI,
@@ -48,7 +53,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RATE = 5.0
 MAX_RATE = 50.0
-REFRESH_HZ = 2.0
+ROUND_PATIENCE = 10.0
+"""Seconds ``refresh()`` waits for the round it asked for."""
+
+ArgumentsT = TypeVar("ArgumentsT", bound=QAPIModel)
+ResultT = TypeVar("ResultT")
 
 
 class EndpointKind(enum.StrEnum):
@@ -106,11 +115,11 @@ class EndpointLink(QObject):
     """
 
     state_changed = Signal(str)
-    nodes_changed = Signal(list)  # raw query-named-block-nodes objects
-    jobs_changed = Signal(list)  # raw query-block-jobs objects
-    sample = Signal(str, dict)  # job-id, sample
-    event_received = Signal(dict)  # raw event
-    logged = Signal(float, str, str, object)  # time, endpoint, kind, payload
+    nodes_changed = Signal(list)  # list[BlockDeviceInfo] (and the exports changed: .exports)
+    jobs_changed = Signal(list)  # list[BlockJobInfo], when more than offset and len changed
+    sample = Signal(object)  # JobSample, every job of every round
+    event_received = Signal(object)  # QAPIEvent (its name: type(event).EVENT)
+    logged = Signal(float, str, str, object)  # time, endpoint, kind, QMP JSON payload
 
     def __init__(
         self,
@@ -128,16 +137,19 @@ class EndpointLink(QObject):
         self.detached = False
         """A spawned daemon left running (``detach()``)."""
         self.version = ""
-        self.nodes: list[dict[str, Any]] = []
-        self.jobs: list[dict[str, Any]] = []
-        self.exports: list[dict[str, Any]] = []
+        self.nodes: list[BlockDeviceInfo] = []
+        self.jobs: list[BlockJobInfo] = []
+        self.exports: list[BlockExportInfo] = []
         self.endpoint: Endpoint = endpoint_for(self.uri, name=self.name)
         self.endpoint.add_state_listener(lambda _endpoint, _state: self._state_event())
         self.sampler: Sampler | None = None
-        self._refresher: asyncio.Task[None] | None = None
-        self._first_seen: dict[str, tuple[float, int]] = {}
-        self._wake = asyncio.Event()
-        self._closing = False
+        self._round_waiters: list[asyncio.Future[None]] = []
+        self.job_ends: dict[str, JobEnds] = {}
+        """Each mirror's source and target, also of mirrors someone else started."""
+        self._edges: dict[str, JobEdges] = {}
+        self._graph_asked: set[str] = set()
+        self._graph_task: asyncio.Task[None] | None = None
+        self._jobs_shape: list[tuple[object, ...]] | None = None
 
     @classmethod
     def from_uri(cls, text: str, name: str | None = None,
@@ -193,8 +205,10 @@ class EndpointLink(QObject):
         return str(getattr(self.endpoint, "stderr", ""))
 
     async def start(self) -> None:
-        """Open the endpoint, read its version, start the sampler and the refresher."""
-        self.failed = self.detached = self._closing = False
+        """Open the endpoint, read its version, start the sampler; returns after its first
+        round."""
+        self.failed = self.detached = False
+        self._jobs_shape = None
         try:
             await self.endpoint.open()
         except BaseException as err:
@@ -221,15 +235,14 @@ class EndpointLink(QObject):
             if package:
                 self.version += f" ({package})"
         client = self.endpoint.client
-        client.connection.add_event_listener(self._on_event)
+        client.connection.add_event_listener(self._log_event)
         self.sampler = Sampler(client, rate_hz=self.rate)
-        self.sampler.add_sample_listener(self._on_sample)
+        self.sampler.add_snapshot_listener(self._on_snapshot)
+        self.sampler.add_event_listener(self.event_received.emit)
+        first_round = self._next_round()
         self.sampler.start()
         self.state_changed.emit(self.state)
-        await self.refresh()
-        self._refresher = asyncio.get_running_loop().create_task(
-            self._refresh_loop(), name=f"refresh-{self.name}"
-        )
+        await self._wait_round(first_round)
 
     async def close(self) -> None:
         """Stop sampling and close the endpoint: the built-in engine cancels its jobs (never
@@ -256,18 +269,20 @@ class EndpointLink(QObject):
         self.state_changed.emit(self.state)
 
     async def _stop_watching(self) -> None:
-        """End the refresher after the refresh under way (cancelled, its replies would come
-        for nobody), then the sampler."""
-        refresher, self._refresher = self._refresher, None
-        if refresher is not None:
-            self._closing = True
-            self._wake.set()
-            await finish_or_cancel(refresher)
+        """Stop the sampler after the round under way (its replies would come for nobody)."""
+        graph_task, self._graph_task = self._graph_task, None
+        if graph_task is not None:
+            graph_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await graph_task
         if self.sampler is not None:
             # A sampler whose server went away ends with that error; closing goes on.
             with contextlib.suppress(QMPError, GuimirrorError, OSError, EOFError):
                 await self.sampler.stop()
             self.sampler = None
+        for waiter in self._round_waiters:
+            waiter.cancel()
+        self._round_waiters.clear()
 
     def set_rate(self, rate: float) -> None:
         self.rate = max(0.5, min(MAX_RATE, rate))
@@ -283,21 +298,33 @@ class EndpointLink(QObject):
             )
         return self.endpoint.client
 
+    async def call(
+        self,
+        method: Callable[[SessionClient, ArgumentsT], Awaitable[ResultT]],
+        arguments: ArgumentsT,
+    ) -> ResultT:
+        """Run a typed command of ``SessionClient`` (caller's task), e.g.
+        ``await link.call(SessionClient.job_pause, JobPause(id="mirror0"))``: logged with its
+        reply or error as QMP JSON, then a sampler round asked for."""
+        command = method.__name__.replace("_", "-")
+        client = self._client(command)
+        return await self._logged(command, arguments.to_qmp(), method(client, arguments))
+
     async def execute(
         self, command: str, arguments: Mapping[str, Any] | None = None, log_it: bool = True
     ) -> Any:
-        """Run a QMP command (caller's task); logs it and its reply or error."""
+        """Run any QMP command untyped (caller's task), for what the models do not cover;
+        logged like ``call``."""
         client = self._client(command)
         return await self._logged(command, arguments, client.execute(command, arguments),
                                   log_it)
 
     async def mirror(self, model: BlockdevMirror) -> None:
         """blockdev-mirror through the typed client, so the sampler knows the source node."""
-        client = self._client("blockdev-mirror")
-        await self._logged("blockdev-mirror", model.to_qmp(), client.blockdev_mirror(model))
+        await self.call(SessionClient.blockdev_mirror, model)
 
     async def _logged(self, command: str, arguments: Mapping[str, Any] | None,
-                      call: Any, log_it: bool = True) -> Any:
+                      call: Awaitable[ResultT], log_it: bool = True) -> ResultT:
         message: dict[str, Any] = {"execute": command}
         if arguments:
             message["arguments"] = dict(arguments)
@@ -311,67 +338,104 @@ class EndpointLink(QObject):
                                  {"class": err.error_class, "desc": err.desc})
             raise
         if log_it:
-            self.logged.emit(time.time(), self.name, "reply", {"return": result or {}})
-            self._wake.set()
+            self.logged.emit(time.time(), self.name, "reply", {"return": _as_qmp(result)})
+            if self.sampler is not None:
+                self.sampler.request_round()
         return result
 
     async def refresh(self) -> None:
-        """Read nodes and jobs now and emit them (caller's task)."""
-        client = self._client("query-block-jobs")
-        nodes = await client.execute("query-named-block-nodes", {"flat": True})
-        jobs = await client.execute("query-block-jobs")
-        exports = await client.execute("query-block-exports")
-        if nodes != self.nodes or exports != self.exports:
-            self.nodes = list(nodes)
-            self.exports = list(exports)
-            self.nodes_changed.emit(self.nodes)
-        self.jobs = list(jobs)
-        self.jobs_changed.emit(self.jobs)
+        """Ask the sampler for a round reading every list and wait until it is delivered
+        (caller's task)."""
+        self._client("query-block-jobs")
+        if self.sampler is None:
+            raise LinkStateError(f"Endpoint '{self.name}' is not sampled")
+        waiter = self._next_round()
+        self.sampler.request_round()
+        await self._wait_round(waiter)
 
-    # --- events, samples, refreshing ---------------------------------------------------------
+    def _next_round(self) -> asyncio.Future[None]:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._round_waiters.append(waiter)
+        return waiter
 
-    def _on_event(self, raw: RawEvent) -> None:
+    async def _wait_round(self, waiter: asyncio.Future[None]) -> None:
+        try:
+            async with asyncio.timeout(ROUND_PATIENCE):
+                await waiter
+        except TimeoutError:
+            raise LinkStateError(
+                f"Endpoint '{self.name}' did not answer its sampler within "
+                f"{ROUND_PATIENCE:g} s"
+            ) from None
+        finally:
+            with contextlib.suppress(ValueError):
+                self._round_waiters.remove(waiter)
+
+    # --- events and snapshots ---------------------------------------------------------------
+
+    def _log_event(self, raw: RawEvent) -> None:
+        """The connection's reader task: every event into the log as QMP JSON."""
         event = dict(raw)
         stamp = event.get("timestamp") or {}
         when = float(stamp.get("seconds", time.time())) + float(stamp.get("microseconds", 0)) / 1e6
         self.logged.emit(when, self.name, "event",
                          {k: v for k, v in event.items() if k != "timestamp"})
-        self.event_received.emit(event)
-        self._wake.set()
 
-    def _on_sample(self, sample: JobSample) -> None:
-        first = self._first_seen.setdefault(sample.job_id, (sample.time, sample.offset))
-        elapsed = sample.time - first[0]
-        average = (sample.offset - first[1]) / elapsed if elapsed > 0 else 0.0
-        self.sample.emit(sample.job_id, {
-            "time": sample.time,
-            "offset": sample.offset,
-            "len": sample.len,
-            "throughput": sample.throughput,
-            "throughput-average": max(0.0, average),
-            "dirty-bytes": sample.dirty_bytes,
-            "dirty-clusters": sample.dirty_clusters,
-            "granularity": sample.granularity,
-            "estimate": sample.dirty_estimated,
-            "status": str(sample.status),
-            "ready": sample.ready,
-            "eta": sample.eta,
-        })
+    def _on_snapshot(self, snapshot: EndpointSnapshot) -> None:
+        """The sampler's task: one round into the signals. Nodes and exports keep their last
+        reading in a round that did not read them; ``nodes_changed`` only when either
+        changed."""
+        nodes = self.nodes if snapshot.nodes is None else list(snapshot.nodes)
+        exports = self.exports if snapshot.exports is None else list(snapshot.exports)
+        if nodes != self.nodes or exports != self.exports:
+            self.nodes, self.exports = nodes, exports
+            self.nodes_changed.emit(self.nodes)
+        self.jobs = list(snapshot.jobs)
+        client = self.endpoint.client
+        self.job_ends = mirror_ends(self.jobs, self.nodes, client.mirrors, self._edges)
+        unknown = {job.device for job in self.jobs
+                   if job.type == "mirror" and job.device not in client.mirrors}
+        if unknown - self._graph_asked and self._graph_task is None:
+            self._graph_asked |= unknown
+            self._graph_task = asyncio.get_running_loop().create_task(self._read_graph())
+        # offset and len move every round: the samples carry them; the rest only now and then.
+        shape: list[tuple[object, ...]] = [
+            (job.device, job.status, job.ready, job.paused, job.speed, job.io_status,
+             job.auto_finalize, job.auto_dismiss, self.job_ends.get(job.device))
+            for job in self.jobs]
+        if shape != self._jobs_shape:
+            self._jobs_shape = shape
+            self.jobs_changed.emit(self.jobs)
+        for sample in snapshot.samples:
+            self.sample.emit(sample)
+        if snapshot.nodes is not None and snapshot.exports is not None:
+            waiters, self._round_waiters = self._round_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
-    async def _refresh_loop(self) -> None:
-        """The refresher task: nodes and jobs at REFRESH_HZ, at once after events/commands."""
-        while self.connected and not self._closing:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(1.0 / REFRESH_HZ):
-                    await self._wake.wait()
-            self._wake.clear()
-            if not self.connected or self._closing:
-                break
-            try:
-                await self.refresh()
-            except GuimirrorError as err:
-                log.warning("refreshing %s failed: %s", self.name, err.desc)
-            except (OSError, EOFError, QMPError) as err:
-                log.warning("refreshing %s failed: %s", self.name, err)
-                break
-        self.state_changed.emit(self.state)
+
+    async def _read_graph(self) -> None:
+        """A task of its own, once per mirror found that this client did not start: the
+        jobs' edges from the block graph, where the engine lists it, for their targets."""
+        try:
+            graph = await self.endpoint.client.execute(GRAPH_COMMAND)
+            self._edges = job_edges(graph)
+        except (GuimirrorError, QMPError, OSError, EOFError) as err:
+            log.info("%s: no block graph (%s); attached jobs show no target", self.name, err)
+        finally:
+            self._graph_task = None
+        if self.sampler is not None:
+            self.sampler.request_round()
+
+
+def _as_qmp(result: Any) -> Any:
+    """A reply as the log shows it: QMP JSON (``{}`` for none)."""
+    if result is None:
+        return {}
+    if isinstance(result, QAPIModel):
+        return result.to_qmp()
+    if isinstance(result, list):
+        return [_as_qmp(item) for item in result]
+    return result
+

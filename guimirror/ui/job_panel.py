@@ -45,6 +45,10 @@ STATUS_COLOURS = {
     "failed": "#c62828",
     "ended": "#757575",
 }
+#: Statuses in which a job copies (or follows writes), so a throughput and an ETA mean something.
+MOVING = frozenset({"created", "running", "ready"})
+#: What a row shows once its job has left query-block-jobs.
+OUTCOMES = frozenset({"completed", "cancelled", "failed", "ended"})
 #: Button label -> verb; Complete, Finalize and Dismiss show only when the verb is allowed.
 BUTTONS = (
     ("Pause", JobVerb.PAUSE),
@@ -90,6 +94,9 @@ class JobView:
     auto_dismiss: bool = True
     throughput: float = 0.0
     throughput_avg: float = 0.0
+    """The sampler's average of this job instance, up to READY."""
+    bursty: bool = False
+    instance: int = 0
     eta: float | None = None
     dirty_clusters: float = 0.0
     estimate: bool = False
@@ -209,10 +216,11 @@ class JobRow(QFrame):
         self.progress.setFormat(
             f"{fraction * 100:.1f} %  ({format_size(view.offset)} of {format_size(view.len)})"
         )
-        now = format_speed(view.throughput) if view.throughput else "0 B/s"
+        moving = view.status in MOVING and not view.paused
+        now = format_speed(view.throughput) if view.throughput and moving else "0 B/s"
         average = format_speed(view.throughput_avg) if view.throughput_avg else "0 B/s"
-        self._set(self.throughput, f"now {now}, average {average}")
-        self._set(self.eta, f"ETA {format_duration(view.eta)}" if not view.ready else "in sync")
+        self._set(self.throughput, f"now {now}, average to READY {average}")
+        self._set(self.eta, self.eta_text(view))
         approx = "≈" if view.estimate else ""
         self._set(self.dirty, f"dirty clusters {approx}{view.dirty_clusters:,.0f}")
         io_text = f"io-status {view.io_status}"
@@ -243,6 +251,15 @@ class JobRow(QFrame):
         if self._speed_shown != view.speed and not self.speed.hasFocus():
             self._speed_shown = view.speed
             self.speed.setText(format_speed(view.speed) if view.speed else "")
+
+    @staticmethod
+    def eta_text(view: JobView) -> str:
+        """"in sync" once ready; no ETA while paused or after the job ended."""
+        if view.status not in MOVING or view.paused:
+            return "no ETA" if view.status not in OUTCOMES else ""
+        if view.ready:
+            return "in sync"
+        return f"ETA {format_duration(view.eta)}"
 
     def _apply_speed(self) -> None:
         try:

@@ -8,18 +8,48 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QAbstractButton, QFileDialog
 
+from guimirror.qapi.commands import (
+    BlockJobCancel,
+    BlockJobSetSpeed,
+    JobCancel,
+    JobComplete,
+    JobDismiss,
+    JobFinalize,
+    JobPause,
+    JobResume,
+)
+from guimirror.qapi.events import (
+    BlockJobCancelled,
+    BlockJobCompleted,
+    BlockJobError,
+    BlockJobReady,
+    JobStatusChange,
+    QAPIEvent,
+)
+from guimirror.qapi.job import BlockJobInfo, JobStatus
+from guimirror.session.client import SessionClient
 from guimirror.session.convergence import HINT, ConvergenceWatch
 from guimirror.session.outcomes import EndVerb, cancel_question, job_outcome
+from guimirror.session.samples import JobSample
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_links import BUILTIN, EndpointLinks
-from guimirror.ui.job_panel import JobPanel, JobView
+from guimirror.ui.job_panel import OUTCOMES, JobPanel, JobView
 from guimirror.ui.plots import JobPlots
 from guimirror.ui.tasks import TaskRunner
 
 ACTIVE = {"created", "running", "paused", "ready", "standby", "waiting", "pending", "aborting"}
-#: What a row shows once its job has left query-block-jobs.
-OUTCOMES = {"completed", "cancelled", "failed", "ended"}
 JobKey = tuple[str, str]
+MEASURED_SAMPLES = 3
+"""Bitmap readings (one a second) a convergence watch needs before it may show the hint."""
+#: The job verbs of the row's buttons, as typed commands.
+VERBS: dict[str, Any] = {
+    "pause": (SessionClient.job_pause, JobPause),
+    "resume": (SessionClient.job_resume, JobResume),
+    "complete": (SessionClient.job_complete, JobComplete),
+    "cancel": (SessionClient.job_cancel, JobCancel),
+    "finalize": (SessionClient.job_finalize, JobFinalize),
+    "dismiss": (SessionClient.job_dismiss, JobDismiss),
+}
 
 
 class JobsController(QObject):
@@ -27,7 +57,7 @@ class JobsController(QObject):
     plots; ``show_all_jobs`` checked plots every job at once (GUI thread; coroutines run in
     the caller's task)."""
 
-    job_event = Signal(str, str, dict)  # endpoint, event name, data
+    job_event = Signal(str, object)  # endpoint, QAPIEvent
     job_ended = Signal(str)  # endpoint
     changed = Signal()
 
@@ -78,6 +108,10 @@ class JobsController(QObject):
             self.job_panel.remove_job(key)
             del self.job_views[key]
 
+    def new_watch(self) -> ConvergenceWatch:
+        """A convergence watch fed with the bitmap's counts, read once a second."""
+        return ConvergenceWatch(self.convergence_window, min_samples=MEASURED_SAMPLES)
+
     def prepare(self, key: JobKey, meta: dict[str, Any]) -> None:
         """A fresh row, plot and watch for a job about to start (before its command is sent:
         its events, even a failure at once, may come before the reply)."""
@@ -85,7 +119,7 @@ class JobsController(QObject):
             self.job_panel.remove_job(key)
             del self.job_views[key]
         self.job_meta[key] = meta
-        self.watches[key] = ConvergenceWatch(self.convergence_window)
+        self.watches[key] = self.new_watch()
         self.plots.series.pop(self.plot_key(key), None)
 
     def start_failed(self, key: JobKey) -> None:
@@ -97,33 +131,42 @@ class JobsController(QObject):
         plot's speed limit, and the row selected."""
         self.plots.set_speed_limit(self.plot_key(key), speed)
         if key not in self.job_views:
-            self.job_panel.update_job(self.view(key, {"device": key[1], "status": "created",
-                                                      "speed": speed}))
+            view = self.view(key)
+            view.speed = speed
+            self.job_panel.update_job(view)
         self.job_panel.select(key)
 
-    def view(self, key: JobKey, job: dict[str, Any]) -> JobView:
+    def view(self, key: JobKey, job: BlockJobInfo | None = None) -> JobView:
+        """The row of ``key`` brought up to date with ``job`` (query-block-jobs) and what
+        the window knows of it (its command, its events, the graph)."""
         meta = self.job_meta.setdefault(key, {})
         view = self.job_views.get(key) or JobView(endpoint=key[0], job_id=key[1])
-        view.device = str(meta.get("device") or view.device or "?")
-        view.target = str(meta.get("target") or view.target or "?")
-        view.status = str(job.get("status", view.status))
-        view.ready = bool(job.get("ready", view.ready))
-        view.paused = bool(job.get("paused", view.paused))
-        view.offset = int(job.get("offset", view.offset))
-        view.len = int(job.get("len", view.len))
-        view.speed = int(job.get("speed", view.speed))
-        view.io_status = str(job.get("io-status", view.io_status))
-        view.auto_finalize = bool(job.get("auto-finalize", meta.get("auto-finalize", True)))
-        view.auto_dismiss = bool(job.get("auto-dismiss", meta.get("auto-dismiss", True)))
-        view.error = str(job.get("error") or meta.get("error") or "")
+        link = self.links.get(key[0])
+        ends = link.job_ends.get(key[1]) if link is not None else None
+        view.device = str(meta.get("device") or (ends and ends.device) or view.device or "?")
+        view.target = str(meta.get("target") or (ends and ends.target) or view.target or "?")
+        if job is not None:
+            view.status = str(job.status)
+            view.ready = job.ready
+            view.paused = job.paused
+            view.offset, view.len = job.offset, job.len
+            view.speed = job.speed
+            view.io_status = str(job.io_status)
+            view.auto_finalize, view.auto_dismiss = job.auto_finalize, job.auto_dismiss
+            if job.status in (JobStatus.PAUSED, JobStatus.STANDBY) or job.paused:
+                view.eta, view.throughput = None, 0.0
+        else:
+            view.auto_finalize = bool(meta.get("auto-finalize", view.auto_finalize))
+            view.auto_dismiss = bool(meta.get("auto-dismiss", view.auto_dismiss))
+        view.error = str(meta.get("error") or "")
         self.job_views[key] = view
         return view
 
-    def jobs_changed(self, endpoint: str, jobs: list[dict[str, Any]]) -> None:
+    def jobs_changed(self, endpoint: str, jobs: list[BlockJobInfo]) -> None:
         job_panel = self.job_panel
         present = set()
         for job in jobs:
-            key = (endpoint, str(job.get("device")))
+            key = (endpoint, job.device)
             present.add(key)
             job_panel.update_job(self.view(key, job))
         for key, view in list(self.job_views.items()):
@@ -132,57 +175,58 @@ class JobsController(QObject):
                 view.status = outcome
                 view.outcome = str(self.job_meta.get(key, {}).get("outcome-text") or "")
                 view.paused = False
+                view.eta, view.throughput = None, 0.0
                 job_panel.update_job(view)
                 self.job_ended.emit(endpoint)
         self.changed.emit()
 
-    def sample(self, endpoint: str, job_id: str, sample: dict[str, Any]) -> None:
-        key = (endpoint, job_id)
+    def sample(self, endpoint: str, sample: JobSample) -> None:
+        key = (endpoint, sample.job_id)
         view = self.job_views.get(key)
-        if view is None:
+        if view is None or view.status in OUTCOMES:
             return
-        view.offset, view.len = int(sample["offset"]), int(sample["len"])
-        view.throughput = float(sample["throughput"])
-        view.throughput_avg = float(sample.get("throughput-average", 0.0))
-        view.eta = sample.get("eta")
-        view.dirty_clusters = float(sample["dirty-clusters"])
-        view.estimate = bool(sample.get("estimate"))
-        watch = self.watches.setdefault(key, ConvergenceWatch(self.convergence_window))
-        view.hint = HINT if watch.add(float(sample["time"]), view.dirty_clusters) else ""
+        view.offset, view.len = sample.offset, sample.len
+        view.throughput = 0.0 if sample.idle else sample.throughput
+        view.throughput_avg = sample.average
+        view.bursty = sample.bursty
+        view.eta = sample.eta
+        if not sample.dirty_estimated or view.estimate or view.instance != sample.instance:
+            # Between two readings of the bitmap the row keeps the last measured count.
+            view.dirty_clusters = float(sample.dirty_clusters)
+            view.estimate = sample.dirty_estimated
+        view.instance = sample.instance
+        watch = self.watches.setdefault(key, self.new_watch())
+        if not sample.dirty_estimated or view.estimate:
+            view.hint = HINT if watch.add(sample.time, float(sample.dirty_clusters)) else ""
         self.job_panel.update_job(view)
         self.plots.add_sample(self.plot_key(key), sample)
         self.plots.set_speed_limit(self.plot_key(key), view.speed)
 
-    def event_received(self, endpoint: str, event: dict[str, Any]) -> None:
-        name = str(event.get("event"))
-        data = dict(event.get("data") or {})
-        job_id = str(data.get("id", data.get("device", "")))
+    def event_received(self, endpoint: str, event: QAPIEvent) -> None:
+        job_id = str(getattr(event, "id", None) or getattr(event, "device", ""))
         key = (endpoint, job_id)
         meta = self.job_meta.setdefault(key, {})
-        if name == "BLOCK_JOB_ERROR":
-            meta["error"] = (f"{data.get('operation', '')} error, action "
-                             f"{data.get('action', '')}")
-        elif name == "BLOCK_JOB_READY":
+        if isinstance(event, BlockJobError):
+            meta["error"] = f"{event.operation} error, action {event.action}"
+        elif isinstance(event, BlockJobReady):
             meta["ready-seen"] = True
-        elif name == "BLOCK_JOB_COMPLETED":
-            meta["outcome"] = "failed" if data.get("error") else "completed"
-            if data.get("error"):
-                meta["error"] = str(data["error"])
-        elif name == "BLOCK_JOB_CANCELLED":
+        elif isinstance(event, BlockJobCompleted):
+            meta["outcome"] = "failed" if event.error else "completed"
+            if event.error:
+                meta["error"] = event.error
+        elif isinstance(event, BlockJobCancelled):
             meta["outcome"] = "cancelled"
-        if name in ("BLOCK_JOB_COMPLETED", "BLOCK_JOB_CANCELLED"):
+        if isinstance(event, BlockJobCompleted | BlockJobCancelled):
             view = self.job_views.get(key)
-            stamp = event.get("timestamp") or {}
             meta["outcome-text"] = job_outcome(
-                event=name, device=str(meta.get("device") or data.get("device", "?")),
-                target=str(meta.get("target") or "?"),
+                event=event.EVENT, device=str(meta.get("device") or event.device),
+                target=str(meta.get("target") or (view.target if view is not None else "?")),
                 ready_seen=bool(meta.get("ready-seen")) or (view is not None and view.ready),
-                verb=meta.get("verb"), error=data.get("error"),
-                ended_at=float(stamp.get("seconds", 0)) or time.time(),
-                offset=int(data.get("offset", 0)), length=int(data.get("len", 0)))
-        elif name == "JOB_STATUS_CHANGE" and data.get("status") == "running":
+                verb=meta.get("verb"), error=getattr(event, "error", None),
+                ended_at=time.time(), offset=event.offset, length=event.len)
+        elif isinstance(event, JobStatusChange) and event.status is JobStatus.RUNNING:
             meta["error"] = ""
-        self.job_event.emit(endpoint, name, data)
+        self.job_event.emit(endpoint, event)
 
     def job_selected(self, key: JobKey | None) -> None:
         if self.show_all_jobs.isChecked() or key is None:
@@ -218,20 +262,23 @@ class JobsController(QObject):
             )
             if answer == "Finish without pivot":
                 meta["verb"] = EndVerb.FINISH
-                await link.execute("block-job-cancel", {"device": job_id, "force": False})
+                await link.call(SessionClient.block_job_cancel,
+                                BlockJobCancel(device=job_id, force=False))
             elif answer == "Abort":
                 meta["verb"] = EndVerb.CANCEL
-                await link.execute("job-cancel", {"id": job_id})
+                await link.call(SessionClient.job_cancel, JobCancel(id=job_id))
             return
         if verb == "complete":
             meta["verb"] = EndVerb.COMPLETE
-        await link.execute(f"job-{verb}", {"id": job_id})
+        method, arguments = VERBS[verb]
+        await link.call(method, arguments(id=job_id))
 
     async def set_speed(self, key: JobKey, speed: int) -> None:
         link = self.links.get(key[0])
         if link is None:
             return
-        await link.execute("block-job-set-speed", {"device": key[1], "speed": speed})
+        await link.call(SessionClient.block_job_set_speed,
+                        BlockJobSetSpeed(device=key[1], speed=speed))
         self.plots.set_speed_limit(self.plot_key(key), speed)
 
     # --- plots export -----------------------------------------------------------------------

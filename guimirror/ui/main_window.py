@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
         link.logged.connect(self.event_log.add)
         link.nodes_changed.connect(lambda _nodes: self.nodes.nodes_changed(name))
         link.jobs_changed.connect(lambda jobs_: jobs.jobs_changed(name, jobs_))
-        link.sample.connect(lambda job_id, sample: jobs.sample(name, job_id, sample))
+        link.sample.connect(lambda sample: jobs.sample(name, sample))
         link.event_received.connect(lambda event: jobs.event_received(name, event))
         link.state_changed.connect(lambda _state: self.job_panel.set_commands(
             name, link.capabilities.commands if link.capabilities is not None else None))

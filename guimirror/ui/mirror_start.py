@@ -40,7 +40,7 @@ class MirrorStart:
 
     async def check_start(self, model: BlockdevMirror, link: EndpointLink) -> bool:
         """Size mismatch, mounted or busy target, data on the target: ask or refuse."""
-        nodes = {str(n.get("node-name")): NodeRow(dict(n)) for n in link.nodes}
+        nodes = {node.node_name: NodeRow(node) for node in link.nodes}
         source, target = nodes.get(model.device), nodes.get(model.target)
         mount_refusal = None
         data = None

@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Collection
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QStandardPaths
 from PySide6.QtWidgets import QPlainTextEdit, QTableView
 
 from guimirror.errors import StateError
-from guimirror.qapi.block_info import BlockDeviceInfo
+from guimirror.qapi.base import parse_arguments
+from guimirror.qapi.blockdev import BlockdevDriver, BlockdevOptions
+from guimirror.qapi.commands import BlockdevDel
 from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
 from guimirror.session.block_devices import device_users
+from guimirror.session.client import SessionClient
 from guimirror.session.endpoint import Endpoint
 from guimirror.session.example_workspace import create_example_workspace
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
@@ -49,6 +53,15 @@ def mirror_arguments(link: EndpointLink | None) -> Collection[str] | None:
     return capabilities.arguments("blockdev-mirror").keys()
 
 
+async def blockdev_add(link: EndpointLink, options: dict[str, Any]) -> None:
+    """blockdev-add through the typed client where guimirror models the driver (raw, file,
+    ...); other formats (qcow2 on a qemu-storage-daemon) go as the dialog wrote them."""
+    if str(options.get("driver")) in set(BlockdevDriver):
+        await link.call(SessionClient.blockdev_add, parse_arguments(BlockdevOptions, options))
+    else:
+        await link.execute("blockdev-add", options)
+
+
 class NodeActions:
     """The current endpoint's nodes in ``node_model`` (shown by ``node_view``, the selected
     one's details in ``node_details``) and in the form's and the write load's choices;
@@ -81,14 +94,14 @@ class NodeActions:
         self.data_dir = ""
 
     def node_users(self, endpoint: str) -> dict[str, list[str]]:
-        """node-name -> what uses it: jobs (as source or target) and the write load's export."""
+        """node-name -> what uses it: jobs (as source or target, also those someone else
+        started: their ends come from the graph) and the exports."""
         users: dict[str, list[str]] = {}
         for job in self.active_jobs(endpoint):
             users.setdefault(job.device, []).append(f"job {job.job_id} (source)")
             users.setdefault(job.target, []).append(f"job {job.job_id} (target)")
         link = self.links.get(endpoint)
-        exports = [(str(e.get("node-name")), str(e.get("id")))
-                   for e in (link.exports if link else [])]
+        exports = [(export.node_name, export.id) for export in (link.exports if link else [])]
         running = self.write_load.running
         if running is not None and running.link.name == endpoint:
             exports.append((running.node, running.export_id))
@@ -108,7 +121,7 @@ class NodeActions:
         self.form.set_accepted_arguments(mirror_arguments(link))
         self.form.set_nodes(row.choice() for row in named)
         self.form.set_job_ids(job.job_id for job in self.active_jobs(endpoint))
-        self.write_load.set_nodes([BlockDeviceInfo.model_validate(row.raw) for row in named],
+        self.write_load.set_nodes([row.info for row in named],
                                   self.job_targets(endpoint))
         self.node_selected()
 
@@ -149,8 +162,8 @@ class NodeActions:
         formats = ("raw",) if link.kind is EndpointKind.BUILTIN else ("raw", "qcow2")
         existing = {row.node_name: row.virtual_size for row in self.node_model.rows}
         in_use = device_users(
-            (link.name, str(node.get("node-name", "")), str(node.get("file", "")),
-             self.node_users(link.name).get(str(node.get("node-name", "")), []))
+            (link.name, node.node_name or "", node.file,
+             self.node_users(link.name).get(node.node_name or "", []))
             for link in self.links.links.values() for node in link.nodes)
         dialog = AddNodeDialog(existing, formats, self.resolved_data_dir(),
                                self.node_view.window(), in_use)
@@ -174,7 +187,7 @@ class NodeActions:
                 await self._qemu_img_create(request.create.path, request.create.size)
             else:
                 await asyncio.to_thread(create_raw_image, request.create)
-        await link.execute("blockdev-add", request.options)
+        await blockdev_add(link, request.options)
         await link.refresh()
 
     @staticmethod
@@ -194,7 +207,7 @@ class NodeActions:
         if link is None or not name:
             self.tasks.report("remove node: select a node first")
             return
-        await link.execute("blockdev-del", {"node-name": name})
+        await link.call(SessionClient.blockdev_del, BlockdevDel(node_name=name))
         await link.refresh()
 
     # --- the example workspace ------------------------------------------------------------
@@ -230,10 +243,10 @@ class NodeActions:
         if link is None:
             raise StateError("the built-in engine is not running")
         workspace = await asyncio.to_thread(create_example_workspace, self.resolved_data_dir())
-        present = {str(node.get("node-name")) for node in link.nodes}
+        present = {node.node_name for node in link.nodes}
         for options in workspace.blockdev_add_options():
             if options["node-name"] not in present:
-                await link.execute("blockdev-add", options)
+                await blockdev_add(link, options)
         await link.refresh()
         names = [str(o["node-name"]) for o in workspace.blockdev_add_options()]
         self.form.select(names[0], names[1])

@@ -1,11 +1,12 @@
 """The node table: a QAbstractTableModel over an endpoint's named block nodes.
 
-Rows come from ``query-named-block-nodes`` (the models' exact QMP form, so the columns read as
+Rows wrap the ``BlockDeviceInfo`` models of ``query-named-block-nodes`` (the columns read as
 QEMU names them), plus who uses each node (a job or an export), which the window knows.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from guimirror.qapi.block_info import BlockDeviceInfo, BlockDirtyInfo
 from guimirror.ui.mirror_form import NodeChoice
 from guimirror.units import format_size
 
@@ -30,70 +32,56 @@ COLUMNS = (
 )
 
 
-def as_qmp(value: Any) -> dict[str, Any]:
-    """A model as its QMP JSON object; a dict as is."""
-    if isinstance(value, Mapping):
-        return dict(value)
-    to_qmp = getattr(value, "to_qmp", None)
-    if to_qmp is not None:
-        result: dict[str, Any] = to_qmp()
-        return result
-    result = value.model_dump(by_alias=True, exclude_none=True, mode="json")
-    return result
-
-
 @dataclass
 class NodeRow:
-    """One node as the table shows it, with the raw QMP object for the details pane."""
+    """One node as the table shows it: its ``query-named-block-nodes`` model, and its users."""
 
-    raw: dict[str, Any]
+    info: BlockDeviceInfo
     used_by: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def raw(self) -> dict[str, Any]:
+        """The node's exact QMP JSON object, for the details pane."""
+        return self.info.to_qmp()
 
     @property
     def node_name(self) -> str:
-        return str(self.raw.get("node-name", ""))
+        return self.info.node_name or ""
 
     @property
     def driver(self) -> str:
-        return str(self.raw.get("drv", ""))
+        return self.info.drv
 
     @property
     def file(self) -> str:
-        return str(self.raw.get("file", ""))
+        return self.info.file
 
     @property
-    def image(self) -> dict[str, Any]:
-        image = self.raw.get("image") or {}
-        return dict(image)
-
-    @property
-    def virtual_size(self) -> int | None:
-        size = self.image.get("virtual-size")
-        return None if size is None else int(size)
+    def virtual_size(self) -> int:
+        return self.info.image.virtual_size
 
     @property
     def cluster_size(self) -> int | None:
-        size = self.image.get("cluster-size")
-        return None if size is None else int(size)
+        return self.info.image.cluster_size
 
     @property
     def format(self) -> str:
-        return str(self.image.get("format", self.driver))
+        return self.info.image.format
 
     @property
     def read_only(self) -> bool:
-        return bool(self.raw.get("ro", False))
+        return self.info.ro
 
     @property
-    def dirty_bitmaps(self) -> list[dict[str, Any]]:
-        return [dict(bitmap) for bitmap in self.raw.get("dirty-bitmaps") or []]
+    def dirty_bitmaps(self) -> list[BlockDirtyInfo]:
+        return list(self.info.dirty_bitmaps or ())
 
     def dirty_text(self) -> str:
         parts = []
         for bitmap in self.dirty_bitmaps:
-            name = bitmap.get("name") or "(anonymous)"
-            count = format_size(int(bitmap.get("count", 0)))
-            granularity = format_size(int(bitmap.get("granularity", 0)))
+            name = bitmap.name or "(anonymous)"
+            count = format_size(bitmap.count)
+            granularity = format_size(bitmap.granularity)
             parts.append(f"{name}: {count} dirty @ {granularity}")
         return "; ".join(parts)
 
@@ -106,8 +94,7 @@ class NodeRow:
         if name == "file":
             return self.file
         if name == "virtual size":
-            size = self.virtual_size
-            return "" if size is None else format_size(size)
+            return format_size(self.virtual_size)
         if name == "format":
             return self.format
         if name == "cluster size":
@@ -183,15 +170,15 @@ class NodeTableModel(QAbstractTableModel):
         return self._rows[index]
 
     def set_nodes(
-        self, nodes: Iterable[Any], users: Mapping[str, list[str]] | None = None
+        self, nodes: Iterable[BlockDeviceInfo], users: Mapping[str, list[str]] | None = None
     ) -> None:
-        """Show these nodes (models or QMP dicts); ``users`` maps node-name to its users."""
+        """Show these nodes; ``users`` maps node-name to its users."""
         users = users or {}
-        rows = sorted((NodeRow(as_qmp(node)) for node in nodes),
+        rows = sorted((NodeRow(node) for node in nodes),
                       key=lambda row: (row.node_name.startswith("#"), row.node_name))
         for row in rows:
             row.used_by = list(users.get(row.node_name, []))
-        if [row.raw for row in rows] == [row.raw for row in self._rows] and [
+        if [row.info for row in rows] == [row.info for row in self._rows] and [
             row.used_by for row in rows
         ] == [row.used_by for row in self._rows]:
             return

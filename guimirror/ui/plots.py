@@ -1,6 +1,10 @@
 """Live plots of a job's samples: throughput in MiB/s and dirty clusters over time.
 
 One curve per job; READY is a dashed vertical line, the speed limit a horizontal one. The
+dirty clusters are the mirror's bitmap as read once a second: only those measured points are
+drawn; a job whose engine shows no bitmap gets a dashed curve of the estimate (``len -
+offset``), marked "≈". Where the engine reports progress in bursts (QEMU under a speed
+limit), the throughput plot says that its points are averages over each burst. The
 widget redraws at most at ``redraw_hz`` (10 Hz by default), whatever the sampling rate, so a
 fast sampler never costs more than ten cheap ``setData`` calls a second. GUI thread only.
 """
@@ -12,14 +16,19 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from guimirror.ui.job_series import JobSeries, write_csv
+from guimirror.session.samples import JobSample
+from guimirror.session.series import JobSeries, write_csv
 from guimirror.units import DisplayUnits, format_speed
 
+DIRTY_NOTE = "the mirror's bitmap, measured once a second"
+ESTIMATE_NOTE = "dashed: ≈ estimated as len - offset (the engine shows no bitmap)"
+BURSTS_NOTE = "progress reported in bursts: averaged over each burst"
 _PALETTE = ("#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b")
 
 
@@ -58,6 +67,11 @@ class JobPlots(QWidget):
         self.throughput_plot.addLegend(offset=(-10, 10))
         self.dirty_plot = self.layout_widget.addPlot(row=1, col=0)
         self.dirty_plot.setLabel("left", "dirty clusters")
+        self.dirty_plot.setTitle(DIRTY_NOTE, size="8pt", color="#555")
+        self.burst_note = ""
+        """Shown above the throughput plot while a shown job's progress comes in bursts."""
+        self.estimated: set[str] = set()
+        """The shown jobs whose dirty clusters are drawn as estimates."""
         self.dirty_plot.setLabel("bottom", "time", units="s")
         self.dirty_plot.setXLink(self.throughput_plot)
         for plot in (self.throughput_plot, self.dirty_plot):
@@ -79,9 +93,8 @@ class JobPlots(QWidget):
 
     # --- data ------------------------------------------------------------------------------
 
-    def add_sample(self, job_id: str, sample: dict[str, Any]) -> None:
-        """Record one sample (QMP-style keys, see job_series.CSV_FIELDS); drawn at the next
-        redraw."""
+    def add_sample(self, job_id: str, sample: JobSample) -> None:
+        """Record one sample; drawn at the next redraw."""
         series = self.series.get(job_id)
         if series is None:
             series = self.series[job_id] = JobSeries(job_id)
@@ -143,6 +156,8 @@ class JobPlots(QWidget):
             self.dirty_plot.removeItem(dirty_curve)
             self._set_marks(job_id, None)
         ends = [0.0, 0.0, 0.0]  # time, throughput (MiB/s), dirty clusters
+        bursty = False
+        estimated: set[str] = set()
         for number, series in enumerate(shown):
             colour = _PALETTE[number % len(_PALETTE)]
             curves = self._curves.get(series.job_id)
@@ -153,18 +168,44 @@ class JobPlots(QWidget):
                     self.dirty_plot.plot(pen=pen),
                 )
                 self._curves[series.job_id] = curves
-            t, throughput, dirty = series.columns(self.window_seconds)
+            t, throughput, dirty, measured, burst = series.columns(self.window_seconds)
+            bursty = bursty or burst
             throughput = throughput / DisplayUnits.mega()[0]
             curves[0].setData(t, throughput)
-            curves[1].setData(t, dirty)
+            if measured.any() or not len(t):
+                curves[1].setData(t[measured], dirty[measured])
+                curves[1].setPen(pg.mkPen(colour, width=2))
+            else:
+                estimated.add(series.job_id)
+                curves[1].setData(t, dirty)
+                curves[1].setPen(pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
             if len(t):
                 ends[0] = max(ends[0], float(t[-1]))
                 ends[1] = max(ends[1], float(throughput.max()),
                               series.speed / DisplayUnits.mega()[0])
                 ends[2] = max(ends[2], float(dirty.max()))
             self._set_marks(series.job_id, (series.ready_at, series.speed, colour))
+        self._set_notes(bursty, estimated)
         if self.follow:
             self._follow_ranges(*ends)
+
+    def _set_notes(self, bursty: bool, estimated: set[str]) -> None:
+        """The burst note above the throughput plot, the dirty axis' measured/estimated."""
+        note = BURSTS_NOTE if bursty else ""
+        if note != self.burst_note:
+            self.burst_note = note
+            self.throughput_plot.setTitle(note or None, size="8pt", color="#6d4c41")
+        if estimated != self.estimated:
+            self.estimated = estimated
+            self.dirty_plot.setTitle(ESTIMATE_NOTE if estimated else DIRTY_NOTE, size="8pt",
+                                     color="#555")
+
+    def peak_throughput(self, job_id: str) -> float:
+        """The highest throughput (bytes/s) the job's curve holds."""
+        series = self.series.get(job_id)
+        if series is None or not len(series):
+            return 0.0
+        return float(np.nanmax(series.columns(None).throughput))
 
     def _follow_ranges(self, end: float, throughput: float, dirty: float) -> None:
         """Keep everything in view; touch a range only when its rounded bound changes."""

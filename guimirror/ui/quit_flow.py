@@ -90,8 +90,8 @@ class QuitFlow:
             jobs = [job for name, job in active if name == link.name]
             if link.kind is not EndpointKind.DAEMON or not link.connected or not jobs:
                 continue
-            held = sorted(f"{node.get('node-name')} ({node.get('file')})" for node in link.nodes
-                          if not str(node.get("node-name", "#")).startswith("#"))
+            held = sorted(f"{node.node_name} ({node.file})" for node in link.nodes
+                          if node.node_name and not node.node_name.startswith("#"))
             lines.append(f"The qemu-storage-daemon '{link.name}' (QMP socket {link.address}) "
                          f"runs on with {', '.join(jobs)} and keeps open: "
                          f"{', '.join(held) or 'no named node'}.")

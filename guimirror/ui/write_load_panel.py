@@ -15,7 +15,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from guimirror.errors import GuimirrorError
 from guimirror.nbd.client import NBDClient, WriteLoad
 from guimirror.qapi.block_info import BlockDeviceInfo
+from guimirror.qapi.events import BlockExportDeleted, QAPIEvent
 from guimirror.session import target_checks
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointLink
@@ -264,9 +264,9 @@ class WriteLoadPanel(QWidget):
         """
         deleted = asyncio.get_running_loop().create_future()
 
-        def on_event(event: dict[str, Any]) -> None:
-            if (event.get("event") == "BLOCK_EXPORT_DELETED"
-                    and event.get("data", {}).get("id") == export_id and not deleted.done()):
+        def on_event(event: QAPIEvent) -> None:
+            if (isinstance(event, BlockExportDeleted) and event.id == export_id
+                    and not deleted.done()):
                 deleted.set_result(None)
 
         link.event_received.connect(on_event)

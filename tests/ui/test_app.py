@@ -186,11 +186,12 @@ def test_decimal_units_are_shown_and_remembered(window, qtbot, qloop, tmp_path) 
     assert window.node_model.by_name()["n0"].cell(3) == "8 MiB"
 
 
-def test_a_link_closes_when_its_refresh_was_just_woken(window, qtbot, qloop) -> None:
-    """A command's reply wakes the refresher; closing in the same step must still end it.
+def test_a_link_closes_when_its_sampler_was_just_woken(window, qtbot, qloop) -> None:
+    """A command's reply asks the sampler for a round; closing in the same step must still
+    end it.
 
     With asyncio.wait_for on Python 3.11, the wake-up and the cancel landing together made
-    wait_for swallow the cancel: the refresher went on forever and the close never returned.
+    wait_for swallow the cancel: the poller went on forever and the close never returned.
     """
     link = window.endpoints.current_link()
 

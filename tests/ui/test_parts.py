@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.qapi.job import JobVerb
 from guimirror.session.block_devices import mounted_device_refusal, parse_lsblk
 from guimirror.session.convergence import ConvergenceWatch
@@ -135,13 +136,15 @@ def test_the_node_table_shows_qemus_columns(qapp) -> None:
     model = NodeTableModel()
     bitmap = {"count": 3 * MiB, "granularity": 65536, "recording": True, "busy": False,
               "persistent": False}
-    model.set_nodes([
+    cache = {"writeback": True, "direct": False, "no-flush": False}
+    model.set_nodes([BlockDeviceInfo.model_validate({"cache": cache, **node}) for node in (
         {"node-name": "#block123", "drv": "file", "file": "/img/src.img", "ro": False,
-         "image": {"virtual-size": 8 * MiB, "format": "file"}},
+         "image": {"virtual-size": 8 * MiB, "format": "file", "filename": "/img/src.img"}},
         raw_node("src", 8 * MiB, **{"dirty-bitmaps": [bitmap]}),
         {**raw_node("q", MiB), "drv": "qcow2", "ro": True,
-         "image": {"virtual-size": MiB, "format": "qcow2", "cluster-size": 65536}},
-    ], {"src": ["job j1 (source)"]})
+         "image": {"virtual-size": MiB, "format": "qcow2", "cluster-size": 65536,
+                   "filename": "/img/q.img"}},
+    )], {"src": ["job j1 (source)"]})
     assert model.rowCount() == 3 and model.columnCount() == len(COLUMNS)
     cells = [[model.data(model.index(r, c), Qt.ItemDataRole.DisplayRole)
               for c in range(len(COLUMNS))] for r in range(3)]

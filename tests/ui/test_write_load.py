@@ -91,7 +91,7 @@ def test_a_write_load_faster_than_the_mirror_shows_the_hint(window, qtbot, qloop
     512 KiB/s: dirty clusters grow (the built-in engine keeps ``speed`` after READY, so the job
     cannot catch up). The export comes first, as in QEMU's measured drill: the mirror's filter
     then sits between it and the source."""
-    window.jobs.convergence_window = 2.0
+    window.jobs.convergence_window = 5.0  # the bitmap is read once a second
     add_nodes(window, qtbot, qloop, tmp_path, 64 * MiB, source_data=False)
     panel = window.write_load
     panel.node.setCurrentText("src")

@@ -10,18 +10,28 @@ from typing import Any
 import numpy as np
 import pytest
 
-from guimirror.ui import job_series
-from guimirror.ui.job_series import CSV_FIELDS, JobSeries, write_csv
+from guimirror.qapi.job import JobStatus
+from guimirror.session import series as job_series
+from guimirror.session.samples import JobSample
+from guimirror.session.series import CSV_FIELDS, JobSeries, write_csv
 
 
-def sample(time: float, **overrides: Any) -> dict[str, Any]:
+def sample(time: float, **overrides: Any) -> JobSample:
     values: dict[str, Any] = {
-        "time": time, "offset": int(time * 1000), "len": 1 << 40, "throughput": 2.5e6,
-        "dirty-bytes": 65536 * 3, "dirty-clusters": 3, "estimate": False, "status": "running",
-        "ready": False, "eta": 12.5, "granularity": 65536, "throughput-average": 1.0,
+        "job_id": "j", "time": time, "offset": int(time * 1000), "len": 1 << 40,
+        "throughput": 2.5e6, "dirty_bytes": 65536 * 3, "dirty_clusters": 3,
+        "granularity": 65536, "dirty_estimated": False, "status": JobStatus.RUNNING,
+        "ready": False, "paused": False, "busy": True, "speed": 0, "io_status": "ok",
+        "eta": 12.5, "average": 1.0,
     }
     values.update(overrides)
-    return values
+    return JobSample(**values)
+
+
+def test_a_job_that_runs_for_days_costs_at_most_8_mib() -> None:
+    series = JobSeries("j")
+    series.add(sample(0.0))
+    assert job_series.SAMPLE_CAP * series.nbytes / len(series._data) <= 8 * (1 << 20)
 
 
 def test_a_long_job_keeps_its_recent_samples_and_thins_its_history(monkeypatch) -> None:
@@ -30,7 +40,7 @@ def test_a_long_job_keeps_its_recent_samples_and_thins_its_history(monkeypatch) 
     for number in range(10_000):
         series.add(sample(100.0 + number * 0.2))
     assert 500 <= len(series) <= 1000
-    t, _, _ = series.columns(None)
+    t = series.columns(None).time
     assert t[0] == 0.0  # the first sample stays
     assert np.all(np.diff(t) > 0)
     # The newest samples are all there, at the sampling step.
@@ -45,27 +55,28 @@ def test_a_window_holds_exactly_the_last_seconds() -> None:
     for time in times:
         series.add(sample(float(time)))
     for window in (0.0, 1.0, 30.0, 299.5, 1e9):
-        t, throughput, dirty = series.columns(window)
+        t, throughput, dirty, measured, _ = series.columns(window)
         expected = times[times >= times[-1] - window] - times[0]
         assert np.allclose(t, expected)
-        assert len(throughput) == len(dirty) == len(expected)
+        assert len(throughput) == len(dirty) == len(measured) == len(expected)
     assert len(series.columns(None)[0]) == 3000
 
 
 def test_ready_is_marked_once_from_the_first_sample() -> None:
     series = JobSeries("j")
     series.add(sample(10.0))
-    series.add(sample(12.5, ready=True, status="ready"))
-    series.add(sample(13.0, ready=True, status="ready"))
+    series.add(sample(12.5, ready=True, status=JobStatus.READY))
+    series.add(sample(13.0, ready=True, status=JobStatus.READY))
     assert series.ready_at == 2.5
 
 
 def test_the_csv_has_the_samples_in_qmp_terms(tmp_path: Path) -> None:
     series = JobSeries("mirror-a")
     series.add(sample(1.0))
-    series.add(sample(2.0, status="ready", ready=True, eta=None, estimate=True))
+    series.add(sample(2.0, status=JobStatus.READY, ready=True, eta=None, dirty_estimated=True,
+                      bursty=True))
     other = JobSeries("mirror-b")
-    other.add(sample(3.0, status="paused"))
+    other.add(sample(3.0, status=JobStatus.PAUSED))
     path = tmp_path / "samples.csv"
     assert write_csv(str(path), [series.snapshot(), other.snapshot()]) == 3
     with open(path, newline="") as stream:
@@ -77,3 +88,15 @@ def test_the_csv_has_the_samples_in_qmp_terms(tmp_path: Path) -> None:
     assert rows[0]["dirty-clusters"] == "3" and rows[0]["throughput"] == "2500000.0"
     assert rows[1]["eta"] == "" and rows[1]["ready"] == "True" and rows[1]["estimate"] == "True"
     assert rows[0]["eta"] == "12.5" and rows[0]["ready"] == "False"
+    assert rows[1]["bursty"] == "True" and rows[0]["bursty"] == "False"
+    assert rows[0]["average"] == "1.0"
+
+
+def test_the_window_tells_measured_dirty_clusters_from_estimates() -> None:
+    series = JobSeries("j")
+    series.add(sample(1.0))
+    series.add(sample(1.2, dirty_estimated=True, bursty=True))
+    series.add(sample(1.4))
+    window = series.columns(None)
+    assert window.measured.tolist() == [True, False, True]
+    assert window.bursty and not series.columns(0.1).bursty
