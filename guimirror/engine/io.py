@@ -17,6 +17,7 @@ import fcntl
 import functools
 import mmap
 import os
+import stat
 import struct
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -193,10 +194,15 @@ def pread_direct(fd: int, offset: int, length: int, alignment: int) -> bytes:
 def pwrite_direct(
     fd: int, data: bytes | bytearray | memoryview, offset: int, alignment: int
 ) -> None:
-    """O_DIRECT write of any range: an unaligned head or tail is read, patched and rewritten."""
+    """O_DIRECT write of any range: an unaligned head or tail is read, patched and rewritten.
+
+    A regular file whose end lies inside the last block keeps its size: the block written
+    whole past the end is cut back.
+    """
     view = memoryview(data).cast("B")
     start = align_down(offset, alignment)
     end = align_up(offset + len(view), alignment)
+    file_end = os.fstat(fd).st_size if end != offset + len(view) else end
     buf = aligned_buffer(end - start)
     try:
         if start != offset or end != offset + len(view):
@@ -205,6 +211,8 @@ def pwrite_direct(
         done = 0
         while done < end - start:
             done += os.pwritev(fd, [memoryview(buf)[done : end - start]], start + done)
+        if file_end < end and stat.S_ISREG(os.fstat(fd).st_mode):
+            os.ftruncate(fd, max(file_end, offset + len(view)))
     finally:
         buf.close()
 
