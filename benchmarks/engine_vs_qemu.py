@@ -9,11 +9,16 @@ Cases (issue 3):
            BLOCK_JOB_COMPLETED and the dirty bitmap's memory.
   speed    speed=50 MiB/s: the engine's copy rate over 10 s before READY, and after READY
            while a writer keeps dirtying the source.
+  device   two loop devices of --device-size (random data to a discarded target) as
+           host_device nodes: time to READY for the engine and QEMU with the page cache and
+           with cache.direct=on, and ``dd bs=4M iflag=direct oflag=direct`` as the device's
+           single-stream limit. Caches are dropped before each run; each target is compared
+           with the source afterwards. The loop devices are detached at the end, also on error.
 
 Rounds are interleaved (each round runs every contender once, with the same preparation), and
 the figures are medians with min and max, ratios last. Both engines get the same target
 options (raw over file, default cache). Run: .venv/bin/python benchmarks/engine_vs_qemu.py
-[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed]
+[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed,device]
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,14 +115,36 @@ async def engine_call(engine: Engine, command: str, arguments: dict[str, Any] | 
     return await method(parse_arguments(model, arguments or {}))
 
 
-async def engine_with(source: Path, target: Path) -> Engine:
-    engine = Engine()
+def image_nodes(source: Path, target: Path) -> list[dict[str, Any]]:
+    """raw over file for two images: nodes ``src`` and ``tgt``."""
+    nodes: list[dict[str, Any]] = []
     for name, path in (("src", source), ("tgt", target)):
-        for raw in (
-            {"driver": "file", "node-name": f"{name}-file", "filename": str(path)},
-            {"driver": "raw", "node-name": name, "file": f"{name}-file"},
-        ):
-            await engine.blockdev_add(parse_arguments(BlockdevOptions, raw))
+        nodes.append({"driver": "file", "node-name": f"{name}-file", "filename": str(path)})
+        nodes.append({"driver": "raw", "node-name": name, "file": f"{name}-file"})
+    return nodes
+
+
+def device_nodes(source: str, target: str, direct: bool) -> list[dict[str, Any]]:
+    """Two block devices as host_device nodes ``src`` and ``tgt``."""
+    return [
+        {
+            "driver": "host_device",
+            "node-name": name,
+            "filename": path,
+            "cache": {"direct": direct},
+        }
+        for name, path in (("src", source), ("tgt", target))
+    ]
+
+
+async def engine_with(source: Path, target: Path) -> Engine:
+    return await engine_with_nodes(image_nodes(source, target))
+
+
+async def engine_with_nodes(nodes: list[dict[str, Any]]) -> Engine:
+    engine = Engine()
+    for options in nodes:
+        await engine.blockdev_add(parse_arguments(BlockdevOptions, options))
     return engine
 
 
@@ -173,7 +200,13 @@ async def engine_mirror(
     source: Path, target: Path, complete: bool, **extra: Any
 ) -> dict[str, float]:
     """blockdev-mirror on the built-in engine: seconds to READY (and to COMPLETED)."""
-    engine = await engine_with(source, target)
+    return await engine_mirror_nodes(image_nodes(source, target), complete, **extra)
+
+
+async def engine_mirror_nodes(
+    nodes: list[dict[str, Any]], complete: bool, **extra: Any
+) -> dict[str, float]:
+    engine = await engine_with_nodes(nodes)
     waiter = Waiter()
     engine.add_event_listener(lambda e: waiter.note(type(e).EVENT, getattr(e, "device", "")))
     arguments = {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", **extra}
@@ -214,16 +247,16 @@ class Daemon:
 async def qemu_mirror(
     directory: Path, source: Path, target: Path, complete: bool, **extra: Any
 ) -> dict[str, float]:
+    return await qemu_mirror_nodes(image_nodes(source, target), complete, **extra)
+
+
+async def qemu_mirror_nodes(
+    nodes: list[dict[str, Any]], complete: bool, **extra: Any
+) -> dict[str, float]:
     async with Daemon() as daemon:
         client = daemon.client
-        for name, path in (("src", source), ("tgt", target)):
-            await client.execute(
-                "blockdev-add",
-                {"driver": "file", "node-name": f"{name}-file", "filename": str(path)},
-            )
-            await client.execute(
-                "blockdev-add", {"driver": "raw", "node-name": name, "file": f"{name}-file"}
-            )
+        for options in nodes:
+            await client.execute("blockdev-add", options)
         waiter = Waiter()
 
         async def listen() -> None:
@@ -254,6 +287,104 @@ def cp_sync(source: Path, target: Path) -> float:
     subprocess.run(["cp", "--sparse=never", str(source), str(target)], check=True)
     subprocess.run(["sync", "-f", str(target)], check=True)
     return time.perf_counter() - start
+
+
+# ----- block devices -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def loop_devices(directory: Path, size: int) -> Iterator[tuple[str, str]]:
+    """Two loop devices over files in ``directory``: random data, and an empty target.
+
+    Both are detached, and their files removed, whatever happens inside.
+    """
+    attached: list[str] = []
+    files = [directory / "device-source.img", directory / "device-target.img"]
+    try:
+        make_dense(files[0], size)
+        fresh_target(files[1], size)
+        for path in files:
+            attached.append(
+                subprocess.run(
+                    ["losetup", "--find", "--show", str(path)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.strip()
+            )
+        yield attached[0], attached[1]
+    finally:
+        for device in attached:
+            subprocess.run(["losetup", "--detach", device], check=False)
+        for path in files:
+            path.unlink(missing_ok=True)
+
+
+def drop_caches() -> None:
+    os.sync()
+    with open("/proc/sys/vm/drop_caches", "w") as control:
+        control.write("3\n")
+
+
+def discard_device(device: str) -> None:
+    """Empty the target between runs (a loop device punches holes in its file)."""
+    subprocess.run(["blkdiscard", device], check=True)
+
+
+def same_devices(source: str, target: str) -> bool:
+    return subprocess.run(["cmp", "-s", source, target], check=False).returncode == 0
+
+
+def dd_direct(source: str, target: str, fsync: bool = False) -> float:
+    """dd's single stream of 4 MiB O_DIRECT requests; with ``fsync`` also the flush at the end
+    that a mirror makes before READY (below a loop device lies a page cache)."""
+    start = time.perf_counter()
+    subprocess.run(
+        ["dd", f"if={source}", f"of={target}", "bs=4M", "iflag=direct", "oflag=direct"]
+        + (["conv=fsync"] if fsync else []),
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+async def device_round(
+    round_no: int,
+    source: str,
+    target: str,
+    add: Callable[[str, float], None],
+    contenders: list[str],
+) -> None:
+    """Each contender once, shuffled: caches dropped before, the target compared after."""
+    order = list(contenders)
+    random.Random(round_no + 200).shuffle(order)
+    for contender in order:
+        discard_device(target)
+        drop_caches()
+        if contender == "dd direct":
+            add("device dd direct", dd_direct(source, target))
+        elif contender == "dd direct+fsync":
+            add("device dd direct+fsync", dd_direct(source, target, fsync=True))
+        else:
+            who, mode = contender.split(" ")
+            nodes = device_nodes(source, target, direct=mode == "direct")
+            if who == "engine":
+                r = await engine_mirror_nodes(nodes, complete=True)
+            else:
+                r = await qemu_mirror_nodes(nodes, complete=True)
+            add(f"device {mode} {who} ready", r["ready"])
+        if not same_devices(source, target):
+            raise SystemExit(f"device case: {contender} left a target unlike its source")
+
+
+DEVICE_CONTENDERS = [
+    "engine cached",
+    "qemu cached",
+    "engine direct",
+    "qemu direct",
+    "dd direct",
+    "dd direct+fsync",
+]
 
 
 # ----- speed -------------------------------------------------------------------------------
@@ -332,13 +463,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=None)
-    parser.add_argument("--cases", default="dense,sparse,huge,speed")
+    parser.add_argument("--cases", default="dense,sparse,huge,speed,device")
     parser.add_argument("--size", type=int, default=2 * GiB, help="size of dense and sparse")
+    parser.add_argument("--device-size", type=int, default=GiB, help="size of the loop devices")
+    parser.add_argument(
+        "--device-contenders",
+        default=",".join(DEVICE_CONTENDERS),
+        help="device case: which of " + ", ".join(DEVICE_CONTENDERS),
+    )
     options = parser.parse_args()
     cases = set(options.cases.split(","))
     if "speed" in cases and options.size < SPEED_MIN_SIZE:
-        parser.error(f"the speed case copies 10 s at 50 MiB/s before READY: --size must be at "
-                     f"least {SPEED_MIN_SIZE} (or leave out speed from --cases)")
+        parser.error(
+            f"the speed case copies 10 s at 50 MiB/s before READY: --size must be at "
+            f"least {SPEED_MIN_SIZE} (or leave out speed from --cases)"
+        )
     directory = Path(options.dir or tempfile.mkdtemp(prefix="engine-vs-qemu-", dir="/var/tmp"))
     directory.mkdir(parents=True, exist_ok=True)
     size = options.size
@@ -351,6 +490,10 @@ def main() -> None:
     if "huge" in cases:
         make_sparse(huge, TiB, [(i * (TiB // 64) + 12345 * 4096, MiB) for i in range(64)])
     results = asyncio.run(rounds(options.rounds, cases, directory, size))
+    if "device" in cases:
+        contenders = options.device_contenders.split(",")
+        with loop_devices(directory, options.device_size) as (source, target):
+            results |= asyncio.run(device_rounds(options.rounds, source, target, contenders))
     report(results)
     if options.dir is None:
         shutil.rmtree(directory, ignore_errors=True)
@@ -415,6 +558,26 @@ async def rounds(count: int, cases: set[str], directory: Path, size: int) -> dic
     return results
 
 
+async def device_rounds(
+    count: int, source: str, target: str, contenders: list[str]
+) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {}
+
+    def add(key: str, value: float) -> None:
+        results.setdefault(key, []).append(value)
+        print(f"  {key}: {value:.4g}", flush=True)
+
+    for round_no in range(count):
+        print(f"device round {round_no + 1}/{count}", flush=True)
+        await device_round(round_no, source, target, add, contenders)
+    return results
+
+
+def paired(results: dict[str, list[float]], a: str, b: str) -> list[float]:
+    """Per-round ratios a/b (rounds are interleaved, so each pair shared its conditions)."""
+    return [x / y for x, y in zip(results.get(a, []), results.get(b, []), strict=False)]
+
+
 def report(results: dict[str, list[float]]) -> None:
     print("\n=== figures ===")
     units = {
@@ -475,6 +638,40 @@ def report(results: dict[str, list[float]]) -> None:
         value = med(key)
         if value is not None:
             print(f"{label:50s} {fmt(value)}")
+    device_pairs = [
+        (
+            "device cached: engine / qemu (<= 0.8)",
+            "device cached engine ready",
+            "device cached qemu ready",
+        ),
+        (
+            "device direct: engine / qemu (<= 0.8)",
+            "device direct engine ready",
+            "device direct qemu ready",
+        ),
+        (
+            "device direct: engine / dd direct (<= 1.2)",
+            "device direct engine ready",
+            "device dd direct",
+        ),
+        (
+            "device direct: engine / dd direct+fsync",
+            "device direct engine ready",
+            "device dd direct+fsync",
+        ),
+        (
+            "device cached: engine / dd direct (<= 1.2)",
+            "device cached engine ready",
+            "device dd direct",
+        ),
+    ]
+    for label, a, b in device_pairs:
+        ratios = paired(results, a, b)
+        if ratios:
+            print(
+                f"{label:50s} paired median {statistics.median(ratios):.2f} "
+                f"(min {min(ratios):.2f}, max {max(ratios):.2f}, n={len(ratios)})"
+            )
 
 
 if __name__ == "__main__":

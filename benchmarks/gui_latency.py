@@ -11,18 +11,26 @@ speed to READY and completes it; the stall figures cover the whole mirror.
 Targets (issue 6): longest stall <= 50 ms, p99 <= 20 ms. The machine is noisy, so the script
 runs several rounds and prints each round and the medians.
 
+With ``--device cached`` or ``--device direct`` the source and target are loop devices over
+the images (host_device nodes, cache.direct off or on), set up by the script and always
+detached at the end; the target is discarded and the page cache dropped before each round.
+
     .venv/bin/python benchmarks/gui_latency.py [--size 1G] [--rounds 3] [--engine builtin]
+        [--device none|cached|direct]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -49,6 +57,30 @@ def make_sparse(path: Path, size: int) -> None:
         image.truncate(size)
 
 
+@contextlib.contextmanager
+def loop_devices(images: list[Path]) -> Iterator[list[str]]:
+    """A loop device over each image, detached whatever happens inside."""
+    attached: list[str] = []
+    try:
+        for image in images:
+            attached.append(subprocess.run(
+                ["losetup", "--find", "--show", str(image)],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip())
+        yield attached
+    finally:
+        for device in attached:
+            subprocess.run(["losetup", "--detach", device], check=False)
+
+
+def fresh_device(device: str) -> None:
+    """Empty the target device and drop the page cache, as the engine_vs_qemu device case."""
+    subprocess.run(["blkdiscard", device], check=True)
+    os.sync()
+    with open("/proc/sys/vm/drop_caches", "w") as control:
+        control.write("3\n")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -64,7 +96,9 @@ async def probe(stalls: list[float], stop: asyncio.Event) -> None:
         stalls.append(max(0.0, loop.time() - before - PROBE_INTERVAL))
 
 
-async def one_round(window: object, workdir: Path, size: int, number: int) -> dict[str, float]:
+async def one_round(
+    window: object, workdir: Path, size: int, number: int, devices: list[str], direct: bool
+) -> dict[str, float]:
     from guimirror.qapi.base import parse_arguments
     from guimirror.qapi.commands import BlockdevDel
     from guimirror.qapi.mirror import BlockdevMirror
@@ -75,13 +109,21 @@ async def one_round(window: object, workdir: Path, size: int, number: int) -> di
     link = window.endpoints.current_link()
     assert link is not None
     source, target = workdir / "src.img", workdir / "tgt.img"
-    await asyncio.to_thread(make_sparse, target, size)
     names = (f"src{number}", f"tgt{number}")
-    for name, path in zip(names, (source, target), strict=True):
-        await link.execute("blockdev-add", {
-            "driver": "raw", "node-name": name,
-            "file": {"driver": "file", "filename": str(path)},
-        })
+    if devices:
+        await asyncio.to_thread(fresh_device, devices[1])
+        for name, device in zip(names, devices, strict=True):
+            await link.execute("blockdev-add", {
+                "driver": "host_device", "node-name": name, "filename": device,
+                "cache": {"direct": direct},
+            })
+    else:
+        await asyncio.to_thread(make_sparse, target, size)
+        for name, path in zip(names, (source, target), strict=True):
+            await link.execute("blockdev-add", {
+                "driver": "raw", "node-name": name,
+                "file": {"driver": "file", "filename": str(path)},
+            })
     await link.refresh()
     job_id = f"bench{number}"
     model = parse_arguments(BlockdevMirror, {"job-id": job_id, "device": names[0],
@@ -151,10 +193,19 @@ async def run(args: argparse.Namespace) -> int:
         if args.engine == "qemu":
             await window.endpoints.add_daemon()
             window.endpoint_list.setCurrentRow(0)
+        stack = contextlib.ExitStack()
+        devices: list[str] = []
+        if args.device != "none":
+            await asyncio.to_thread(make_sparse, workdir / "tgt.img", size)
+            devices = stack.enter_context(
+                loop_devices([workdir / "src.img", workdir / "tgt.img"])
+            )
         results = []
-        try:
+        try:  # from here on the loop devices are always detached
             for number in range(args.rounds):
-                result = await one_round(window, workdir, size, number)
+                result = await one_round(
+                    window, workdir, size, number, devices, args.device == "direct"
+                )
                 results.append(result)
                 print(f"round {number + 1}: READY after {result['ready_s']:.2f} s "
                       f"({result['mib_s']:.0f} MiB/s); loop stall max "
@@ -165,10 +216,12 @@ async def run(args: argparse.Namespace) -> int:
                       flush=True)
         finally:
             await window.quit.quit_flow(ask_user=False)
+            stack.close()
     worst = statistics.median(r["max_ms"] for r in results)
     p99 = statistics.median(r["p99_ms"] for r in results)
-    print(f"\nengine {args.engine}, {args.size} dense, {args.rounds} rounds, sampling and "
-          f"plots at 10 Hz")
+    what = "files" if args.device == "none" else f"loop devices, cache {args.device}"
+    print(f"\nengine {args.engine}, {args.size} dense ({what}), {args.rounds} rounds, sampling "
+          f"and plots at 10 Hz")
     print(f"median longest stall {worst:.1f} ms (target <= {MAX_STALL_TARGET * 1000:.0f}); "
           f"range {min(r['max_ms'] for r in results):.1f}..{max(r['max_ms'] for r in results):.1f}")
     print(f"median p99 stall     {p99:.1f} ms (target <= {P99_TARGET * 1000:.0f}); "
@@ -189,6 +242,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--engine", choices=("builtin", "qemu"), default="builtin")
     parser.add_argument("--dir", default="/var/tmp", help="where the images go")
+    parser.add_argument("--device", choices=("none", "cached", "direct"), default="none",
+                        help="mirror between loop devices over the images (host_device nodes)")
     args = parser.parse_args()
 
     import qasync

@@ -9,6 +9,7 @@ SEEK_DATA/SEEK_HOLE, image locks with OFD locks on QEMU's lock bytes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -16,9 +17,11 @@ import fcntl
 import functools
 import mmap
 import os
+import stat
 import struct
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -56,6 +59,92 @@ def align_down(value: int, alignment: int) -> int:
 
 def align_up(value: int, alignment: int) -> int:
     return -(-value // alignment) * alignment
+
+
+class BufferPool:
+    """Page-aligned buffers of ``size`` bytes, made on first need and then reused.
+
+    A copy takes one for its read and gives it back after its write, so a mirror allocates
+    no more buffers than it has copies in flight, once, and its O_DIRECT I/O goes straight
+    to and from them. ``take`` and ``give`` run in the event loop's thread.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = align_up(max(size, 1), mmap.PAGESIZE)
+        self.allocated = 0
+        """How many buffers were ever made: grows with the copies in flight, not with the data."""
+        self._free: list[mmap.mmap] = []
+
+    def take(self) -> mmap.mmap:
+        if self._free:
+            return self._free.pop()
+        self.allocated += 1
+        return aligned_buffer(self.size)
+
+    def give(self, buf: mmap.mmap) -> None:
+        self._free.append(buf)
+
+    def close(self) -> None:
+        """Unmap the free buffers (a buffer still taken is unmapped when its holder drops it)."""
+        while self._free:
+            buf = self._free.pop()
+            with contextlib.suppress(BufferError):  # a view outlives its copy: freed with it
+                buf.close()
+
+
+@dataclass(frozen=True)
+class PlainFd:
+    """A descriptor whose byte offsets are a node's, with what its I/O must respect.
+
+    ``alignment`` is the request alignment (the logical block size under O_DIRECT, else 1).
+    """
+
+    fd: int
+    alignment: int = 1
+    direct: bool = False
+
+    def aligned(self, offset: int, length: int) -> bool:
+        return offset % self.alignment == 0 and length % self.alignment == 0
+
+
+class ReadError(OSError):
+    """The read half of ``copy_through`` failed: the source's error, not the target's."""
+
+
+def copy_through(src: PlainFd, dst: PlainFd, offset: int, length: int, buf: mmap.mmap) -> None:
+    """Copy ``length`` bytes at ``offset`` from ``src`` to ``dst`` through ``buf`` (worker thread).
+
+    One preadv into the buffer, one pwritev out of it, no copy in between. An O_DIRECT side
+    takes aligned requests as they are; an unaligned one (a partial last block) goes through
+    the read-modify-write of pread_direct/pwrite_direct. Past the end of the source the rest
+    reads as zeroes. A page-cache target is then asked to start writing back (as after
+    copy_file_range), so the flush before READY finds little left.
+    """
+    view = memoryview(buf)[:length]
+    try:
+        if src.direct and not src.aligned(offset, length):
+            view[:] = pread_direct(src.fd, offset, length, src.alignment)
+        else:
+            preadv_full(src.fd, view, offset)
+    except OSError as exc:
+        raise ReadError(exc.errno, exc.strerror) from exc
+    if dst.direct and not dst.aligned(offset, length):
+        pwrite_direct(dst.fd, view, offset, dst.alignment)
+    else:
+        pwrite_all(dst.fd, view, offset)
+    if not dst.direct:
+        os.posix_fadvise(dst.fd, offset, length, os.POSIX_FADV_DONTNEED)
+
+
+def preadv_full(fd: int, view: memoryview, offset: int) -> None:
+    """Fill ``view`` from ``offset``; past the end of the file the rest reads as zeroes."""
+    done = 0
+    while done < len(view):
+        got = os.preadv(fd, [view[done:]], offset + done)
+        if got == 0:
+            view[done:] = bytes(len(view) - done)
+            return
+        done += got
 
 
 # ----- data ----------------------------------------------------------------------------------
@@ -105,10 +194,15 @@ def pread_direct(fd: int, offset: int, length: int, alignment: int) -> bytes:
 def pwrite_direct(
     fd: int, data: bytes | bytearray | memoryview, offset: int, alignment: int
 ) -> None:
-    """O_DIRECT write of any range: an unaligned head or tail is read, patched and rewritten."""
+    """O_DIRECT write of any range: an unaligned head or tail is read, patched and rewritten.
+
+    A regular file whose end lies inside the last block keeps its size: the block written
+    whole past the end is cut back.
+    """
     view = memoryview(data).cast("B")
     start = align_down(offset, alignment)
     end = align_up(offset + len(view), alignment)
+    file_end = os.fstat(fd).st_size if end != offset + len(view) else end
     buf = aligned_buffer(end - start)
     try:
         if start != offset or end != offset + len(view):
@@ -117,6 +211,8 @@ def pwrite_direct(
         done = 0
         while done < end - start:
             done += os.pwritev(fd, [memoryview(buf)[done : end - start]], start + done)
+        if file_end < end and stat.S_ISREG(os.fstat(fd).st_mode):
+            os.ftruncate(fd, max(file_end, offset + len(view)))
     finally:
         buf.close()
 

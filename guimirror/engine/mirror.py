@@ -143,6 +143,7 @@ class MirrorJob(Job):
         # kernel copies without a user-space buffer, and fewer, larger copies are faster.
         self.in_kernel = _regular_file(source.copy_fd()) and _regular_file(target.copy_fd())
         self.max_io_bytes = max(self.buf_size // (4 if self.in_kernel else 16), MIB)
+        self.buffers = io.BufferPool(max(self.max_io_bytes, gran))
 
     # ----- the filter's side ---------------------------------------------------------------
 
@@ -244,6 +245,7 @@ class MirrorJob(Job):
             await self._main_loop()
         finally:
             await self._wait_all_io()
+            self.buffers.close()
             if not self._drained:
                 await self.filter.drain_begin()
                 self._drained = True
@@ -469,6 +471,17 @@ class MirrorJob(Job):
                 # Read and write instead: that also tells a read error from a write error.
                 if exc.errno in _NO_COPY_FILE_RANGE:
                     self.in_kernel = False
+        src, dst = self.source.plain_fd(), self.target.node.plain_fd()
+        if src is not None and dst is not None and length <= self.buffers.size:
+            buf = self.buffers.take()
+            try:
+                await io.run(io.copy_through, src, dst, offset, length, buf)
+            except io.ReadError as exc:
+                raise SourceError(exc.errno, exc.strerror) from exc
+            finally:
+                self.buffers.give(buf)
+                _note_written(self.target.node)
+            return
         try:
             data = await self.source.pread(offset, length)
         except OSError as exc:

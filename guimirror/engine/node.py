@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
+    from guimirror.engine.io import PlainFd
     from guimirror.qapi.block_info import BlockDeviceInfo, BlockDirtyInfo
 
 
@@ -140,6 +141,11 @@ class BlockNode(abc.ABC):
         Only a node whose reads and writes are plain I/O on that descriptor returns one (raw
         over file, file); a node that transforms or injects faults returns None.
         """
+        return None
+
+    def plain_fd(self) -> PlainFd | None:
+        """Like ``copy_fd`` but also under O_DIRECT: the descriptor and its request alignment,
+        for copies through a reused buffer. None where reads and writes are not plain I/O."""
         return None
 
     @property

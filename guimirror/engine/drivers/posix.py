@@ -81,6 +81,9 @@ class PosixNode(DriverNode):
     def copy_fd(self) -> int | None:
         return None if self.cache_direct else self.fd
 
+    def plain_fd(self) -> io.PlainFd | None:
+        return None if self.fd < 0 else io.PlainFd(self.fd, self.alignment, self.cache_direct)
+
     def open_options(self) -> dict[str, Any]:
         return {"driver": self.driver, "filename": self.filename}
 

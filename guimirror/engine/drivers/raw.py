@@ -8,10 +8,13 @@ so a blkdebug node below a raw node injects its errors exactly where QEMU does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guimirror.engine.drivers.common import DriverNode, check_request, check_writable
 from guimirror.engine.node import BlockNode, BlockStatus
+
+if TYPE_CHECKING:
+    from guimirror.engine.io import PlainFd
 
 
 def raise_event(node: BlockNode, event: str) -> None:
@@ -49,6 +52,9 @@ class RawNode(DriverNode):
 
     def copy_fd(self) -> int | None:
         return self.child.copy_fd() if self.offset == 0 else None
+
+    def plain_fd(self) -> PlainFd | None:
+        return self.child.plain_fd() if self.offset == 0 else None
 
     def open_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"driver": self.driver}
