@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -170,6 +169,8 @@ class MainWindow(QMainWindow):
         plot_layout.addLayout(plot_bar)
         plot_layout.addWidget(self.plots)
         jobs_split = QSplitter(Qt.Orientation.Horizontal)
+        jobs_split.setObjectName("jobs-split")
+        self.jobs_split = jobs_split
         jobs_split.addWidget(self.job_panel)
         jobs_split.addWidget(plot_box)
         jobs_split.setStretchFactor(0, 1)
@@ -185,12 +186,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
 
         self.form = MirrorForm()
-        form_scroll = QScrollArea()
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setWidget(self.form)
-        form_scroll.setMinimumWidth(400)
+        self.form.setMinimumWidth(360)
         self.form_dock = self._dock(
-            "blockdev-mirror", form_scroll, Qt.DockWidgetArea.RightDockWidgetArea
+            "blockdev-mirror", self.form, Qt.DockWidgetArea.RightDockWidgetArea
         )
 
         self.event_log = EventLog()
@@ -405,6 +403,36 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        self.fit_screen()
+
+    def fit_screen(self) -> None:
+        """Fit the window in its screen's available geometry, with the form's dock shown.
+
+        On a screen narrower than the side-by-side layout needs, the job rows go above the
+        plots instead of beside them; a floating form dock off the screen docks again.
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        self.jobs_split.setOrientation(Qt.Orientation.Horizontal)
+        if self.minimumSizeHint().width() > available.width():
+            self.jobs_split.setOrientation(Qt.Orientation.Vertical)
+        self.jobs_split.updateGeometry()
+        centre, layout = self.centralWidget(), self.layout()
+        if centre is not None and layout is not None:
+            centre.updateGeometry()
+            layout.activate()
+        width = min(self.width(), available.width())
+        height = min(self.height(), available.height())
+        self.resize(width, height)
+        left = min(max(self.x(), available.left()), available.right() + 1 - width)
+        top = min(max(self.y(), available.top()), available.bottom() + 1 - height)
+        self.move(max(left, available.left()), max(top, available.top()))
+        dock = self.form_dock
+        if dock.isFloating() and not available.intersects(dock.geometry()):
+            dock.setFloating(False)
+        dock.show()
 
     # --- starting, tasks and reporting ------------------------------------------------------
 
@@ -422,6 +450,7 @@ class MainWindow(QMainWindow):
         if self.form.start_button.isEnabled():
             self.form.start_button.click()
         else:
+            self.form.reveal_errors()
             reasons = list(self.form.errors.values())
             self.tasks.report("start mirror: " + (reasons[0] if reasons
                                                   else "the form is not complete"))
