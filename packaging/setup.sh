@@ -18,10 +18,14 @@ debian_packages=(
     libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
     # block devices: lsblk for the device picker, losetup and mkfs for the loop-device tests
     util-linux e2fsprogs
+    # gdbus: the desktop notifications' Notify call
+    libglib2.0-bin
 )
 if [ "$mode" = test ]; then
     # validators for the desktop entry and AppStream metadata; what PyInstaller needs to bundle
     debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11)
+    # a private session bus for the notification tests
+    debian_packages+=(dbus-daemon)
 fi
 
 missing=()

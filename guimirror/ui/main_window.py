@@ -57,6 +57,7 @@ from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
 from guimirror.ui.node_actions import NodeActions
 from guimirror.ui.node_table import NodeTableModel
+from guimirror.ui.notifications import DesktopNotifier, JobNotifications, progress_title
 from guimirror.ui.plots import JobPlots
 from guimirror.ui.preferences import Preferences
 from guimirror.ui.quit_flow import QuitFlow
@@ -226,6 +227,8 @@ class MainWindow(QMainWindow):
         self.mirror_start = MirrorStart(self.endpoints, self.form, self.form_dock, self.jobs,
                                         self.nodes.node_users, tasks)
         self.preferences = Preferences(self.settings, self.endpoints, self)
+        self.notifications = JobNotifications(self.jobs, DesktopNotifier(icon=app_icon()),
+                                              self.settings, tasks)
         self.quit = QuitFlow(self, self.endpoints, self.write_load, self.jobs.active_jobs,
                              self.save_layout, tasks)
 
@@ -317,9 +320,9 @@ class MainWindow(QMainWindow):
             "Re&fresh", lambda: self.tasks.spawn(self.nodes.refresh_current(), "refresh"), "F5"
         )
         self.spawn_daemon_action = self._action(
-            "Start a qemu-storage-daemon",
+            "Start a qemu-storage-&daemon",
             lambda: self.tasks.spawn(self.endpoints.add_daemon(), "start daemon"),
-            "Ctrl+Shift+D",
+            "Ctrl+Shift+D", "Start a qemu-storage-daemon and open it as an endpoint",
         )
         self.attach_action = self._action(
             "&Attach to an endpoint…", self.endpoints.ask_attach, "Ctrl+Shift+A",
@@ -330,18 +333,25 @@ class MainWindow(QMainWindow):
             "Create the &example workspace",
             lambda: self.tasks.spawn(self.nodes.open_example_workspace(), "example workspace"),
         )
-        self.export_png_action = self._action("Export plots as PNG…", self.jobs.export_png)
-        self.export_csv_action = self._action("Export samples as CSV…", self.jobs.export_csv)
+        self.export_png_action = self._action("Export plots as &PNG…", self.jobs.export_png)
+        self.export_csv_action = self._action("Export samples as &CSV…", self.jobs.export_csv)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.about_action = self._action("&About guimirror", self.preferences.show_about)
-        self.rate_action = self._action("Sampling rate…", self.preferences.ask_rate)
-        self.window_action = self._action("Plot time span…", self.preferences.ask_plot_window)
+        self.rate_action = self._action("&Sampling rate…", self.preferences.ask_rate)
+        self.window_action = self._action("Plot &time span…",
+                                          self.preferences.ask_plot_window)
         self.decimal_action = self._action(
-            "Decimal units (MB/s)",
+            "&Decimal units (MB/s)",
             lambda on: self.preferences.set_units("decimal" if on else "binary"),
         )
         self.decimal_action.setCheckable(True)
         self.decimal_action.setChecked(self.settings.units == "decimal")
+        self.notifications_action = self._action(
+            "Desktop &notifications", self.preferences.set_notifications,
+            tip="Notify when a job is ready, ends, or stops on an error",
+        )
+        self.notifications_action.setCheckable(True)
+        self.notifications_action.setChecked(self.settings.notifications)
         self.add_endpoint_button.addActions([self.spawn_daemon_action, self.attach_action])
         self.start_mirror_action = self._action(
             "&Start mirror", self.start_mirror, "Ctrl+Return",
@@ -391,7 +401,11 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.window_action)
         view_menu.addAction(self.decimal_action)
-        for dock in (self.endpoint_dock, self.form_dock, self.log_dock):
+        view_menu.addAction(self.notifications_action)
+        for dock, text in ((self.endpoint_dock, "&Endpoints"),
+                           (self.form_dock, "blockdev-&mirror form"),
+                           (self.log_dock, "&Log and drills")):
+            dock.toggleViewAction().setText(text)
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
@@ -519,7 +533,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def update_status(self) -> None:
-        """The status bar's endpoint and jobs summary."""
+        """The status bar's endpoint and jobs summary; the title's progress."""
+        self.setWindowTitle(progress_title(self.jobs))
         link = self.endpoints.current_link()
         if link is None:
             self.status_endpoint.setText("no endpoint")
