@@ -524,12 +524,16 @@ class MirrorForm(QWidget):
 
     def _show_start_reason(self) -> None:
         """Why Start is disabled, next to it: the first error in the form's order."""
-        reason = ""
+        reason, shown = "", False
         for name in [*self._rows, ""]:
             if name in self.errors:
                 label = self.specs[name].label if name else "Command"
                 reason = f"Cannot start: {label}: {self.errors[name]}"
+                shown = self._show_all_errors or (name in self._touched if name
+                                                  else bool(self._touched))
                 break
+        # In red once the user met the error; a quiet line until then.
+        self.start_reason.setStyleSheet(_ERROR_STYLE if shown else _HINT_STYLE)
         self.start_reason.setText(reason)
         self.start_reason.setVisible(bool(reason))
         self.start_ready.setVisible(not reason)
