@@ -133,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from guimirror.ui.main_window import APP_ID, app_icon
     from guimirror.ui.settings import APPLICATION, ORGANIZATION
+    from guimirror.ui.wheel_guard import WheelGuard
 
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_arguments])
     assert isinstance(app, QApplication)
@@ -142,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
+    WheelGuard.install(app)
     try:
         return int(qasync.run(run_window(args)))
     except asyncio.CancelledError:

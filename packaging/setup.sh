@@ -20,6 +20,8 @@ debian_packages=(
     libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
     # block devices: lsblk for the device picker, losetup and mkfs for the loop-device tests
     util-linux e2fsprogs
+    # gdbus: the desktop notifications' Notify call
+    libglib2.0-bin
 )
 if [ "$mode" = test ]; then
     # validators for the desktop entry and AppStream metadata; what PyInstaller needs to bundle
@@ -32,6 +34,8 @@ if [ "$mode" = test ]; then
     # what building libvirt-python (the 'libvirt' extra) takes
     debian_packages+=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
                       libvirt-dev pkg-config gcc python3-dev)
+    # a private session bus for the notification tests
+    debian_packages+=(dbus-daemon)
 fi
 
 missing=()

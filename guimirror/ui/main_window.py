@@ -21,7 +21,7 @@ from importlib import resources
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -58,6 +57,7 @@ from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
 from guimirror.ui.node_actions import NodeActions
 from guimirror.ui.node_table import NodeTableModel
+from guimirror.ui.notifications import DesktopNotifier, JobNotifications, progress_title
 from guimirror.ui.plots import JobPlots
 from guimirror.ui.preferences import Preferences
 from guimirror.ui.quit_flow import QuitFlow
@@ -169,6 +169,8 @@ class MainWindow(QMainWindow):
         plot_layout.addLayout(plot_bar)
         plot_layout.addWidget(self.plots)
         jobs_split = QSplitter(Qt.Orientation.Horizontal)
+        jobs_split.setObjectName("jobs-split")
+        self.jobs_split = jobs_split
         jobs_split.addWidget(self.job_panel)
         jobs_split.addWidget(plot_box)
         jobs_split.setStretchFactor(0, 1)
@@ -184,12 +186,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
 
         self.form = MirrorForm()
-        form_scroll = QScrollArea()
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setWidget(self.form)
-        form_scroll.setMinimumWidth(400)
+        self.form.setMinimumWidth(360)
         self.form_dock = self._dock(
-            "blockdev-mirror", form_scroll, Qt.DockWidgetArea.RightDockWidgetArea
+            "blockdev-mirror", self.form, Qt.DockWidgetArea.RightDockWidgetArea
         )
 
         self.event_log = EventLog()
@@ -227,6 +226,8 @@ class MainWindow(QMainWindow):
         self.mirror_start = MirrorStart(self.endpoints, self.form, self.form_dock, self.jobs,
                                         self.nodes.node_users, tasks)
         self.preferences = Preferences(self.settings, self.endpoints, self)
+        self.notifications = JobNotifications(self.jobs, DesktopNotifier(icon=app_icon()),
+                                              self.settings, tasks)
         self.quit = QuitFlow(self, self.endpoints, self.write_load, self.jobs.active_jobs,
                              self.save_layout, tasks)
 
@@ -318,9 +319,9 @@ class MainWindow(QMainWindow):
             "Re&fresh", lambda: self.tasks.spawn(self.nodes.refresh_current(), "refresh"), "F5"
         )
         self.spawn_daemon_action = self._action(
-            "Start a qemu-storage-daemon",
+            "Start a qemu-storage-&daemon",
             lambda: self.tasks.spawn(self.endpoints.add_daemon(), "start daemon"),
-            "Ctrl+Shift+D",
+            "Ctrl+Shift+D", "Start a qemu-storage-daemon and open it as an endpoint",
         )
         self.attach_action = self._action(
             "&Attach to an endpoint…", self.endpoints.ask_attach, "Ctrl+Shift+A",
@@ -331,18 +332,25 @@ class MainWindow(QMainWindow):
             "Create the &example workspace",
             lambda: self.tasks.spawn(self.nodes.open_example_workspace(), "example workspace"),
         )
-        self.export_png_action = self._action("Export plots as PNG…", self.jobs.export_png)
-        self.export_csv_action = self._action("Export samples as CSV…", self.jobs.export_csv)
+        self.export_png_action = self._action("Export plots as &PNG…", self.jobs.export_png)
+        self.export_csv_action = self._action("Export samples as &CSV…", self.jobs.export_csv)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.about_action = self._action("&About guimirror", self.preferences.show_about)
-        self.rate_action = self._action("Sampling rate…", self.preferences.ask_rate)
-        self.window_action = self._action("Plot time span…", self.preferences.ask_plot_window)
+        self.rate_action = self._action("&Sampling rate…", self.preferences.ask_rate)
+        self.window_action = self._action("Plot &time span…",
+                                          self.preferences.ask_plot_window)
         self.decimal_action = self._action(
-            "Decimal units (MB/s)",
+            "&Decimal units (MB/s)",
             lambda on: self.preferences.set_units("decimal" if on else "binary"),
         )
         self.decimal_action.setCheckable(True)
         self.decimal_action.setChecked(self.settings.units == "decimal")
+        self.notifications_action = self._action(
+            "Desktop &notifications", self.preferences.set_notifications,
+            tip="Notify when a job is ready, ends, or stops on an error",
+        )
+        self.notifications_action.setCheckable(True)
+        self.notifications_action.setChecked(self.settings.notifications)
         self.add_endpoint_button.addActions([self.spawn_daemon_action, self.attach_action])
         self.start_mirror_action = self._action(
             "&Start mirror", self.start_mirror, "Ctrl+Return",
@@ -392,7 +400,11 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.window_action)
         view_menu.addAction(self.decimal_action)
-        for dock in (self.endpoint_dock, self.form_dock, self.log_dock):
+        view_menu.addAction(self.notifications_action)
+        for dock, text in ((self.endpoint_dock, "&Endpoints"),
+                           (self.form_dock, "blockdev-&mirror form"),
+                           (self.log_dock, "&Log and drills")):
+            dock.toggleViewAction().setText(text)
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
@@ -404,6 +416,36 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        self.fit_screen()
+
+    def fit_screen(self) -> None:
+        """Fit the window in its screen's available geometry, with the form's dock shown.
+
+        On a screen narrower than the side-by-side layout needs, the job rows go above the
+        plots instead of beside them; a floating form dock off the screen docks again.
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        self.jobs_split.setOrientation(Qt.Orientation.Horizontal)
+        if self.minimumSizeHint().width() > available.width():
+            self.jobs_split.setOrientation(Qt.Orientation.Vertical)
+        self.jobs_split.updateGeometry()
+        centre, layout = self.centralWidget(), self.layout()
+        if centre is not None and layout is not None:
+            centre.updateGeometry()
+            layout.activate()
+        width = min(self.width(), available.width())
+        height = min(self.height(), available.height())
+        self.resize(width, height)
+        left = min(max(self.x(), available.left()), available.right() + 1 - width)
+        top = min(max(self.y(), available.top()), available.bottom() + 1 - height)
+        self.move(max(left, available.left()), max(top, available.top()))
+        dock = self.form_dock
+        if dock.isFloating() and not available.intersects(dock.geometry()):
+            dock.setFloating(False)
+        dock.show()
 
     # --- starting, tasks and reporting ------------------------------------------------------
 
@@ -421,6 +463,7 @@ class MainWindow(QMainWindow):
         if self.form.start_button.isEnabled():
             self.form.start_button.click()
         else:
+            self.form.reveal_errors()
             reasons = list(self.form.errors.values())
             self.tasks.report("start mirror: " + (reasons[0] if reasons
                                                   else "the form is not complete"))
@@ -489,7 +532,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def update_status(self) -> None:
-        """The status bar's endpoint and jobs summary."""
+        """The status bar's endpoint and jobs summary; the title's progress."""
+        self.setWindowTitle(progress_title(self.jobs))
         link = self.endpoints.current_link()
         if link is None:
             self.status_endpoint.setText("no endpoint")

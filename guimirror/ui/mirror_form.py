@@ -5,6 +5,10 @@ values come from the model's field metadata (``guimirror.qapi.mirror.MIRROR_ARGU
 validation is the model's (``parse_arguments``, ``check`` and ``graph_errors``), so the errors
 read as QEMU's. The form turns what the user typed into the exact QMP ``arguments`` object and
 leaves out every argument still at its default, so that each engine applies its own.
+
+The fields scroll; the start bar under them (Start mirror, and a line that says what stops the
+start or that the command is ready) stays in view. A field's error shows once the user changed
+that field or asked to start, never for what the form filled in itself.
 Everything here runs in the GUI thread.
 """
 
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +58,9 @@ from guimirror.units import (
 
 _ERROR_STYLE = "color: #c62828;"
 _HINT_STYLE = "color: palette(mid);"
+READY_TEXT = "Ready to start"
+JOB_ID_HINT = ("QEMU's own default job ID is the device name, which a node added with "
+               "blockdev-add does not have: give one")
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,48 @@ def automatic_granularity_text(target: NodeChoice | None) -> str:
     return f"automatic: {value}, from the target's cluster size of {cluster}"
 
 
+FORM_RESERVED_MNEMONICS = frozenset("fenjvhs")
+"""Letters the window's menus (File, Endpoint, Node, Job, View, Help) and Start mirror use."""
+
+
+def _letters(text: str) -> list[int]:
+    """Where the letters of ``text`` are, the first letters of its words first."""
+    letters = [i for i, char in enumerate(text) if char.isalpha()]
+    initials = [i for i in letters if i == 0 or not text[i - 1].isalpha()]
+    return [*initials, *(i for i in letters if i not in initials)]
+
+
+def mnemonic_labels(texts: list[str], taken: Collection[str]) -> list[str]:
+    """Each text with an ``&`` before a letter of its own, none in ``taken``, word initials
+    preferred; a text left without one when the letters run out.
+
+    A matching, not first come first served: a later label may move an earlier one to its
+    next letter when it has no other.
+    """
+    owner: dict[str, int] = {}
+
+    def place(index: int, visited: set[str]) -> bool:
+        for i in _letters(texts[index]):
+            letter = texts[index][i].lower()
+            if letter in taken or letter in visited:
+                continue
+            visited.add(letter)
+            if letter not in owner or place(owner[letter], visited):
+                owner[letter] = index
+                return True
+        return False
+
+    for index in range(len(texts)):
+        place(index, set())
+    chosen = {index: letter for letter, index in owner.items()}
+    labels = []
+    for index, text in enumerate(texts):
+        letter = chosen.get(index)
+        at = next((i for i in _letters(text) if text[i].lower() == letter), None)
+        labels.append(text if at is None else f"{text[:at]}&{text[at:]}")
+    return labels
+
+
 def transfer_text(size: int, speed: int) -> str:
     """``"512 MiB at 2.9 KiB/s takes about 49 h 42 min"``."""
     return (
@@ -93,7 +143,8 @@ class MirrorForm(QWidget):
     ``set_default_buf_size`` the buf-size the engine applies for 0; ``set_accepted_arguments``
     the arguments the engine accepts. ``start_requested`` carries the validated model when the
     user presses Start. The argument's widget is an attribute named after the model's field
-    (``form.speed``, ``form.buf_size``), its hint ``<field>_hint``.
+    (``form.speed``, ``form.buf_size``), its hint ``<field>_hint``. The fields are in
+    ``scroll_area``; ``start_bar`` (outside it) holds ``start_button`` and the summary.
     """
 
     start_requested = Signal(object)
@@ -135,8 +186,14 @@ class MirrorForm(QWidget):
         self.inputs: dict[str, QWidget] = {}
         self.hints: dict[str, QLabel] = {}
         self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
+        self._touched: set[str] = set()
+        self.row_labels: dict[str, QLabel] = {}
+        self._show_all_errors = False
+        self._filling = 0
 
-        layout = QVBoxLayout(self)
+        self.fields = QWidget()
+        self.fields.setObjectName("mirror-fields")
+        layout = QVBoxLayout(self.fields)
         for group in MIRROR_GROUPS:
             box = QGroupBox(group)
             rows = QFormLayout(box)
@@ -145,10 +202,17 @@ class MirrorForm(QWidget):
                 if spec.presentation.group == group:
                     self._add_row(rows, spec)
 
+        labels = list(self.row_labels.values())
+        for label, text in zip(labels, mnemonic_labels([label.text() for label in labels],
+                                                        FORM_RESERVED_MNEMONICS), strict=True):
+            label.setText(text)
+
         self.not_accepted = self._label(_HINT_STYLE, "not-accepted")
         layout.insertWidget(0, self.not_accepted)
         self.form_error = self._label(_ERROR_STYLE)
         self.start_reason = self._label(_ERROR_STYLE, "start-reason")
+        self.start_ready = self._label(_HINT_STYLE, "start-ready")
+        self.start_ready.setText(READY_TEXT)
         self.start_error = self._label(_ERROR_STYLE, "start-error")
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
@@ -157,8 +221,10 @@ class MirrorForm(QWidget):
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy the QMP command to the clipboard")
         self.copy_button.clicked.connect(self.copy_preview)
-        self.start_button = QPushButton("Start mirror")
+        self.start_button = QPushButton("&Start mirror")
+        self.start_button.setObjectName("start-mirror")
         self.start_button.setDefault(True)
+        self.start_button.setToolTip("Send the blockdev-mirror command (Ctrl+Return)")
         self.start_button.clicked.connect(self._start)
 
         layout.addWidget(self.form_error)
@@ -168,14 +234,26 @@ class MirrorForm(QWidget):
         preview_row.addWidget(self.copy_button)
         layout.addLayout(preview_row)
         layout.addWidget(self.preview)
-        buttons = QHBoxLayout()
+        layout.addStretch(1)
+
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("mirror-form-scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.fields)
+        self.start_bar = QWidget()
+        self.start_bar.setObjectName("start-bar")
+        bar = QHBoxLayout(self.start_bar)
         reasons = QVBoxLayout()
         reasons.addWidget(self.start_reason)
+        reasons.addWidget(self.start_ready)
         reasons.addWidget(self.start_error)
-        buttons.addLayout(reasons, 1)
-        buttons.addWidget(self.start_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        bar.addLayout(reasons, 1)
+        bar.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll_area, 1)
+        outer.addWidget(self.start_bar)
 
         self.job_id.textEdited.connect(self._job_id_typed)
         self.device.currentTextChanged.connect(self._suggest_job_id)
@@ -203,23 +281,27 @@ class MirrorForm(QWidget):
             combo.setEditable(True)
             combo.setProperty("allow_empty", not spec.required)
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            combo.currentTextChanged.connect(lambda _text: self._touch(spec.name))
             combo.currentTextChanged.connect(self.revalidate)
             return combo
         if spec.choices:
             combo = QComboBox()
             combo.addItems(list(spec.choices))
             combo.setCurrentText(str(spec.default) if spec.default is not None else "")
+            combo.currentIndexChanged.connect(lambda _index: self._touch(spec.name))
             combo.currentIndexChanged.connect(self.revalidate)
             return combo
         if isinstance(spec.default, bool):
             box = QCheckBox(shown.check_text)
             box.setChecked(spec.default)
+            box.toggled.connect(lambda _on: self._touch(spec.name))
             box.toggled.connect(self.revalidate)
             return box
         edit = QLineEdit()
         examples = f"; e.g. {', '.join(shown.suggestions)}" if shown.suggestions else ""
         if shown.zero_means:
             edit.setPlaceholderText(f"{shown.zero_means}{examples}")
+        edit.textChanged.connect(lambda _text: self._touch(spec.name))
         edit.textChanged.connect(self.revalidate)
         return edit
 
@@ -243,7 +325,10 @@ class MirrorForm(QWidget):
         column.setSpacing(1)
         for part in (widget, hint, error):
             column.addWidget(part)
-        form.addRow(spec.label, cell)
+        label = QLabel(spec.label)
+        label.setBuddy(widget)
+        form.addRow(label, cell)
+        self.row_labels[spec.name] = label
         self._rows[spec.name] = (form, cell)
 
     # --- inputs from the window -----------------------------------------------------------
@@ -258,6 +343,15 @@ class MirrorForm(QWidget):
         offered = {node.node_name: node for node in nodes}
         if offered == self._nodes and self.device.count():
             return
+        self._filling += 1
+        try:
+            self._offer_nodes(offered)
+        finally:
+            self._filling -= 1
+        self._clear_stale_start_error()
+        self.revalidate()
+
+    def _offer_nodes(self, offered: dict[str, NodeChoice]) -> None:
         self._nodes = offered
         names = sorted(offered)
         for spec in MIRROR_ARGUMENTS:
@@ -281,8 +375,6 @@ class MirrorForm(QWidget):
         if not self.target.currentText() and others:
             self.target.setCurrentText(others[0])
         self._suggest_job_id()
-        self._clear_stale_start_error()
-        self.revalidate()
 
     def set_job_ids(self, job_ids: Iterable[str]) -> None:
         """The job-ids in use on the endpoint; the proposed job-id avoids them."""
@@ -418,9 +510,9 @@ class MirrorForm(QWidget):
         self.errors = errors
         for name, label in self.error_labels.items():
             label.setText(errors.get(name, ""))
-            label.setVisible(name in errors)
+            label.setVisible(name in errors and self._error_shown(name))
         self.form_error.setText(errors.get("", ""))
-        self.form_error.setVisible("" in errors)
+        self.form_error.setVisible("" in errors and (self._show_all_errors or bool(self._touched)))
         self._show_start_reason()
         self._update_hints(raw)
         command = {"execute": "blockdev-mirror", "arguments": raw}
@@ -432,14 +524,41 @@ class MirrorForm(QWidget):
 
     def _show_start_reason(self) -> None:
         """Why Start is disabled, next to it: the first error in the form's order."""
-        reason = ""
+        reason, shown = "", False
         for name in [*self._rows, ""]:
             if name in self.errors:
                 label = self.specs[name].label if name else "Command"
                 reason = f"Cannot start: {label}: {self.errors[name]}"
+                shown = self._show_all_errors or (name in self._touched if name
+                                                  else bool(self._touched))
                 break
+        # In red once the user met the error; a quiet line until then.
+        self.start_reason.setStyleSheet(_ERROR_STYLE if shown else _HINT_STYLE)
         self.start_reason.setText(reason)
         self.start_reason.setVisible(bool(reason))
+        self.start_ready.setVisible(not reason)
+
+    @property
+    def summary(self) -> str:
+        """The start bar's line: the first error, or that the command is ready."""
+        return self.start_reason.text() or READY_TEXT
+
+    def _error_shown(self, name: str) -> bool:
+        return self._show_all_errors or name in self._touched
+
+    def _touch(self, name: str) -> None:
+        """The user (or the window for them) changed this field: its errors may show."""
+        if not self._filling:
+            self._touched.add(name)
+
+    def reveal_errors(self) -> None:
+        """Start was asked for: show every field's error, changed or not."""
+        self._show_all_errors = True
+        self.revalidate()
+
+    def _forget_touches(self) -> None:
+        self._touched.clear()
+        self._show_all_errors = False
 
     def _set_hint(self, name: str, text: str) -> None:
         self.hints[name].setText(text)
@@ -450,6 +569,7 @@ class MirrorForm(QWidget):
         target = self._nodes.get(raw.get("target", ""))
         for name, node in (("device", source), ("target", target)):
             self._set_hint(name, f"used by {node.used_by}" if node and node.used_by else "")
+        self._set_hint("job-id", JOB_ID_HINT if "job-id" not in raw and source else "")
         granularity = raw.get("granularity")
         if isinstance(granularity, int) and granularity > 0:
             self._set_hint("granularity", f"{format_size(granularity)} per dirty bit")
@@ -524,24 +644,41 @@ class MirrorForm(QWidget):
     def _job_id_typed(self, _text: str) -> None:
         self._job_id_edited = True
 
-    def _suggest_job_id(self) -> None:
-        """Propose ``mirror-<device>`` (unique) until the user types a job-id of their own."""
-        if self._job_id_edited:
-            return
+    def proposed_job_id(self) -> str:
+        """``mirror-<device>``, unique among the jobs in use; empty without a device."""
         device = self.device.currentText().strip()
         if not device:
-            self.job_id.setText("")
-            return
+            return ""
         base = f"mirror-{device}" if device[0].isalpha() else f"mirror-{device.lstrip('#')}"
         candidate, number = base, 2
         while candidate in self._job_ids:
             candidate, number = f"{base}-{number}", number + 1
-        self.job_id.setText(candidate)
+        return candidate
+
+    def _suggest_job_id(self) -> None:
+        """Propose a job-id until the user types one of their own; the proposal is the
+        placeholder of an emptied field.
+
+        QEMU would name the job after the device name, and a node added with blockdev-add
+        has none: omitted, job-id fails with ``Invalid job ID ''``, so the form proposes one.
+        """
+        proposal = self.proposed_job_id()
+        self.job_id.setPlaceholderText(f"e.g. {proposal}" if proposal else "")
+        if self._job_id_edited:
+            return
+        self._filling += 1
+        try:
+            self.job_id.setText(proposal)
+        finally:
+            self._filling -= 1
 
     def reset_job_id(self) -> None:
-        """After a start: propose a fresh job-id for the next mirror."""
+        """After a start: propose a fresh job-id for the next mirror; the next mirror's
+        errors show as its fields are changed."""
         self._job_id_edited = False
+        self._forget_touches()
         self._suggest_job_id()
+        self.revalidate()
 
     def show_start_error(self, text: str) -> None:
         """Why the last start was refused (by the checks or the engine); empty clears it.
@@ -554,7 +691,7 @@ class MirrorForm(QWidget):
 
     def _start(self) -> None:
         self.show_start_error("")
-        self.revalidate()
+        self.reveal_errors()
         if self._model is not None:
             self.start_requested.emit(self._model)
 

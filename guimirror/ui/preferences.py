@@ -1,4 +1,4 @@
-"""The settings dialogs (sampling rate, plot window, units) and the About box."""
+"""The settings dialogs (sampling rate, plot window, units, notifications) and the About box."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ class Preferences(QObject):
         DisplayUnits.set(family)
         self.settings.units = family
         self.units_changed.emit(family)
+
+    def set_notifications(self, on: bool) -> None:
+        """Desktop notifications of the jobs' events on or off; remembered."""
+        self.settings.notifications = on
 
     def ask_plot_window(self) -> None:
         seconds, ok = QInputDialog.getInt(

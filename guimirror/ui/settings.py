@@ -1,4 +1,5 @@
-"""What the application remembers between runs (QSettings): endpoints, sampling, plots, units.
+"""What the application remembers between runs (QSettings): endpoints, sampling, plots, units,
+notifications.
 
 Values are typed here once, so no widget parses QSettings' strings itself. GUI thread.
 """
@@ -86,6 +87,15 @@ class AppSettings:
     @units.setter
     def units(self, value: str) -> None:
         self.qsettings.setValue("display/units", value)
+
+    @property
+    def notifications(self) -> bool:
+        """Desktop notifications of the jobs' READY, end and errors (on unless turned off)."""
+        return str(self.qsettings.value("notifications/desktop", "true")) == "true"
+
+    @notifications.setter
+    def notifications(self, value: bool) -> None:
+        self.qsettings.setValue("notifications/desktop", "true" if value else "false")
 
     @property
     def example_offered(self) -> bool:
