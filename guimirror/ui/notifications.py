@@ -15,12 +15,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from guimirror.qapi.events import (
+    BlockErrorAction,
+    BlockJobCancelled,
+    BlockJobCompleted,
+    BlockJobError,
+    BlockJobReady,
+    QAPIEvent,
+)
 from guimirror.ui.jobs_controller import JobsController
 from guimirror.ui.settings import AppSettings
 from guimirror.ui.tasks import TaskRunner
@@ -44,30 +51,30 @@ class Notice:
     urgent: bool = False
 
 
-def job_notice(endpoint: str, event: str, data: dict[str, Any], device: str = "?",
+def job_notice(endpoint: str, event: QAPIEvent, device: str = "?",
                target: str = "?") -> Notice | None:
     """What to tell of a job event (None: nothing worth a notification)."""
-    job_id = str(data.get("id", data.get("device", "?")))
     where = f"{device} → {target} on {endpoint}"
-    length, offset = int(data.get("len", 0) or 0), int(data.get("offset", 0) or 0)
-    if event == "BLOCK_JOB_READY":
-        return Notice(f"Mirror {job_id} is ready",
+    if isinstance(event, BlockJobReady):
+        return Notice(f"Mirror {event.device} is ready",
                       f"{where} is in sync; Complete pivots to {target}.")
-    if event == "BLOCK_JOB_COMPLETED" and data.get("error"):
-        return Notice(f"Mirror {job_id} failed", f"{where}: {data['error']}", urgent=True)
-    if event == "BLOCK_JOB_COMPLETED":
-        return Notice(f"Mirror {job_id} completed", f"{where}: {format_size(length)} copied.")
-    if event == "BLOCK_JOB_CANCELLED":
-        copied = f"{format_size(offset)} of {format_size(length)}" if length else "nothing"
-        return Notice(f"Mirror {job_id} cancelled", f"{where}: {copied} copied.")
-    if event == "BLOCK_JOB_ERROR":
-        operation, action = str(data.get("operation", "")), str(data.get("action", ""))
-        if action == "stop":
-            return Notice(f"Mirror {job_id} stopped on a {operation} error",
+    if isinstance(event, BlockJobCompleted) and event.error:
+        return Notice(f"Mirror {event.device} failed", f"{where}: {event.error}", urgent=True)
+    if isinstance(event, BlockJobCompleted):
+        return Notice(f"Mirror {event.device} completed",
+                      f"{where}: {format_size(event.len)} copied.")
+    if isinstance(event, BlockJobCancelled):
+        copied = (f"{format_size(event.offset)} of {format_size(event.len)}" if event.len
+                  else "nothing")
+        return Notice(f"Mirror {event.device} cancelled", f"{where}: {copied} copied.")
+    if isinstance(event, BlockJobError):
+        operation = event.operation.value
+        if event.action is BlockErrorAction.STOP:
+            return Notice(f"Mirror {event.device} stopped on a {operation} error",
                           f"{where}: the error policy is stop; resume or cancel the job.",
                           urgent=True)
-        if action == "report":
-            return Notice(f"Mirror {job_id} failed on a {operation} error",
+        if event.action is BlockErrorAction.REPORT:
+            return Notice(f"Mirror {event.device} failed on a {operation} error",
                           f"{where}: the error policy is report; the job ends.", urgent=True)
     return None
 
@@ -162,12 +169,12 @@ class JobNotifications(QObject):
         self.tasks = tasks
         jobs.job_event.connect(self.job_event)
 
-    def job_event(self, endpoint: str, event: str, data: dict[str, Any]) -> None:
+    def job_event(self, endpoint: str, event: QAPIEvent) -> None:
         if not self.settings.notifications:
             return
-        job_id = str(data.get("id", data.get("device", "")))
+        job_id = str(getattr(event, "id", None) or getattr(event, "device", ""))
         view = self.jobs.job((endpoint, job_id))
-        notice = job_notice(endpoint, event, data,
+        notice = job_notice(endpoint, event,
                             device=view.device if view is not None else "?",
                             target=view.target if view is not None else "?")
         if notice is not None:
