@@ -23,6 +23,10 @@ if [ "$mode" = test ]; then
     # validators for the desktop entry and AppStream metadata; what PyInstaller needs to bundle
     debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11)
 fi
+if [ "$mode" = test ]; then
+    # NBD servers and TLS certificates for the remote tests (nbd driver, NBD over TLS)
+    debian_packages+=(nbdkit gnutls-bin openssl)
+fi
 
 missing=()
 for package in "${debian_packages[@]}"; do

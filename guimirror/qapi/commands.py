@@ -16,13 +16,13 @@ from pydantic import Field
 from guimirror.qapi.base import QAPIModel, QAPIReply, union_check, union_discriminator, variant_tag
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.qapi.socket_address import InetSocketAddress, UnixSocketAddress
 from guimirror.qapi.types import (
     NOT_NULL_ARRAY,
     NOT_NULL_STRING,
     Bool,
     Int,
     OptBool,
-    OptInt,
     OptStr,
     OptUint32,
     Str,
@@ -140,27 +140,6 @@ class JobDismiss(QAPIModel):
     """Arguments of ``job-dismiss``."""
 
     id: Str = Field(description="the job identifier")
-
-
-class InetSocketAddress(QAPIModel):
-    """A TCP address."""
-
-    host: Str = Field(description="host name or IP address")
-    port: Str = Field(description="port number or service name (a string)")
-    numeric: OptBool = Field(default=None, description="host and port are numeric")
-    to: OptInt = Field(default=None, description="try ports up to this one")
-    ipv4: OptBool = Field(default=None, description="whether to use IPv4")
-    ipv6: OptBool = Field(default=None, description="whether to use IPv6")
-    keep_alive: OptBool = Field(default=None, description="enable TCP keep-alive")
-    mptcp: OptBool = Field(default=None, description="enable multi-path TCP")
-
-
-class UnixSocketAddress(QAPIModel):
-    """A unix domain socket address."""
-
-    path: Str = Field(description="the socket's file system path")
-    abstract: OptBool = Field(default=None, description="use the abstract namespace")
-    tight: OptBool = Field(default=None, description="abstract name without padding")
 
 
 class InetSocketAddressLegacy(QAPIModel):

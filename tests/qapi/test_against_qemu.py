@@ -230,7 +230,8 @@ def test_models_follow_the_daemons_schema() -> None:
 
 def _minimal_options(driver: BlockdevDriver) -> dict[str, Any]:
     needs = {"file": {"filename": "/x"}, "host_device": {"filename": "/x"}, "raw": {"file": "f"},
-             "blkdebug": {"image": "f"}, "null-co": {}}  # fmt: skip
+             "blkdebug": {"image": "f"}, "null-co": {},
+             "nbd": {"server": {"type": "unix", "path": "/s"}}}  # fmt: skip
     return {"driver": driver.value, **needs[driver.value]}
 
 
