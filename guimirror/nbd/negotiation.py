@@ -89,8 +89,7 @@ class ClientHandshake:
         try:
             await self._option(p.Option.STRUCTURED_REPLY)
         except _Refused as exc:
-            if exc.reply == p.OptionReply.ERR_TLS_REQD:
-                raise NBDError("The server requires TLS, but no tls-creds were given") from exc
+            _raise_if_tls_required(exc, p.Option.STRUCTURED_REPLY)
             return False
         return True
 
@@ -113,8 +112,7 @@ class ClientHandshake:
         try:
             replies = await self._option(p.Option.GO, data)
         except _Refused as exc:
-            if exc.reply == p.OptionReply.ERR_TLS_REQD:
-                raise NBDError("The server requires TLS, but no tls-creds were given") from exc
+            _raise_if_tls_required(exc, p.Option.GO)
             raise NBDError(f"export '{export}' refused: {exc}") from exc
         for reply, payload in replies:
             if reply != p.OptionReply.INFO or len(payload) < 2:
@@ -150,6 +148,15 @@ class ClientHandshake:
             if reply == p.OptionReply.ACK:
                 return replies
             replies.append((reply, payload))
+
+
+def _raise_if_tls_required(refused: _Refused, option: p.Option) -> None:
+    """QEMU's words for a server that wants TLS from a client without tls-creds."""
+    if refused.reply == p.OptionReply.ERR_TLS_REQD:
+        raise NBDError(
+            f"TLS negotiation required before option {int(option)} ({option.name.lower()})\n"
+            f"Did you forget a valid tls-creds?\nserver reported: {refused}"
+        ) from refused
 
 
 def _reply_name(reply: int) -> str:

@@ -16,6 +16,7 @@ from pydantic import Field
 from guimirror.qapi.base import QAPIModel, QAPIReply, union_check, union_discriminator, variant_tag
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.qapi.objects import ObjectAdd, ObjectDel
 from guimirror.qapi.socket_address import InetSocketAddress, UnixSocketAddress
 from guimirror.qapi.types import (
     NOT_NULL_ARRAY,
@@ -286,6 +287,8 @@ COMMANDS: dict[str, type[QAPIModel] | None] = {
     "block-export-add": BlockExportAdd,
     "block-export-del": BlockExportDel,
     "query-block-exports": None,
+    "object-add": ObjectAdd,
+    "object-del": ObjectDel,
     "quit": None,
 }
 """Every command the QMP server serves, with its argument model (None: no arguments)."""

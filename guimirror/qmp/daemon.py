@@ -41,7 +41,7 @@ The guimirror engine, served over QMP
              [,cache.direct=on|off][,cache.no-flush=on|off]
              [,read-only=on|off][,driver specific parameters...]
                          configure a block node (drivers: file, host_device, raw,
-                         null-co, blkdebug); JSON is accepted too
+                         null-co, blkdebug, nbd); JSON is accepted too
 
   --chardev socket,id=<id>,path=<path>,server=on,wait=off
   --chardev socket,id=<id>,host=<loopback address>,port=<port>,server=on,wait=off
@@ -56,8 +56,18 @@ The guimirror engine, served over QMP
                          serve QMP on the chardev
 
   --nbd-server addr.type=inet,addr.host=<host>,addr.port=<port>[,max-connections=<n>]
-  --nbd-server addr.type=unix,addr.path=<path>[,max-connections=<n>]
+               [,tls-creds=<id>]
+  --nbd-server addr.type=unix,addr.path=<path>[,max-connections=<n>][,tls-creds=<id>]
                          start an NBD server for exporting block nodes
+
+  --object tls-creds-x509,id=<id>,dir=<dir>[,endpoint=server|client][,verify-peer=on|off]
+                         TLS credentials for --nbd-server's tls-creds or an nbd node's
+                         tls-creds (dir holds ca-cert.pem, server-cert.pem, server-key.pem,
+                         client-cert.pem, client-key.pem)
+
+  --nbd-allow-plaintext  let --nbd-server and nbd-server-start listen on an address that is
+                         not loopback without tls-creds (refused otherwise: the data would
+                         cross the network in the clear)
 
   --pidfile <path>       write process ID to a file after startup
 
@@ -66,8 +76,9 @@ The command line is compatible with qemu-storage-daemon's for these options.
 
 VERSION = f"{PROG} version {__version__} (QMP compatible with qemu-storage-daemon 7.2)\n"
 
-WITH_ARGUMENT = ("blockdev", "chardev", "export", "monitor", "nbd-server", "pidfile")
-UNSUPPORTED = ("daemonize", "object", "trace")
+WITH_ARGUMENT = ("blockdev", "chardev", "export", "monitor", "nbd-server", "object", "pidfile")
+FLAGS = ("nbd-allow-plaintext",)
+UNSUPPORTED = ("daemonize", "trace")
 
 
 class UsageError(GuimirrorError):
@@ -97,6 +108,9 @@ def parse_command_line(argv: list[str]) -> CommandLine:
         if not arg.startswith("-") or arg == "-":
             raise UsageError(f"{arg}: Unexpected argument")
         name, has_value, value = arg.lstrip("-").partition("=")
+        if arg.startswith("--") and name in FLAGS and not has_value:
+            line.options.append((name, ""))
+            continue
         if not arg.startswith("--") or name not in WITH_ARGUMENT:
             if name in UNSUPPORTED and arg.startswith("--"):
                 raise UsageError(f"option '--{name}' is not supported by {PROG}")
@@ -136,6 +150,10 @@ class Daemon:
             self._add_chardev(keyval.parse_option(argument, "backend"))
         elif name == "monitor":
             await self._add_monitor(keyval.parse_option(argument, "chardev"))
+        elif name == "object":
+            await self._run("object-add", keyval.parse_option(argument, "qom-type"))
+        elif name == "nbd-allow-plaintext":
+            self.engine.exports.allow_plaintext = True
 
     async def _run(self, command: str, arguments: dict[str, Any]) -> None:
         model = COMMANDS[command]
@@ -222,7 +240,8 @@ async def run(line: CommandLine) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        for name, argument in line.options:
+        # flags first: they change how the options after them are applied, wherever they stand
+        for name, argument in sorted(line.options, key=lambda option: option[0] not in FLAGS):
             try:
                 await daemon.apply(name, argument)
             except (QAPIError, TransportError, OSError) as error:

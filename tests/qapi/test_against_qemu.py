@@ -38,6 +38,7 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import EVENTS, parse_event
 from guimirror.qapi.job import BlockJobInfo, JobInfo
 from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.qapi.objects import ObjectType, TlsCredsX509Properties
 from guimirror.session.launcher import DaemonLauncher
 
 from ..support import require_tools
@@ -51,7 +52,7 @@ NODES = (
     "--blockdev", "driver=null-co,node-name=e-tgt,size=1048576",
 )  # fmt: skip
 # Models that list only the subset of QEMU's values guimirror serves.
-SUBSET_ENUMS = {BlockdevDriver, BlockExportType}
+SUBSET_ENUMS = {BlockdevDriver, BlockExportType, ObjectType}
 
 
 @pytest.fixture(autouse=True)
@@ -187,6 +188,11 @@ def test_models_follow_the_daemons_schema() -> None:
                 variant = parse_arguments(BlockdevOptions, _minimal_options(driver))
                 assert set(base) <= set(type(variant).model_fields)
                 checker.struct(type(variant), arg_type, (variants[driver.value],))
+        elif name == "object-add":
+            variants = checker.variants(arg_type)
+            checker.enum(ObjectType, checker.types[arg_type]["members"][0]["type"])
+            for qom_type in ObjectType:
+                checker.struct(TlsCredsX509Properties, arg_type, (variants[qom_type.value],))
         elif name == "block-export-add":
             checker.struct(BlockExportAdd, arg_type, (checker.variants(arg_type)["nbd"],))
         elif name == "nbd-server-start":

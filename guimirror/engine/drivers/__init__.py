@@ -37,6 +37,7 @@ from guimirror.qapi.errors import QAPIError
 
 __all__ = [
     "BlkdebugNode",
+    "ClientTls",
     "DriverNode",
     "FileNode",
     "HostDeviceNode",

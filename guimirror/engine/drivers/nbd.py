@@ -37,6 +37,9 @@ T = TypeVar("T")
 RETRY_INTERVAL = 1.0
 """Seconds between two connection attempts (open-timeout, reconnect-delay)."""
 
+HOSTNAME_MISMATCH = 62
+"""OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH."""
+
 MAX_ZERO_REQUEST = 1 << 30
 """The longest write-zeroes or trim request sent (lengths are 32-bit on the wire)."""
 
@@ -51,6 +54,11 @@ class NbdAddress:
     port: int | None = None
     tls: ssl.SSLContext | None = None
     tls_hostname: str | None = None
+
+    @property
+    def server_name(self) -> str | None:
+        """The name the server's certificate must carry: tls-hostname, else the host."""
+        return self.tls_hostname if self.tls_hostname is not None else self.host
 
     def describe(self) -> str:
         return self.path if self.path is not None else f"{self.host}:{self.port}"
@@ -100,12 +108,14 @@ async def connect_with_timeout(address: NbdAddress, open_timeout: int) -> NBDCli
 
 
 def _connect_failure(address: NbdAddress, exc: BaseException) -> QAPIError:
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code == HOSTNAME_MISMATCH:
+        return QAPIError(f"Certificate does not match the hostname {address.server_name}")
     if isinstance(exc, ssl.SSLError):
-        return QAPIError(f"TLS handshake failed: {exc.reason or exc}")
+        reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
+        return QAPIError(f"TLS handshake failed: {reason}")
     if isinstance(exc, asyncio.IncompleteReadError):
-        return QAPIError(
-            "Failed to read initial magic: Unexpected end-of-file before all data were read"
-        )
+        after_tls = " (after TLS: did it refuse our certificate?)" if address.tls else ""
+        return QAPIError(f"The NBD server closed the connection during the handshake{after_tls}")
     reason = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
     return QAPIError(f"Failed to connect to '{address.describe()}': {reason}")
 
