@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from guimirror.session.endpoint import BuiltinEndpoint, DaemonEndpoint, Endpoint, SocketEndpoint
 from guimirror.session.launcher import DEFAULT_BINARY
+from guimirror.session.ssh_endpoint import ssh_daemon_endpoint, ssh_socket_endpoint
+from guimirror.session.ssh_uri import SshDaemonURI, SshGuimirrorURI, SshSocketURI
 from guimirror.session.uri import (
     BuiltinURI,
     DaemonURI,
@@ -80,3 +82,6 @@ register_scheme(BuiltinURI, _builtin)
 register_scheme(DaemonURI, _daemon)
 register_scheme(UnixURI, _unix)
 register_scheme(TcpURI, _tcp)
+register_scheme(SshSocketURI, ssh_socket_endpoint)
+register_scheme(SshDaemonURI, ssh_daemon_endpoint)
+register_scheme(SshGuimirrorURI, ssh_daemon_endpoint)
