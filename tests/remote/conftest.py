@@ -10,8 +10,10 @@ and qemu-storage-daemon on PATH. Everything is torn down, also when a test fails
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -126,6 +128,12 @@ def two_hosts() -> Iterator[TwoHosts]:
             sshd.terminate()
             sshd.wait(timeout=10)
         for ns in (near, far):
+            # sshd's sessions (and what they started) outlive sshd: end every process in it
+            pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True,
+                                  check=False).stdout.split()  # fmt: skip
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
             subprocess.run(["ip", "netns", "del", ns], capture_output=True, check=False)
         shutil.rmtree(directory, ignore_errors=True)
 
