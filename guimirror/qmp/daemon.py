@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -176,6 +177,8 @@ class Daemon:
             raise QAPIError(f"{PROG} serves QMP only as a server: use server=on")
         if "path" not in options and not ("host" in options and "port" in options):
             raise QAPIError("chardev: socket: no host given")
+        if "path" in options:
+            check_socket_directory(str(options["path"]))
         self.chardevs[chardev_id] = options
 
     async def _add_monitor(self, options: dict[str, Any]) -> None:
@@ -191,7 +194,12 @@ class Daemon:
             raise QAPIError(f"Device '{chardev_id}' is in use")
         self.monitors.add(str(chardev_id))
         if "path" in chardev:
-            await self.server.start_unix(chardev["path"])
+            try:
+                await self.server.start_unix(chardev["path"])
+            except OSError as error:
+                raise QAPIError(
+                    f"Failed to bind socket to {chardev['path']}: {error.strerror or error}"
+                ) from None
         else:
             await self.server.start_tcp(chardev["host"], int(chardev["port"]))
 
@@ -210,6 +218,15 @@ class Daemon:
         if self.pidfile is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.pidfile.unlink()
+
+
+def check_socket_directory(path: str) -> None:
+    """QEMU binds a socket chardev when it is created: a directory that is not there is an
+    error of --chardev, in QEMU's words."""
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        reason = os.strerror(errno.ENOTDIR if os.path.exists(directory) else errno.ENOENT)
+        raise QAPIError(f"Failed to bind socket to {path}: {reason}")
 
 
 def nbd_server_arguments(options: dict[str, Any]) -> dict[str, Any]:
@@ -249,7 +266,13 @@ async def run(line: CommandLine) -> int:
                 print(f"{PROG}: --{name} {argument}: {text}", file=sys.stderr)
                 return 1
         if daemon.pidfile is not None:
-            await asyncio.to_thread(write_pidfile, daemon.pidfile)
+            try:
+                await asyncio.to_thread(write_pidfile, daemon.pidfile)
+            except OSError as error:
+                daemon.pidfile = None  # not ours to remove
+                print(f"{PROG}: cannot create PID file: Could not create "
+                      f"'{error.filename}': {error.strerror}", file=sys.stderr)  # fmt: skip
+                return 1
         quit_task = asyncio.create_task(daemon.server.quit_requested.wait())
         stop_task = asyncio.create_task(stop.wait())
         await asyncio.wait({quit_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
