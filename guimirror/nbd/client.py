@@ -186,7 +186,10 @@ class NBDClient:
         if data:
             writer.write(data)
         try:
-            await writer.drain()
+            try:
+                await writer.drain()
+            except (OSError, ssl.SSLError) as exc:
+                raise NBDConnectionLost(f"the NBD connection failed: {exc}") from exc
             await request.done
         finally:
             self._requests.pop(cookie, None)
