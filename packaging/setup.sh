@@ -24,8 +24,9 @@ if [ "$mode" = test ]; then
     debian_packages+=(desktop-file-utils appstream dpkg-dev binutils libpython3.11)
 fi
 if [ "$mode" = test ]; then
-    # NBD servers and TLS certificates for the remote tests (nbd driver, NBD over TLS)
-    debian_packages+=(nbdkit gnutls-bin openssl)
+    # the remote tests: NBD servers, TLS certificates, an sshd and ssh between two network
+    # namespaces (ip, tc)
+    debian_packages+=(nbdkit gnutls-bin openssl openssh-server openssh-client iproute2)
 fi
 
 missing=()
