@@ -37,6 +37,11 @@ if [ "$mode" = test ]; then
     # a private session bus for the notification tests
     debian_packages+=(dbus-daemon)
 fi
+if [ "$mode" = test ]; then
+    # the remote tests: NBD servers, TLS certificates, an sshd and ssh between two network
+    # namespaces (ip, tc)
+    debian_packages+=(nbdkit gnutls-bin openssl openssh-server openssh-client iproute2)
+fi
 
 missing=()
 for package in "${debian_packages[@]}"; do

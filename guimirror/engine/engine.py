@@ -19,6 +19,7 @@ from guimirror.engine.graph import BlockGraph
 from guimirror.engine.job import Job
 from guimirror.engine.mirror import start_mirror
 from guimirror.engine.node import BlockNode
+from guimirror.engine.objects import ObjectStore
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import BlockJobInfo, JobInfo, JobStatus
 
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     )
     from guimirror.qapi.events import QAPIEvent
     from guimirror.qapi.mirror import BlockdevMirror
+    from guimirror.qapi.objects import ObjectAdd, ObjectDel
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,11 @@ class Engine:
 
     def __init__(self) -> None:
         self.graph = BlockGraph()
-        self.exports = ExportManager(MirroredGraph(self.graph), self._emit)
+        self.objects = ObjectStore()
+        self.graph.client_tls = self.objects.client_context
+        self.exports = ExportManager(
+            MirroredGraph(self.graph), self._emit, self.objects.server_context
+        )
         self.jobs: dict[str, Job] = {}
         self._listeners: list[EventListener] = []
         self._closed = False
@@ -117,6 +123,16 @@ class Engine:
     def _check_open(self) -> None:
         if self._closed:
             raise EngineClosedError()
+
+    # ----- objects -------------------------------------------------------------------------
+
+    async def object_add(self, args: ObjectAdd) -> None:
+        self._check_open()
+        await self.objects.object_add(args)
+
+    async def object_del(self, args: ObjectDel) -> None:
+        self._check_open()
+        await self.objects.object_del(args)
 
     # ----- nodes ---------------------------------------------------------------------------
 

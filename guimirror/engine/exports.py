@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import ipaddress
 import re
 import socket
-from collections.abc import Callable, Mapping
+import ssl
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -72,18 +74,35 @@ class BlockExport:
         return self.backend.shown_node.node_name
 
 
+ServerTls = Callable[[str], Awaitable[ssl.SSLContext]]
+"""The engine's lookup of a tls-creds object by id: the server's TLS context it describes."""
+
+PLAINTEXT_REFUSED = (
+    "NBD server on the non-loopback address '{host}' refused without tls-creds: its clients' "
+    "data would cross the network in the clear. Add a tls-creds-x509 object and pass "
+    "tls-creds, or start guimirror-daemon with --nbd-allow-plaintext"
+)
+
+
 class ExportManager:
     """The NBD server and the block exports of one engine.
 
     Every method runs in the engine's event loop task that handles the QMP command; client
     connections run in their own tasks and their I/O in the nodes' worker threads.
+    ``server_tls`` resolves nbd-server-start's tls-creds. ``allow_plaintext``: listen on
+    an address that is not loopback without TLS (refused unless set).
     """
 
     def __init__(
-        self, graph: NodeGraph, emit: Callable[[BlockExportDeleted], None] = lambda _: None
+        self,
+        graph: NodeGraph,
+        emit: Callable[[BlockExportDeleted], None] = lambda _: None,
+        server_tls: ServerTls | None = None,
     ) -> None:
         self._graph = graph
         self._emit = emit
+        self._server_tls = server_tls
+        self.allow_plaintext = False
         self._server: NbdServer | None = None
         self._exports: dict[str, BlockExport] = {}
         self._deletions: set[asyncio.Task[None]] = set()
@@ -107,9 +126,14 @@ class ExportManager:
         inet, host, port}``), as the command line's ``--nbd-server addr.type=...`` gives it."""
         if self._server is not None:
             raise QAPIError("NBD server already running")
+        tls = None
         if tls_creds is not None:
-            raise QAPIError(f"No TLS credentials with id '{tls_creds}'")
-        server = NbdServer(max_connections)
+            if self._server_tls is None:
+                raise QAPIError(f"No TLS credentials with id '{tls_creds}'")
+            tls = await self._server_tls(tls_creds)
+        elif addr.get("type") == "inet" and not self.allow_plaintext:
+            await _refuse_plaintext(str(addr["host"]))
+        server = NbdServer(max_connections, tls=tls)
         await self._listen(server, addr.get("type"), addr)
         self._server = server
 
@@ -263,3 +287,13 @@ class ExportManager:
         if self._server is None:
             raise QAPIError("NBD server not running")
         return self._server
+
+
+async def _refuse_plaintext(host: str) -> None:
+    """Refuse a TCP address without TLS unless every address it resolves to is loopback."""
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return  # _listen reports the resolution failure with QEMU's text
+    if host == "" or not all(ipaddress.ip_address(str(entry[4][0])).is_loopback for entry in found):
+        raise QAPIError(PLAINTEXT_REFUSED.format(host=host))

@@ -38,7 +38,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from guimirror.engine.backend import BlockBackend
-from guimirror.engine.drivers import DriverNode, InheritedOptions, common_options, open_node
+from guimirror.engine.drivers import (
+    ClientTls,
+    DriverNode,
+    InheritedOptions,
+    common_options,
+    open_node,
+)
 from guimirror.engine.node import BlockNode
 from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevOptions, BlockdevOptionsBlkdebug
@@ -64,6 +70,8 @@ class BlockGraph:
         self._backends: list[BlockBackend] = []
         self._filters: list[BlockNode] = []
         self._generated = 0
+        self.client_tls: ClientTls | None = None
+        """Resolves an nbd node's tls-creds (the engine's objects)."""
 
     def _next_sequence(self) -> int:
         """When a node got its name: QEMU lists nodes by that moment, newest first."""
@@ -199,7 +207,7 @@ class BlockGraph:
                 child_options = parse_arguments(BlockdevOptions, ref)
             return await self._open(child_options, child_inherits, added)
 
-        node = await open_node(options, name, common, open_child)
+        node = await open_node(options, name, common, open_child, self.client_tls)
         if name in self._nodes:
             await node.close()
             raise QAPIError(f"Duplicate nodes with node-name='{name}'")

@@ -1,127 +1,321 @@
-"""A small asyncio NBD client and the drill's write load: random data at a chosen rate.
+"""guimirror's NBD client: many requests in flight, structured replies, block status, TLS.
 
-The client speaks the fixed newstyle handshake with NBD_OPT_GO and simple replies, and only
-the commands a writer needs (WRITE, FLUSH, DISC), so it works against qemu-storage-daemon's
-and the built-in engine's exports alike. The write load runs as one asyncio task; the
-socket I/O is asynchronous and the random data comes from ``random.randbytes`` (cheap, not
-cryptographic: it only has to defeat zero detection). Qt-free.
+``NBDClient`` opens one export (unix socket or TCP, optionally over TLS) and then sends each
+request as soon as it is asked for; one receiver task reads the replies and completes each
+request by its cookie, so a mirror's concurrent operations share one connection. The
+engine's ``nbd`` driver and the drill's write load (``WriteLoad`` below: random data at a
+chosen rate) are its users. Qt-free.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import random
+import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from guimirror.errors import GuimirrorError, StateError
+from guimirror.errors import StateError
 from guimirror.nbd import protocol as p
+from guimirror.nbd.negotiation import ClientHandshake, ExportInfo, NBDError
+
+__all__ = ["NBDClient", "NBDConnectionLost", "NBDError", "NBDRequestError", "WriteLoad"]
+
+class NBDRequestError(NBDError):
+    """The server failed one request; ``errno`` is the error it replied (Linux numbers)."""
+
+    def __init__(self, errno: int, message: str) -> None:
+        super().__init__(message)
+        self.errno = errno
 
 
-class NBDError(GuimirrorError):
-    """The server refused an option or a command; the text says which and why."""
+class NBDConnectionLost(NBDError):
+    """The connection ended (or broke the protocol) while requests were waiting for replies."""
+
+
+class ClientState(enum.Enum):
+    IDLE = "idle"
+    CONNECTED = "connected"
+    CLOSED = "closed"
+
+
+@dataclass(eq=False)
+class _Request:
+    command: p.Command
+    offset: int
+    length: int
+    done: asyncio.Future[None]
+    data: bytearray | None = None
+    extents: list[tuple[int, int]] = field(default_factory=list)
+    error: NBDRequestError | None = None
 
 
 class NBDClient:
-    """One connection to one export. ``connect`` then ``pwrite``/``flush``; ``close`` last.
+    """One connection to one export: ``connect``, then requests from any task; ``close`` last.
 
-    Every coroutine runs in the caller's task; requests are sent one at a time.
+    Requests may be issued concurrently from many tasks of the loop; replies are read by the
+    client's receiver task. A request the server fails raises NBDRequestError (with the
+    errno); a lost connection fails every waiting request with NBDConnectionLost.
     """
 
+    CLOSE_TIMEOUT = 5.0
+    """Seconds a close waits for the server to take the disconnect request and the socket."""
+
     def __init__(self) -> None:
+        self.state = ClientState.IDLE
+        self.info = ExportInfo()
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
-        self._handle = 0
-        self.size = 0
-        self.read_only = False
+        self._receiver: asyncio.Task[None] | None = None
+        self._requests: dict[int, _Request] = {}
+        self._cookie = 0
+        self._lost: str | None = None
 
-    async def connect(self, export: str, path: str | None = None,
-                      host: str | None = None, port: int | None = None) -> None:
-        """Connect to a unix socket ``path`` or ``host:port`` and open ``export``."""
+    @property
+    def size(self) -> int:
+        return self.info.size
+
+    @property
+    def read_only(self) -> bool:
+        return self.info.read_only
+
+    @property
+    def connected(self) -> bool:
+        return self.state is ClientState.CONNECTED and self._lost is None
+
+    async def connect(
+        self,
+        export: str,
+        path: str | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        tls: ssl.SSLContext | None = None,
+        tls_hostname: str | None = None,
+    ) -> None:
+        """Connect to a unix socket ``path`` or ``host:port`` and open ``export``.
+
+        Runs in the caller's task, which also owns the receiver task it starts. With ``tls``
+        the handshake upgrades the connection (``tls_hostname`` is checked against the
+        server's certificate; default ``host``). Raises OSError when the server cannot be
+        reached, NBDError when it refuses.
+        """
+        if self.state is not ClientState.IDLE:
+            raise StateError(f"the NBD client is {self.state.value}, not idle")
         if path is not None:
             self._reader, self._writer = await asyncio.open_unix_connection(path)
         else:
             self._reader, self._writer = await asyncio.open_connection(host, port)
         try:
-            await self._handshake(export)
+            handshake = ClientHandshake(self._reader, self._writer)
+            hostname = tls_hostname if tls_hostname is not None else host
+            self.info = await handshake.run(export, tls, hostname)
         except BaseException:
-            await self.close(polite=False)
+            self._writer.close()
+            self.state = ClientState.CLOSED
             raise
+        self.state = ClientState.CONNECTED
+        self._receiver = asyncio.get_running_loop().create_task(
+            self._receive(), name=f"nbd-client-{export}"
+        )
 
-    async def _handshake(self, export: str) -> None:
-        reader, writer = self._reader, self._writer
-        assert reader is not None and writer is not None
-        head = await reader.readexactly(p.GREETING.size)
-        magic, option_magic, flags = p.GREETING.unpack(head)
-        if magic != p.NBDMAGIC or option_magic != p.IHAVEOPT:
-            raise NBDError("the server does not speak NBD's newstyle handshake")
-        if not flags & p.HandshakeFlag.FIXED_NEWSTYLE:
-            raise NBDError("the server does not offer the fixed newstyle handshake")
-        writer.write(p.CLIENT_FLAGS.pack(flags & (p.ClientFlag.FIXED_NEWSTYLE
-                                                  | p.ClientFlag.NO_ZEROES)))
-        name = export.encode()
-        data = p.U32.pack(len(name)) + name + p.U16.pack(0)
-        writer.write(p.OPTION_HEADER.pack(p.IHAVEOPT, p.Option.GO, len(data)) + data)
-        await writer.drain()
-        while True:
-            header = await reader.readexactly(p.OPTION_REPLY_HEADER.size)
-            magic, _option, reply, length = p.OPTION_REPLY_HEADER.unpack(header)
-            payload = await reader.readexactly(length) if length else b""
-            if magic != p.OPTION_REPLY_MAGIC:
-                raise NBDError("the server sent a malformed option reply")
-            if reply & p.OPTION_REPLY_ERROR:
-                message = payload.decode(errors="replace") or \
-                    f"error {reply & ~p.OPTION_REPLY_ERROR}"
-                raise NBDError(f"export '{export}' refused: {message}")
-            if reply == p.OptionReply.INFO and len(payload) >= p.INFO_EXPORT.size:
-                info_type, size, transmission = p.INFO_EXPORT.unpack(
-                    payload[:p.INFO_EXPORT.size])
-                if info_type == p.Info.EXPORT:
-                    self.size = size
-                    self.read_only = bool(transmission & p.TransmissionFlag.READ_ONLY)
-            elif reply == p.OptionReply.ACK:
-                return
+    # ----- requests ---------------------------------------------------------------------------
 
-    async def _request(self, command: int, offset: int, data: bytes = b"",
-                       length: int | None = None) -> None:
-        reader, writer = self._reader, self._writer
-        if reader is None or writer is None:
-            raise NBDError("the NBD connection is closed")
-        self._handle += 1
-        size = len(data) if length is None else length
-        writer.write(p.REQUEST.pack(p.REQUEST_MAGIC, 0, command, self._handle, offset, size))
-        if data:
-            writer.write(data)
-        await writer.drain()
-        if command == p.Command.DISC:
-            return
-        reply = await reader.readexactly(p.SIMPLE_REPLY.size)
-        magic, error, handle = p.SIMPLE_REPLY.unpack(reply)
-        if magic != p.SIMPLE_REPLY_MAGIC or handle != self._handle:
-            raise NBDError("the server sent a malformed reply")
-        if error:
-            raise NBDError(f"the server failed the request at offset {offset}: errno {error}")
+    async def pread(self, offset: int, length: int) -> bytes:
+        request = await self._send(p.Command.READ, offset, length)
+        assert request.data is not None
+        return bytes(request.data)
 
-    async def pwrite(self, offset: int, data: bytes) -> None:
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, fua: bool = False
+    ) -> None:
         if self.read_only:
             raise NBDError("the export is read-only")
-        await self._request(p.Command.WRITE, offset, data)
+        await self._send(p.Command.WRITE, offset, len(data), data, self._fua(fua))
+
+    async def write_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, fua: bool = False
+    ) -> None:
+        """NBD_CMD_WRITE_ZEROES; without ``may_unmap`` the range stays allocated (NO_HOLE)."""
+        flags = self._fua(fua) | (0 if may_unmap else p.CommandFlag.NO_HOLE)
+        await self._send(p.Command.WRITE_ZEROES, offset, length, flags=flags)
+
+    async def trim(self, offset: int, length: int, fua: bool = False) -> None:
+        await self._send(p.Command.TRIM, offset, length, flags=self._fua(fua))
 
     async def flush(self) -> None:
-        await self._request(p.Command.FLUSH, 0, length=0)
+        await self._send(p.Command.FLUSH, 0, 0)
+
+    async def block_status(self, offset: int, length: int) -> list[tuple[int, int]]:
+        """The ``base:allocation`` extents from ``offset``: (length, AllocationState flags).
+
+        Asks for one extent (REQ_ONE) as QEMU's client does; the server may give more.
+        """
+        if self.info.base_allocation_id is None:
+            raise NBDError("the server offers no base:allocation block status")
+        request = await self._send(
+            p.Command.BLOCK_STATUS, offset, length, flags=p.CommandFlag.REQ_ONE
+        )
+        return request.extents
+
+    def _fua(self, fua: bool) -> int:
+        return p.CommandFlag.FUA if fua and self.info.can(p.TransmissionFlag.SEND_FUA) else 0
+
+    async def _send(
+        self,
+        command: p.Command,
+        offset: int,
+        length: int,
+        data: bytes | bytearray | memoryview = b"",
+        flags: int = 0,
+    ) -> _Request:
+        """Send one request (header and payload in one go) and wait for its reply."""
+        writer = self._writer
+        if writer is None or self.state is not ClientState.CONNECTED:
+            raise NBDError("the NBD connection is closed")
+        if self._lost is not None:
+            raise NBDConnectionLost(self._lost)
+        self._cookie += 1
+        cookie = self._cookie
+        request = _Request(command, offset, length, asyncio.get_running_loop().create_future())
+        if command == p.Command.READ:
+            request.data = bytearray(length)
+        self._requests[cookie] = request
+        writer.write(p.REQUEST.pack(p.REQUEST_MAGIC, flags, command, cookie, offset, length))
+        if data:
+            writer.write(data)
+        try:
+            try:
+                await writer.drain()
+            except (OSError, ssl.SSLError) as exc:
+                raise NBDConnectionLost(f"the NBD connection failed: {exc}") from exc
+            await request.done
+        finally:
+            self._requests.pop(cookie, None)
+        if request.error is not None:
+            raise request.error
+        return request
+
+    # ----- replies (the receiver task) ------------------------------------------------------
+
+    async def _receive(self) -> None:
+        """The receiver task: read replies until the connection ends, completing requests."""
+        reader = self._reader
+        assert reader is not None
+        try:
+            while True:
+                magic = p.U32.unpack(await reader.readexactly(4))[0]
+                if magic == p.SIMPLE_REPLY_MAGIC:
+                    await self._simple_reply(reader)
+                elif magic == p.STRUCTURED_REPLY_MAGIC:
+                    await self._structured_chunk(reader)
+                else:
+                    raise NBDError(f"the server sent a reply with the bad magic {magic:#x}")
+        except asyncio.CancelledError:
+            self._fail_all("the NBD connection was closed")
+            raise
+        except asyncio.IncompleteReadError:
+            self._fail_all("the NBD server closed the connection")
+        except (OSError, ssl.SSLError, NBDError) as exc:
+            self._fail_all(f"the NBD connection failed: {exc}")
+
+    async def _simple_reply(self, reader: asyncio.StreamReader) -> None:
+        error, cookie = p.SIMPLE_REPLY_REST.unpack(
+            await reader.readexactly(p.SIMPLE_REPLY_REST.size)
+        )
+        request = self._request(cookie)
+        if error:
+            request.error = _request_error(request, error, "")
+        elif request.command == p.Command.READ and request.length:
+            assert request.data is not None
+            request.data[:] = await reader.readexactly(request.length)
+        _finish(request)
+
+    async def _structured_chunk(self, reader: asyncio.StreamReader) -> None:
+        flags, kind, cookie, length = p.STRUCTURED_REPLY_REST.unpack(
+            await reader.readexactly(p.STRUCTURED_REPLY_REST.size)
+        )
+        request = self._request(cookie)
+        if length > p.MAX_BUFFER_SIZE + 64:
+            raise NBDError(f"the server sent a reply chunk of {length} bytes")
+        payload = await reader.readexactly(length) if length else b""
+        if kind == p.ReplyType.OFFSET_DATA:
+            self._place(request, p.U64.unpack(payload[:8])[0], payload[8:])
+        elif kind == p.ReplyType.OFFSET_HOLE:
+            offset, hole = p.HOLE_CHUNK.unpack(payload[: p.HOLE_CHUNK.size])
+            self._place(request, offset, bytes(hole))
+        elif kind == p.ReplyType.BLOCK_STATUS:
+            context = p.U32.unpack(payload[:4])[0]
+            if context == self.info.base_allocation_id:
+                request.extents.extend(
+                    p.EXTENT.unpack_from(payload, at) for at in range(4, length, p.EXTENT.size)
+                )
+        elif kind in (p.ReplyType.ERROR, p.ReplyType.ERROR_OFFSET):
+            error, size = p.ERROR_CHUNK.unpack(payload[: p.ERROR_CHUNK.size])
+            message = payload[p.ERROR_CHUNK.size : p.ERROR_CHUNK.size + size]
+            if request.error is None:
+                request.error = _request_error(request, error, message.decode(errors="replace"))
+        elif kind != p.ReplyType.NONE and kind & (1 << 15):
+            request.error = _request_error(request, p.NbdErrno.EIO, f"reply type {kind}")
+        if flags & p.ReplyFlag.DONE:
+            _finish(request)
+
+    def _place(self, request: _Request, offset: int, data: bytes) -> None:
+        if request.data is None or not (
+            request.offset <= offset and offset + len(data) <= request.offset + request.length
+        ):
+            raise NBDError("the server sent data outside the range that was read")
+        start = offset - request.offset
+        request.data[start : start + len(data)] = data
+
+    def _request(self, cookie: int) -> _Request:
+        request = self._requests.get(cookie)
+        if request is None:
+            raise NBDError(f"the server replied to the unknown request {cookie}")
+        return request
+
+    def _fail_all(self, reason: str) -> None:
+        self._lost = reason
+        for request in list(self._requests.values()):
+            if not request.done.done():
+                request.done.set_exception(NBDConnectionLost(reason))
+
+    # ----- closing ------------------------------------------------------------------------------
 
     async def close(self, polite: bool = True) -> None:
+        """Say goodbye (NBD_CMD_DISC) unless the connection is gone, then close the socket."""
         writer = self._writer
-        if writer is None:
+        if writer is None or self.state is ClientState.CLOSED:
+            self.state = ClientState.CLOSED
             return
-        if polite:
-            with contextlib.suppress(OSError, NBDError, ConnectionError):
-                await self._request(p.Command.DISC, 0, length=0)
+        self.state = ClientState.CLOSED
+        if polite and self._lost is None:
+            with contextlib.suppress(OSError, ssl.SSLError):
+                writer.write(p.REQUEST.pack(p.REQUEST_MAGIC, 0, p.Command.DISC, 0, 0, 0))
+                async with asyncio.timeout(self.CLOSE_TIMEOUT):
+                    await writer.drain()
+        if self._receiver is not None:
+            self._receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._receiver
         writer.close()
-        with contextlib.suppress(OSError, ConnectionError):
-            await writer.wait_closed()
+        with contextlib.suppress(OSError, ssl.SSLError, ConnectionError, TimeoutError):
+            async with asyncio.timeout(self.CLOSE_TIMEOUT):
+                await writer.wait_closed()
         self._reader = self._writer = None
+
+
+def _finish(request: _Request) -> None:
+    if not request.done.done():
+        request.done.set_result(None)
+
+
+def _request_error(request: _Request, error: int, message: str) -> NBDRequestError:
+    text = message or f"errno {error}"
+    return NBDRequestError(
+        error, f"the server failed {request.command.name} at offset {request.offset}: {text}"
+    )
 
 
 @dataclass
@@ -146,8 +340,9 @@ class WriteLoad:
 
     SLICE = 0.1
 
-    def __init__(self, client: NBDClient, rate: int, block_size: int = 64 * 1024,
-                 seed: int | None = None) -> None:
+    def __init__(
+        self, client: NBDClient, rate: int, block_size: int = 64 * 1024, seed: int | None = None
+    ) -> None:
         self.client = client
         self.rate = rate
         self.block_size = block_size

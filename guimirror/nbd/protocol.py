@@ -128,6 +128,7 @@ class ReplyType(IntEnum):
     OFFSET_HOLE = 2
     BLOCK_STATUS = 5
     ERROR = (1 << 15) + 1
+    ERROR_OFFSET = (1 << 15) + 2
 
 
 class AllocationState(IntFlag):
@@ -180,6 +181,10 @@ OPTION_REPLY_HEADER = struct.Struct(">QIII")  # magic, option, reply type, lengt
 REQUEST = struct.Struct(">IHHQQI")  # magic, flags, type, cookie, offset, length
 SIMPLE_REPLY = struct.Struct(">IIQ")  # magic, error, cookie
 STRUCTURED_REPLY_HEADER = struct.Struct(">IHHQI")  # magic, flags, type, cookie, length
+STRUCTURED_REPLY_REST = struct.Struct(">HHQI")  # the structured header after its magic
+SIMPLE_REPLY_REST = struct.Struct(">IQ")  # the simple reply after its magic
+ERROR_CHUNK = struct.Struct(">IH")  # errno, message length
+HOLE_CHUNK = struct.Struct(">QI")  # offset, length
 GREETING = struct.Struct(">QQH")  # NBDMAGIC, IHAVEOPT, handshake flags
 EXPORT_NAME_REPLY = struct.Struct(">QH")  # size, transmission flags
 INFO_EXPORT = struct.Struct(">HQH")  # NBD_INFO_EXPORT, size, transmission flags

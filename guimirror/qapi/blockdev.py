@@ -22,6 +22,7 @@ from guimirror.qapi.base import (
     variant_tag,
 )
 from guimirror.qapi.block_info import BlockdevDetectZeroesOptions
+from guimirror.qapi.socket_address import SocketAddress
 from guimirror.qapi.types import (
     NOT_NULL_ARRAY,
     NOT_NULL_OBJECT,
@@ -32,6 +33,7 @@ from guimirror.qapi.types import (
     OptInt,
     OptInt32,
     OptStr,
+    OptUint32,
     OptUint64,
     Str,
 )
@@ -43,6 +45,7 @@ class BlockdevDriver(StrEnum):
     BLKDEBUG = "blkdebug"
     FILE = "file"
     HOST_DEVICE = "host_device"
+    NBD = "nbd"
     NULL_CO = "null-co"
     RAW = "raw"
 
@@ -153,6 +156,30 @@ class BlockdevOptionsRaw(BlockdevOptions):
     file: BlockdevRef = Field(description="the protocol node: a node-name or its options")
     offset: OptInt = Field(default=None, description="offset of the image in the file")
     size: OptInt = Field(default=None, description="size of the image; default to EOF")
+
+
+class BlockdevOptionsNbd(BlockdevOptions):
+    """The ``nbd`` protocol driver: an export of an NBD server, over a socket, maybe over TLS."""
+
+    driver: Literal[BlockdevDriver.NBD] = Field(default=BlockdevDriver.NBD, description="'nbd'")
+    server: SocketAddress = Field(description="the NBD server's address")
+    export: OptStr = Field(default=None, description="the export's name; default ''")
+    tls_creds: OptStr = Field(
+        default=None, description="id of a tls-creds-x509 object: use TLS (NBD_OPT_STARTTLS)"
+    )
+    tls_hostname: OptStr = Field(
+        default=None, description="the name the server's certificate must carry; default host"
+    )
+    x_dirty_bitmap: OptStr = Field(default=None, description="debug option")
+    reconnect_delay: OptUint32 = Field(
+        default=None,
+        description="seconds requests wait for a reconnection after the connection is lost; "
+        "default 0 (fail at once)",
+    )
+    open_timeout: OptUint32 = Field(
+        default=None,
+        description="seconds to keep trying to connect when the node is opened; default 0",
+    )
 
 
 class BlkdebugEvent(StrEnum):
@@ -287,6 +314,7 @@ class BlockdevOptionsBlkdebug(BlockdevOptions):
 _VARIANTS: dict[str, type[BlockdevOptions]] = {
     BlockdevDriver.FILE: BlockdevOptionsFile,
     BlockdevDriver.HOST_DEVICE: BlockdevOptionsFile,
+    BlockdevDriver.NBD: BlockdevOptionsNbd,
     BlockdevDriver.NULL_CO: BlockdevOptionsNull,
     BlockdevDriver.RAW: BlockdevOptionsRaw,
     BlockdevDriver.BLKDEBUG: BlockdevOptionsBlkdebug,
@@ -297,6 +325,7 @@ _TAGS = {driver: cls.__name__ for driver, cls in _VARIANTS.items()}
 
 AnyBlockdevOptions = Annotated[
     Annotated[BlockdevOptionsFile, variant_tag(BlockdevOptionsFile.__name__)]
+    | Annotated[BlockdevOptionsNbd, variant_tag(BlockdevOptionsNbd.__name__)]
     | Annotated[BlockdevOptionsNull, variant_tag(BlockdevOptionsNull.__name__)]
     | Annotated[BlockdevOptionsRaw, variant_tag(BlockdevOptionsRaw.__name__)]
     | Annotated[BlockdevOptionsBlkdebug, variant_tag(BlockdevOptionsBlkdebug.__name__)],

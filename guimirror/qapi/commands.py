@@ -17,13 +17,14 @@ from guimirror.qapi.base import QAPIModel, QAPIReply, union_check, union_discrim
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.job import JobType
 from guimirror.qapi.mirror import BlockdevMirror, MirrorCopyMode
+from guimirror.qapi.objects import ObjectAdd, ObjectDel
+from guimirror.qapi.socket_address import InetSocketAddress, UnixSocketAddress
 from guimirror.qapi.types import (
     NOT_NULL_ARRAY,
     NOT_NULL_STRING,
     Bool,
     Int,
     OptBool,
-    OptInt,
     OptStr,
     OptUint32,
     Str,
@@ -180,27 +181,6 @@ class JobDismiss(QAPIModel):
     id: Str = Field(description="the job identifier")
 
 
-class InetSocketAddress(QAPIModel):
-    """A TCP address."""
-
-    host: Str = Field(description="host name or IP address")
-    port: Str = Field(description="port number or service name (a string)")
-    numeric: OptBool = Field(default=None, description="host and port are numeric")
-    to: OptInt = Field(default=None, description="try ports up to this one")
-    ipv4: OptBool = Field(default=None, description="whether to use IPv4")
-    ipv6: OptBool = Field(default=None, description="whether to use IPv6")
-    keep_alive: OptBool = Field(default=None, description="enable TCP keep-alive")
-    mptcp: OptBool = Field(default=None, description="enable multi-path TCP")
-
-
-class UnixSocketAddress(QAPIModel):
-    """A unix domain socket address."""
-
-    path: Str = Field(description="the socket's file system path")
-    abstract: OptBool = Field(default=None, description="use the abstract namespace")
-    tight: OptBool = Field(default=None, description="abstract name without padding")
-
-
 class InetSocketAddressLegacy(QAPIModel):
     """``SocketAddressLegacy`` of type ``inet``: ``{"type": "inet", "data": {host, port}}``."""
 
@@ -346,6 +326,8 @@ COMMANDS: dict[str, type[QAPIModel] | None] = {
     "block-export-add": BlockExportAdd,
     "block-export-del": BlockExportDel,
     "query-block-exports": None,
+    "object-add": ObjectAdd,
+    "object-del": ObjectDel,
     "quit": None,
 }
 """Every command the QMP server serves, with its argument model (None: no arguments)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import signal
 import socket
@@ -42,7 +43,7 @@ The guimirror engine, served over QMP
              [,cache.direct=on|off][,cache.no-flush=on|off]
              [,read-only=on|off][,driver specific parameters...]
                          configure a block node (drivers: file, host_device, raw,
-                         null-co, blkdebug); JSON is accepted too
+                         null-co, blkdebug, nbd); JSON is accepted too
 
   --chardev socket,id=<id>,path=<path>,server=on,wait=off
   --chardev socket,id=<id>,host=<loopback address>,port=<port>,server=on,wait=off
@@ -57,8 +58,18 @@ The guimirror engine, served over QMP
                          serve QMP on the chardev
 
   --nbd-server addr.type=inet,addr.host=<host>,addr.port=<port>[,max-connections=<n>]
-  --nbd-server addr.type=unix,addr.path=<path>[,max-connections=<n>]
+               [,tls-creds=<id>]
+  --nbd-server addr.type=unix,addr.path=<path>[,max-connections=<n>][,tls-creds=<id>]
                          start an NBD server for exporting block nodes
+
+  --object tls-creds-x509,id=<id>,dir=<dir>[,endpoint=server|client][,verify-peer=on|off]
+                         TLS credentials for --nbd-server's tls-creds or an nbd node's
+                         tls-creds (dir holds ca-cert.pem, server-cert.pem, server-key.pem,
+                         client-cert.pem, client-key.pem)
+
+  --nbd-allow-plaintext  let --nbd-server and nbd-server-start listen on an address that is
+                         not loopback without tls-creds (refused otherwise: the data would
+                         cross the network in the clear)
 
   --pidfile <path>       write process ID to a file after startup
 
@@ -67,8 +78,9 @@ The command line is compatible with qemu-storage-daemon's for these options.
 
 VERSION = f"{PROG} version {__version__} (QMP compatible with qemu-storage-daemon 7.2)\n"
 
-WITH_ARGUMENT = ("blockdev", "chardev", "export", "monitor", "nbd-server", "pidfile")
-UNSUPPORTED = ("daemonize", "object", "trace")
+WITH_ARGUMENT = ("blockdev", "chardev", "export", "monitor", "nbd-server", "object", "pidfile")
+FLAGS = ("nbd-allow-plaintext",)
+UNSUPPORTED = ("daemonize", "trace")
 
 
 class UsageError(GuimirrorError):
@@ -98,6 +110,9 @@ def parse_command_line(argv: list[str]) -> CommandLine:
         if not arg.startswith("-") or arg == "-":
             raise UsageError(f"{arg}: Unexpected argument")
         name, has_value, value = arg.lstrip("-").partition("=")
+        if arg.startswith("--") and name in FLAGS and not has_value:
+            line.options.append((name, ""))
+            continue
         if not arg.startswith("--") or name not in WITH_ARGUMENT:
             if name in UNSUPPORTED and arg.startswith("--"):
                 raise UsageError(f"option '--{name}' is not supported by {PROG}")
@@ -137,6 +152,10 @@ class Daemon:
             self._add_chardev(keyval.parse_option(argument, "backend"))
         elif name == "monitor":
             await self._add_monitor(keyval.parse_option(argument, "chardev"))
+        elif name == "object":
+            await self._run("object-add", keyval.parse_option(argument, "qom-type"))
+        elif name == "nbd-allow-plaintext":
+            self.engine.exports.allow_plaintext = True
 
     async def _run(self, command: str, arguments: dict[str, Any]) -> None:
         model = COMMANDS[command]
@@ -159,6 +178,8 @@ class Daemon:
             raise QAPIError(f"{PROG} serves QMP only as a server: use server=on")
         if "path" not in options and not ("host" in options and "port" in options):
             raise QAPIError("chardev: socket: no host given")
+        if "path" in options:
+            check_socket_directory(str(options["path"]))
         self.chardevs[chardev_id] = options
 
     async def _add_monitor(self, options: dict[str, Any]) -> None:
@@ -174,7 +195,12 @@ class Daemon:
             raise QAPIError(f"Device '{chardev_id}' is in use")
         self.monitors.add(str(chardev_id))
         if "path" in chardev:
-            await self.server.start_unix(chardev["path"])
+            try:
+                await self.server.start_unix(chardev["path"])
+            except OSError as error:
+                raise QAPIError(
+                    f"Failed to bind socket to {chardev['path']}: {error.strerror or error}"
+                ) from None
         else:
             await self.server.start_tcp(chardev["host"], int(chardev["port"]))
 
@@ -193,6 +219,15 @@ class Daemon:
         if self.pidfile is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.pidfile.unlink()
+
+
+def check_socket_directory(path: str) -> None:
+    """QEMU binds a socket chardev when it is created: a directory that is not there is an
+    error of --chardev, in QEMU's words."""
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        reason = os.strerror(errno.ENOTDIR if os.path.exists(directory) else errno.ENOENT)
+        raise QAPIError(f"Failed to bind socket to {path}: {reason}")
 
 
 def nbd_server_arguments(options: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +258,8 @@ async def run(line: CommandLine) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        for name, argument in line.options:
+        # flags first: they change how the options after them are applied, wherever they stand
+        for name, argument in sorted(line.options, key=lambda option: option[0] not in FLAGS):
             try:
                 await daemon.apply(name, argument)
             except (QAPIError, TransportError, OSError) as error:
@@ -231,7 +267,13 @@ async def run(line: CommandLine) -> int:
                 print(f"{PROG}: --{name} {argument}: {text}", file=sys.stderr)
                 return 1
         if daemon.pidfile is not None:
-            await asyncio.to_thread(write_pidfile, daemon.pidfile)
+            try:
+                await asyncio.to_thread(write_pidfile, daemon.pidfile)
+            except OSError as error:
+                daemon.pidfile = None  # not ours to remove
+                print(f"{PROG}: cannot create PID file: Could not create "
+                      f"'{error.filename}': {error.strerror}", file=sys.stderr)  # fmt: skip
+                return 1
         notify_ready()
         quit_task = asyncio.create_task(daemon.server.quit_requested.wait())
         stop_task = asyncio.create_task(stop.wait())

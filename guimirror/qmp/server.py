@@ -1,9 +1,11 @@
 """The QMP server of the built-in engine: transports, connections, commands and events.
 
-One ``QMPServer`` serves one engine to any number of clients at once, over a unix socket,
-TCP on a loopback address, or an already connected socket (a socketpair end, for the GUI
-that runs the engine in-process). Every connection gets QEMU's greeting, negotiates
-capabilities, and once in command mode receives every event of the engine.
+One ``QMPServer`` serves one engine over unix sockets, TCP on a loopback address, or already
+connected sockets (a socketpair end, for the GUI that runs the engine in-process). Like a
+QEMU monitor, each listening socket serves one client at a time: a further client is
+connected but gets its greeting only when the one before it has left. Every connection gets
+QEMU's greeting, negotiates capabilities, and once in command mode receives every event of
+the engine.
 
 Run states: ``new`` until a transport starts, ``running`` while serving, ``closing`` and
 then ``closed`` after ``close()``; starting a transport on a closed server raises
@@ -90,6 +92,7 @@ class QMPServer:
         self._unix_paths: list[Path] = []
         self._connections: set[_Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._waiting: set[asyncio.Task[None]] = set()
         self._commands: dict[str, EngineCommand] = {}
         if engine is not None:
             self._commands = engine_commands(engine)
@@ -112,7 +115,7 @@ class QMPServer:
         self._require_open()
         socket_path = Path(path)
         sock = await asyncio.to_thread(bind_unix_socket, socket_path)
-        server = await asyncio.start_unix_server(self._serve, sock=sock)
+        server = await asyncio.start_unix_server(self._one_at_a_time(), sock=sock)
         self._listeners.append(server)
         self._unix_paths.append(socket_path)
 
@@ -125,7 +128,7 @@ class QMPServer:
             if not ipaddress.ip_address(sockaddr[0]).is_loopback:
                 raise TransportError(
                     f"refusing to serve QMP on {host}: TCP is offered on loopback addresses only")
-        server = await asyncio.start_server(self._serve, host, port)
+        server = await asyncio.start_server(self._one_at_a_time(), host, port)
         self._listeners.append(server)
         bound = server.sockets[0].getsockname()
         return str(bound[0]), int(bound[1])
@@ -148,6 +151,8 @@ class QMPServer:
             self.engine.remove_event_listener(self._on_event)
         for server in self._listeners:
             server.close()
+        for waiting in list(self._waiting):
+            waiting.cancel()
         for connection in list(self._connections):
             connection.writer.close()
         # A closed transport ends each connection's read loop; a command still running in
@@ -166,6 +171,33 @@ class QMPServer:
         self.state = ServerState.CLOSED
 
     # --- connections ---------------------------------------------------------------
+
+    def _one_at_a_time(
+        self,
+    ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+        """A listener's client callback: its clients are served in turn, as by a QEMU monitor."""
+        turn = asyncio.Lock()
+
+        async def serve_in_turn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            """The client's task: wait for the clients before it to leave, then serve it."""
+            task = asyncio.current_task()
+            assert task is not None
+            self._tasks.add(task)
+            self._waiting.add(task)
+            try:
+                async with turn:
+                    self._waiting.discard(task)
+                    if self.state is ServerState.RUNNING:
+                        await self._serve(reader, writer)
+            except asyncio.CancelledError:
+                if not self._closing.is_set():
+                    raise
+            finally:
+                self._waiting.discard(task)
+                self._tasks.discard(task)
+                writer.close()
+
+        return serve_in_turn
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One connection, from greeting to end of input (runs in the connection's task)."""

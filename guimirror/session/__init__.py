@@ -18,6 +18,9 @@ URIs
     * ``tcp:HOST:PORT`` (``tcp:[::1]:4444`` for IPv6) — the same over TCP, loopback only: the
       host is resolved in a worker thread when the endpoint opens, and any address that is not
       loopback refuses it.
+    * ``ssh://[user@]host[:port]/path/qmp.sock``, ``ssh+qsd://[user@]host``,
+      ``ssh+guimirror://[user@]host`` — on another host, over the system's ssh with one
+      master connection per host (guimirror.session.ssh_endpoint).
 
     ``parse_endpoint_uri(text)`` is the pure parser: an :class:`EndpointURI` whose ``str()``
     is the canonical form, or :class:`EndpointURIError` listing the accepted forms. A later

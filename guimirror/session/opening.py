@@ -16,6 +16,8 @@ from guimirror.session.endpoint import BuiltinEndpoint, DaemonEndpoint, Endpoint
 from guimirror.session.launcher import DEFAULT_BINARY
 from guimirror.session.libvirt_endpoint import open_libvirt
 from guimirror.session.libvirt_uri import LibvirtSshURI, LibvirtURI
+from guimirror.session.ssh_endpoint import ssh_daemon_endpoint, ssh_socket_endpoint
+from guimirror.session.ssh_uri import SshDaemonURI, SshGuimirrorURI, SshSocketURI
 from guimirror.session.uri import (
     BuiltinURI,
     DaemonURI,
@@ -85,3 +87,6 @@ register_scheme(UnixURI, _unix)
 register_scheme(TcpURI, _tcp)
 register_scheme(LibvirtURI, open_libvirt)
 register_scheme(LibvirtSshURI, open_libvirt)
+register_scheme(SshSocketURI, ssh_socket_endpoint)
+register_scheme(SshDaemonURI, ssh_daemon_endpoint)
+register_scheme(SshGuimirrorURI, ssh_daemon_endpoint)

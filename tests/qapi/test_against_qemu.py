@@ -42,6 +42,7 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.events import EVENTS, parse_event
 from guimirror.qapi.job import BlockJobInfo, JobInfo
 from guimirror.qapi.mirror import BlockdevMirror
+from guimirror.qapi.objects import ObjectType, TlsCredsX509Properties
 from guimirror.session.launcher import DaemonLauncher
 
 from ..support import qemu_program
@@ -55,7 +56,7 @@ NODES = (
     "--blockdev", "driver=null-co,node-name=e-tgt,size=1048576",
 )  # fmt: skip
 # Models that list only the subset of QEMU's values guimirror serves.
-SUBSET_ENUMS = {BlockdevDriver, BlockExportType}
+SUBSET_ENUMS = {BlockdevDriver, BlockExportType, ObjectType}
 
 
 #: Commands and members guimirror models that arrived after a version (QMP names).
@@ -220,6 +221,11 @@ def test_models_follow_the_daemons_schema(version: str) -> None:
             from guimirror.qapi.commands import BlockJobChangeMirror
 
             checker.struct(BlockJobChangeMirror, arg_type, (checker.variants(arg_type)["mirror"],))
+        elif name == "object-add":
+            variants = checker.variants(arg_type)
+            checker.enum(ObjectType, checker.types[arg_type]["members"][0]["type"])
+            for qom_type in ObjectType:
+                checker.struct(TlsCredsX509Properties, arg_type, (variants[qom_type.value],))
         elif name == "block-export-add":
             checker.struct(BlockExportAdd, arg_type, (checker.variants(arg_type)["nbd"],))
         elif name == "nbd-server-start":
@@ -269,7 +275,8 @@ def test_models_follow_the_daemons_schema(version: str) -> None:
 
 def _minimal_options(driver: BlockdevDriver) -> dict[str, Any]:
     needs = {"file": {"filename": "/x"}, "host_device": {"filename": "/x"}, "raw": {"file": "f"},
-             "blkdebug": {"image": "f"}, "null-co": {}}  # fmt: skip
+             "blkdebug": {"image": "f"}, "null-co": {},
+             "nbd": {"server": {"type": "unix", "path": "/s"}}}  # fmt: skip
     return {"driver": driver.value, **needs[driver.value]}
 
 

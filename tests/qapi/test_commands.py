@@ -29,6 +29,7 @@ SERVED = {
     "block-job-complete", "block-job-finalize", "block-job-dismiss", "job-pause", "job-resume",
     "job-cancel", "job-complete", "job-finalize", "job-dismiss", "nbd-server-start",
     "nbd-server-stop", "block-export-add", "block-export-del", "query-block-exports", "quit",
+    "object-add", "object-del",
 }  # fmt: skip
 WITHOUT_ARGUMENTS = {
     "query-version", "query-commands", "query-block-jobs", "query-jobs", "nbd-server-stop",

@@ -27,8 +27,9 @@ def test_engine_commands_events_to_all_clients_and_argument_errors(tmp_path: Pat
         engine = Engine()
         server = QMPServer(engine)
         await server.start_unix(tmp_path / "qmp.sock")
+        await server.start_unix(tmp_path / "second.sock")  # one client per socket, as QEMU
         first, _ = await RawClient.connect(tmp_path / "qmp.sock")
-        second, _ = await RawClient.connect(tmp_path / "qmp.sock")
+        second, _ = await RawClient.connect(tmp_path / "second.sock")
         for client in (first, second):
             assert await client.execute("qmp_capabilities") == {"return": {}}
         names = {c["name"] for c in (await first.execute("query-commands"))["return"]}

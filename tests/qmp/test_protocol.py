@@ -114,8 +114,11 @@ def test_out_of_band_requests_are_refused_as_qemu_refuses_them(tmp_path: Path) -
 def test_events_reach_every_negotiated_client_with_a_timestamp(tmp_path: Path) -> None:
     async def scenario() -> None:
         server, first, _ = await _raw_session(tmp_path)
-        second, _ = await RawClient.connect(tmp_path / "qmp.sock")
-        waiting, _ = await RawClient.connect(tmp_path / "qmp.sock")
+        # one client per socket, as with QEMU's monitors: each client has a socket of its own
+        await server.start_unix(tmp_path / "second.sock")
+        await server.start_unix(tmp_path / "waiting.sock")
+        second, _ = await RawClient.connect(tmp_path / "second.sock")
+        waiting, _ = await RawClient.connect(tmp_path / "waiting.sock")
         for client in (first, second):
             await client.execute("qmp_capabilities")
         server.broadcast("JOB_STATUS_CHANGE", {"id": "j", "status": "created"})

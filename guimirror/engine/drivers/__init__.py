@@ -7,6 +7,7 @@ its children first through the ``open_child`` callback it passes, and registers 
 from __future__ import annotations
 
 import dataclasses
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from guimirror.engine import io
 from guimirror.engine.drivers.blkdebug import DEFAULT_IOTYPES, BlkdebugNode, InjectErrorRule
 from guimirror.engine.drivers.common import DriverNode
+from guimirror.engine.drivers.nbd import NbdNode, open_nbd
 from guimirror.engine.drivers.null import DEFAULT_SIZE, NullNode
 from guimirror.engine.drivers.posix import FileNode, HostDeviceNode, PosixNode, open_posix
 from guimirror.engine.drivers.raw import RawNode
@@ -26,6 +28,7 @@ from guimirror.qapi.blockdev import (
     BlockdevOptions,
     BlockdevOptionsBlkdebug,
     BlockdevOptionsFile,
+    BlockdevOptionsNbd,
     BlockdevOptionsNull,
     BlockdevOptionsRaw,
     OnOffAuto,
@@ -34,10 +37,12 @@ from guimirror.qapi.errors import QAPIError
 
 __all__ = [
     "BlkdebugNode",
+    "ClientTls",
     "DriverNode",
     "FileNode",
     "HostDeviceNode",
     "InheritedOptions",
+    "NbdNode",
     "NullNode",
     "PosixNode",
     "RawNode",
@@ -56,6 +61,9 @@ class InheritedOptions:
 
 OpenChild = Callable[[Any, InheritedOptions], Awaitable[BlockNode]]
 """The graph's callback: open (or look up) a child from a BlockdevRef, given what it inherits."""
+
+ClientTls = Callable[[str], Awaitable[ssl.SSLContext]]
+"""The engine's lookup of a tls-creds object by id: the client's TLS context it describes."""
 
 
 @dataclass(frozen=True)
@@ -106,18 +114,22 @@ async def open_node(
     node_name: str,
     common: CommonOptions,
     open_child: OpenChild,
+    client_tls: ClientTls | None = None,
 ) -> DriverNode:
     """Open the node ``options`` describe, named ``node_name``; children through ``open_child``.
 
     Runs in the task of the blockdev-add command; the host's files are opened in a worker
-    thread. Raises QAPIError with QEMU's texts.
+    thread. ``client_tls`` resolves an nbd node's tls-creds. Raises QAPIError with QEMU's
+    texts.
     """
     if options.detect_zeroes not in (None, BlockdevDetectZeroesOptions.OFF):
         raise QAPIError("detect-zeroes is not supported by the built-in engine; leave it off")
     if options.force_share and not common.read_only:
         raise QAPIError("force-share=on can only be used with read-only images")
-    node = await _open_driver(options, node_name, common, open_child)
-    if isinstance(node, PosixNode) and node.read_only_opened:
+    node = await _open_driver(options, node_name, common, open_child, client_tls)
+    if (isinstance(node, PosixNode) and node.read_only_opened) or (
+        isinstance(node, NbdNode) and (node.read_only)
+    ):
         common = dataclasses.replace(common, read_only=True)
     common.apply(node)
     return node
@@ -128,6 +140,7 @@ async def _open_driver(
     node_name: str,
     common: CommonOptions,
     open_child: OpenChild,
+    client_tls: ClientTls | None,
 ) -> DriverNode:
     if isinstance(options, BlockdevOptionsFile):
         if options.aio == BlockdevAioOptions.NATIVE and not common.cache_direct:
@@ -156,6 +169,15 @@ async def _open_driver(
             size=size,
             alignment=alignment,
             read_only_opened=read_only,
+        )
+    if isinstance(options, BlockdevOptionsNbd):
+        tls = None
+        if options.tls_creds is not None:
+            if client_tls is None:
+                raise QAPIError(f"No TLS credentials with id '{options.tls_creds}'")
+            tls = await client_tls(options.tls_creds)
+        return await open_nbd(
+            options, node_name, common.read_only, bool(options.auto_read_only), tls
         )
     if isinstance(options, BlockdevOptionsNull):
         return _open_null(options, node_name)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import enum
 import logging
+import ssl
 from collections.abc import Callable, Iterable
 
 from guimirror.engine.nbd import commands
@@ -41,6 +42,10 @@ class ConnectionState(enum.Enum):
     CLOSED = "closed"
 
 
+CLOSE_TIMEOUT = 5.0
+"""Seconds the connection waits for its socket to close (a TLS close_notify may go unanswered)."""
+
+
 class ClientConnection:
     """A client of the NBD server, from its greeting to its disconnect.
 
@@ -56,8 +61,10 @@ class ClientConnection:
         find_export: Callable[[str], NbdExport | None],
         list_exports: Callable[[], Iterable[NbdExport]],
         handshake_timeout: float = HANDSHAKE_TIMEOUT,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._handshake_timeout = handshake_timeout
+        self._tls = tls
         self._reader = reader
         self._writer = writer
         self._find_export = find_export
@@ -105,11 +112,11 @@ class ClientConnection:
     async def _handshake(self) -> Negotiated | None:
         handshake = Handshake(
             self._reader, self._writer, self._find_export, self._list_exports,
-            self._handshake_timeout,
+            self._handshake_timeout, self._tls,
         )
         try:
             return await handshake.run()
-        except (HandshakeError, asyncio.IncompleteReadError, TimeoutError, ConnectionError) as e:
+        except (HandshakeError, asyncio.IncompleteReadError, TimeoutError, OSError) as e:
             logger.debug("NBD handshake ended: %s", e)
             return None
 
@@ -134,7 +141,7 @@ class ClientConnection:
                 task = asyncio.create_task(self._serve(request, negotiated))
                 self._in_flight.add(task)
                 task.add_done_callback(self._request_done)
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
             return
 
     def _request_done(self, task: asyncio.Task[None]) -> None:
@@ -214,7 +221,7 @@ class ClientConnection:
             else:
                 for part in parts:
                     self._writer.write(part)
-            with contextlib.suppress(ConnectionError):
+            with contextlib.suppress(ConnectionError, ssl.SSLError):
                 await self._writer.drain()
 
     async def _finish(self) -> None:
@@ -226,7 +233,8 @@ class ClientConnection:
             if self.export is not None:
                 self.export.clients.discard(self)
             self._writer.close()
-            with contextlib.suppress(ConnectionError, OSError):
-                await self._writer.wait_closed()
+            with contextlib.suppress(ConnectionError, OSError, TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT):  # a TLS peer may never answer
+                    await self._writer.wait_closed()
             self.state = ConnectionState.CLOSED
             self._done.set()

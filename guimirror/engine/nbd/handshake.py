@@ -2,12 +2,15 @@
 
 The server side of the options qemu-io, qemu-img, qemu-nbd and nbdinfo send: EXPORT_NAME, GO,
 INFO, LIST, ABORT, STRUCTURED_REPLY, LIST_META_CONTEXT and SET_META_CONTEXT (``base:allocation``
-only). STARTTLS is refused by policy (no TLS), any other option as unsupported.
+only), and STARTTLS when the server has TLS credentials: then every other option before it
+is refused with ERR_TLS_REQD (EXPORT_NAME drops the connection), as QEMU's server does.
+Without credentials STARTTLS is refused by policy; any other option as unsupported.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -58,8 +61,11 @@ class Handshake:
         find_export: Callable[[str], NbdExport | None],
         list_exports: Callable[[], Iterable[NbdExport]],
         timeout: float = HANDSHAKE_TIMEOUT,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._timeout = timeout
+        self._tls = tls
+        self._tls_started = False
         self._reader = reader
         self._writer = writer
         self._find_export = find_export
@@ -95,6 +101,8 @@ class Handshake:
                 raise HandshakeError(f"option {option} of {length} bytes is too long")
             data = await self._reader.readexactly(length)
             if option == p.Option.EXPORT_NAME:
+                if self._tls is not None and not self._tls_started:
+                    raise HandshakeError("EXPORT_NAME before TLS was negotiated")
                 return await self._export_name(data)
             if not fixed:
                 raise HandshakeError("a client without fixed newstyle may only send EXPORT_NAME")
@@ -114,7 +122,12 @@ class Handshake:
             await self._list(data)
             return None
         if option == p.Option.STARTTLS:
-            raise _OptionError(p.OptionReply.ERR_POLICY, "TLS not configured")
+            await self._starttls(data)
+            return None
+        if self._tls is not None and not self._tls_started:
+            raise _OptionError(
+                p.OptionReply.ERR_TLS_REQD, f"Option 0x{option:x} not permitted before TLS"
+            )
         if option in (p.Option.INFO, p.Option.GO):
             return await self._info(option, data)
         if option == p.Option.STRUCTURED_REPLY:
@@ -129,6 +142,18 @@ class Handshake:
             await self._meta_context(option, data)
             return None
         raise _OptionError(p.OptionReply.ERR_UNSUP, f"Unsupported option {option}")
+
+    async def _starttls(self, data: bytes) -> None:
+        """Reply ACK, then run the TLS handshake on the connection (ssl.SSLError if it fails)."""
+        if self._tls is None:
+            raise _OptionError(p.OptionReply.ERR_POLICY, "TLS not configured")
+        if self._tls_started:
+            raise _OptionError(p.OptionReply.ERR_INVALID, "TLS already enabled")
+        if data:
+            raise _OptionError(p.OptionReply.ERR_INVALID, "no payload expected in option")
+        await self._reply(p.Option.STARTTLS, p.OptionReply.ACK)
+        await self._writer.start_tls(self._tls)
+        self._tls_started = True
 
     async def _export_name(self, data: bytes) -> Negotiated:
         export = self._find_export(data.decode(errors="replace"))

@@ -4,7 +4,8 @@ Listens on a unix socket or on a TCP address (the caller picks the host; loopbac
 otherwise). Each client gets its own task (ClientConnection.run). ``max_connections`` makes
 further clients wait before their greeting, as connections wait in QEMU's listen backlog.
 A client that has not chosen an export ``handshake_timeout`` seconds after connecting is
-dropped, as QEMU's ``handshake-max-seconds`` does.
+dropped, as QEMU's ``handshake-max-seconds`` does. With a ``tls`` context every client must
+negotiate TLS (NBD_OPT_STARTTLS) before anything else.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import enum
 import os
 import socket
+import ssl
 
 from guimirror.engine.nbd.connection import ClientConnection
 from guimirror.engine.nbd.export import NbdExport
@@ -32,9 +34,13 @@ class NbdServer:
     """Serves ``exports`` to NBD clients; all methods run in the engine's loop task."""
 
     def __init__(
-        self, max_connections: int = 0, handshake_timeout: float = HANDSHAKE_TIMEOUT
+        self,
+        max_connections: int = 0,
+        handshake_timeout: float = HANDSHAKE_TIMEOUT,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.state = ServerState.IDLE
+        self.tls = tls
         self._handshake_timeout = handshake_timeout
         self.exports: dict[str, NbdExport] = {}
         self._max_connections = max_connections
@@ -123,7 +129,8 @@ class NbdServer:
             writer.close()
             return
         client = ClientConnection(
-            reader, writer, self.find_export, self.exports.values, self._handshake_timeout
+            reader, writer, self.find_export, self.exports.values, self._handshake_timeout,
+            self.tls,
         )
         self._clients.add(client)
         try:
