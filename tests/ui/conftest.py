@@ -55,9 +55,14 @@ def _window(loop: asyncio.AbstractEventLoop, qtbot: Any, settings: Any,
     finally:
         # Not qtbot.addWidget: pytest-qt would close the window before this teardown, and
         # closing asks about running jobs; the test's window quits without asking instead.
-        run(qtbot, loop, main.quit.quit_flow(ask_user=False), timeout=30)
-        stop_left_daemons(qtbot, loop, main)
-        main.deleteLater()
+        # A window whose quit failed is still hidden and deleted, so that its timers do not
+        # fire into the next test's event loop.
+        try:
+            run(qtbot, loop, main.quit.quit_flow(ask_user=False), timeout=30)
+            stop_left_daemons(qtbot, loop, main)
+        finally:
+            main.hide()
+            main.deleteLater()
 
 
 def stop_left_daemons(qtbot: Any, loop: asyncio.AbstractEventLoop, window: Any) -> None:
