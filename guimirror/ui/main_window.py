@@ -102,12 +102,17 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.endpoint_list = QListWidget()
         self.endpoint_list.setObjectName("endpoints")
+        self.endpoint_list.setAccessibleName("Endpoints")
+        self.endpoint_list.setAccessibleDescription(
+            "The storage engines guimirror is attached to; the selected one's nodes are listed")
         add_endpoint = QToolButton()
         add_endpoint.setText("+")
         add_endpoint.setToolTip("Add an endpoint")
         add_endpoint.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.add_endpoint_button = add_endpoint
         remove_endpoint = QPushButton("Remove")
+        remove_endpoint.setAccessibleName("Remove endpoint")
+        remove_endpoint.setToolTip("Detach the selected endpoint")
         self.remove_endpoint_button = remove_endpoint
         endpoint_buttons = QHBoxLayout()
         endpoint_buttons.addWidget(add_endpoint)
@@ -124,6 +129,9 @@ class MainWindow(QMainWindow):
         self.node_model = NodeTableModel()
         self.node_view = QTableView()
         self.node_view.setObjectName("nodes")
+        self.node_view.setAccessibleName("Block nodes")
+        self.node_view.setAccessibleDescription(
+            "The named block nodes of the selected endpoint (query-named-block-nodes)")
         self.node_view.setModel(self.node_model)
         self.node_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.node_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -134,6 +142,9 @@ class MainWindow(QMainWindow):
         self.node_view.horizontalHeader().setStretchLastSection(True)
         self.node_details = QPlainTextEdit()
         self.node_details.setReadOnly(True)
+        self.node_details.setAccessibleName("Node details")
+        self.node_details.setAccessibleDescription(
+            "The selected node's child chain and its raw JSON")
         self.node_details.setPlaceholderText("Select a node: its child chain and raw JSON")
         nodes_split = QSplitter(Qt.Orientation.Horizontal)
         nodes_split.addWidget(self.node_view)
@@ -146,6 +157,7 @@ class MainWindow(QMainWindow):
         self.plots.set_window(self.settings.plot_window or None)
         self.show_all_jobs = QPushButton("All jobs")
         self.show_all_jobs.setCheckable(True)
+        self.show_all_jobs.setToolTip("Plot every job, not only the selected one")
         self.follow_button = QPushButton("Follow")
         self.follow_button.setCheckable(True)
         self.follow_button.setChecked(True)
@@ -154,7 +166,9 @@ class MainWindow(QMainWindow):
         self.follow_button.toggled.connect(self.plots.set_follow)
         self.plots.follow_changed.connect(self.follow_button.setChecked)
         export_png = QPushButton("Export PNG…")
+        export_png.setToolTip("Save the plots as a PNG image")
         export_csv = QPushButton("Export CSV…")
+        export_csv.setToolTip("Save the plotted samples as CSV")
         self.export_png_button, self.export_csv_button = export_png, export_csv
         plot_bar = QHBoxLayout()
         plot_bar.addWidget(QLabel("Plots:"))
@@ -502,6 +516,8 @@ class MainWindow(QMainWindow):
         actions = self.shortcut_actions()
         table = QTableWidget(len(actions), 2, dialog)
         table.setObjectName("shortcut-table")
+        table.setAccessibleName("Keyboard shortcuts")
+        table.setAccessibleDescription("Every action that has a shortcut, and its keys")
         table.setHorizontalHeaderLabels(["Action", "Shortcut"])
         table.verticalHeader().setVisible(False)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -513,6 +529,8 @@ class MainWindow(QMainWindow):
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setToolTip(
+            "Close the list of shortcuts")
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
         layout.addWidget(table)
