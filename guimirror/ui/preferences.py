@@ -27,9 +27,10 @@ class Preferences(QObject):
 
     def ask_rate(self) -> QInputDialog:
         """The sampling rate dialog (window-modal, non-blocking); applied when accepted."""
-        dialog = self._input_dialog("sampling-rate", "Sampling rate",
-                                    "Samples per second (0.5 to 50):",
-                                    "How often each endpoint is asked for its jobs' progress")
+        dialog = self._input_dialog("sampling-rate", self.tr("Sampling rate"),
+                                    self.tr("Samples per second (0.5 to 50):"),
+                                    self.tr("How often each endpoint is asked for its "
+                                            "jobs' progress"))
         dialog.setInputMode(QInputDialog.InputMode.DoubleInput)
         dialog.setDoubleRange(0.5, 50.0)
         dialog.setDoubleDecimals(1)
@@ -55,9 +56,9 @@ class Preferences(QObject):
 
     def ask_plot_window(self) -> QInputDialog:
         """The plot time span dialog (window-modal, non-blocking); applied when accepted."""
-        dialog = self._input_dialog("plot-window", "Plot window",
-                                    "Seconds of samples to show (0: all of them):",
-                                    "How many seconds of samples the plots keep in view")
+        dialog = self._input_dialog("plot-window", self.tr("Plot window"),
+                                    self.tr("Seconds of samples to show (0: all of them):"),
+                                    self.tr("How many seconds of samples the plots keep in view"))
         dialog.setInputMode(QInputDialog.InputMode.IntInput)
         dialog.setIntRange(0, 86400)
         dialog.setIntStep(10)
@@ -76,14 +77,13 @@ class Preferences(QObject):
         dialog.setObjectName(name)
         dialog.setWindowTitle(title)
         dialog.setLabelText(label)
-        dialog.setOkButtonText("OK")
-        dialog.setCancelButtonText("Cancel")
+        dialog.setOkButtonText(self.tr("OK"))
+        dialog.setCancelButtonText(self.tr("Cancel"))
         dialog.finished.connect(dialog.deleteLater)
         dialog.setProperty("purpose", purpose)
         return dialog
 
-    @staticmethod
-    def _open(dialog: QInputDialog) -> None:
+    def _open(self, dialog: QInputDialog) -> None:
         """Name the value field and the buttons (they exist once the input mode is set) and
         open the dialog."""
         purpose = str(dialog.property("purpose"))
@@ -92,15 +92,15 @@ class Preferences(QObject):
             field.setAccessibleDescription(purpose)
         for button in dialog.findChildren(QPushButton):
             accepts = button.text().replace("&", "") == dialog.okButtonText().replace("&", "")
-            button.setToolTip(f"Apply the {dialog.windowTitle().lower()}" if accepts
-                              else "Close without a change")
+            button.setToolTip(self.tr("Apply: {0}").format(dialog.windowTitle()) if accepts
+                              else self.tr("Close without a change"))
         dialog.open()
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self.parent_widget, "About guimirror",
+            self.parent_widget, self.tr("About guimirror"),
             f"<h3>guimirror {guimirror.__version__}</h3>"
-            "<p>Mirror live block devices with QEMU's <code>blockdev-mirror</code>, on "
-            "the built-in engine or on QEMU over QMP, and watch throughput and dirty "
-            "clusters as it runs.</p><p>Licence: GPL-2.0-or-later.</p>",
+            + self.tr("<p>Mirror live block devices with QEMU's <code>blockdev-mirror</code>, "
+                      "on the built-in engine or on QEMU over QMP, and watch throughput and "
+                      "dirty clusters as it runs.</p><p>Licence: GPL-2.0-or-later.</p>"),
         )
