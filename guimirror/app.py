@@ -133,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from guimirror.ui.main_window import APP_ID, app_icon
     from guimirror.ui.settings import APPLICATION, ORGANIZATION
+    from guimirror.ui.translation import install_translators
     from guimirror.ui.wheel_guard import WheelGuard
 
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_arguments])
@@ -144,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
     WheelGuard.install(app)
+    translators = install_translators(app)  # noqa: F841  (kept while the application runs)
     try:
         return int(qasync.run(run_window(args)))
     except asyncio.CancelledError:

@@ -50,6 +50,8 @@ class AttachDialog(QDialog):
         self.edit.setObjectName("uri")
         self.edit.setPlaceholderText("unix:/run/vm1/qmp.sock")
         self.edit.setMinimumWidth(420)
+        self.edit.setAccessibleName("Endpoint URI")
+        self.edit.setAccessibleDescription("The endpoint to attach to, in one of the forms listed")
         self.browse_button = QPushButton("Browse…")
         self.browse_button.setToolTip("Pick a QMP socket file")
         self.browse_button.clicked.connect(self.browse)
@@ -65,6 +67,9 @@ class AttachDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Attach")
+        self.ok_button.setToolTip("Open the endpoint")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
+            "Close without attaching")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 

@@ -143,6 +143,7 @@ class JobRow(QFrame):
             "Press Enter to apply it now (block-job-set-speed)."
         )
         self.speed.setMaximumWidth(110)
+        self.speed.setAccessibleName("Speed limit")
         self.speed.returnPressed.connect(self._apply_speed)
         self.speed_error = QLabel()
         self.speed_error.setStyleSheet("color: #c62828;")
@@ -154,6 +155,7 @@ class JobRow(QFrame):
         for label, verb in BUTTONS:
             button = QPushButton(label)
             button.setObjectName(verb.value)
+            button.setToolTip(f"{label} this job ({verb_command(verb)})")
             button.clicked.connect(lambda _=False, v=verb: self.verb_requested.emit(self.key, v))
             self.buttons[verb] = button
             buttons.addWidget(button)
@@ -298,6 +300,9 @@ class JobPanel(QWidget):
         self._list.addWidget(self._empty)
         self._list.addStretch(1)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Jobs")
+        scroll.setAccessibleDescription(
+            "One row per block job: its progress, throughput and the verbs it takes now")
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._inner)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -102,12 +102,18 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.endpoint_list = QListWidget()
         self.endpoint_list.setObjectName("endpoints")
+        self.endpoint_list.setAccessibleName(self.tr("Endpoints"))
+        self.endpoint_list.setAccessibleDescription(
+            self.tr("The storage engines guimirror is attached to; the selected one's nodes "
+                    "are listed"))
         add_endpoint = QToolButton()
         add_endpoint.setText("+")
-        add_endpoint.setToolTip("Add an endpoint")
+        add_endpoint.setToolTip(self.tr("Add an endpoint"))
         add_endpoint.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.add_endpoint_button = add_endpoint
-        remove_endpoint = QPushButton("Remove")
+        remove_endpoint = QPushButton(self.tr("Remove"))
+        remove_endpoint.setAccessibleName(self.tr("Remove endpoint"))
+        remove_endpoint.setToolTip(self.tr("Detach the selected endpoint"))
         self.remove_endpoint_button = remove_endpoint
         endpoint_buttons = QHBoxLayout()
         endpoint_buttons.addWidget(add_endpoint)
@@ -119,11 +125,15 @@ class MainWindow(QMainWindow):
         sidebar_layout.addLayout(endpoint_buttons)
         sidebar.setMinimumWidth(170)
         sidebar.setMaximumWidth(240)
-        self.endpoint_dock = self._dock("Endpoints", sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.endpoint_dock = self._dock("Endpoints", self.tr("Endpoints"), sidebar,
+                                        Qt.DockWidgetArea.LeftDockWidgetArea)
 
         self.node_model = NodeTableModel()
         self.node_view = QTableView()
         self.node_view.setObjectName("nodes")
+        self.node_view.setAccessibleName(self.tr("Block nodes"))
+        self.node_view.setAccessibleDescription(
+            self.tr("The named block nodes of the selected endpoint (query-named-block-nodes)"))
         self.node_view.setModel(self.node_model)
         self.node_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.node_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -134,7 +144,10 @@ class MainWindow(QMainWindow):
         self.node_view.horizontalHeader().setStretchLastSection(True)
         self.node_details = QPlainTextEdit()
         self.node_details.setReadOnly(True)
-        self.node_details.setPlaceholderText("Select a node: its child chain and raw JSON")
+        self.node_details.setAccessibleName(self.tr("Node details"))
+        self.node_details.setAccessibleDescription(
+            self.tr("The selected node's child chain and its raw JSON"))
+        self.node_details.setPlaceholderText(self.tr("Select a node: its child chain and raw JSON"))
         nodes_split = QSplitter(Qt.Orientation.Horizontal)
         nodes_split.addWidget(self.node_view)
         nodes_split.addWidget(self.node_details)
@@ -144,20 +157,23 @@ class MainWindow(QMainWindow):
         self.job_panel = JobPanel()
         self.plots = JobPlots()
         self.plots.set_window(self.settings.plot_window or None)
-        self.show_all_jobs = QPushButton("All jobs")
+        self.show_all_jobs = QPushButton(self.tr("All jobs"))
         self.show_all_jobs.setCheckable(True)
-        self.follow_button = QPushButton("Follow")
+        self.show_all_jobs.setToolTip(self.tr("Plot every job, not only the selected one"))
+        self.follow_button = QPushButton(self.tr("Follow"))
         self.follow_button.setCheckable(True)
         self.follow_button.setChecked(True)
         self.follow_button.setToolTip("Keep the newest samples in view (panning or zooming "
                                       "turns this off)")
         self.follow_button.toggled.connect(self.plots.set_follow)
         self.plots.follow_changed.connect(self.follow_button.setChecked)
-        export_png = QPushButton("Export PNG…")
-        export_csv = QPushButton("Export CSV…")
+        export_png = QPushButton(self.tr("Export PNG…"))
+        export_png.setToolTip(self.tr("Save the plots as a PNG image"))
+        export_csv = QPushButton(self.tr("Export CSV…"))
+        export_csv.setToolTip(self.tr("Save the plotted samples as CSV"))
         self.export_png_button, self.export_csv_button = export_png, export_csv
         plot_bar = QHBoxLayout()
-        plot_bar.addWidget(QLabel("Plots:"))
+        plot_bar.addWidget(QLabel(self.tr("Plots:")))
         plot_bar.addWidget(self.show_all_jobs)
         plot_bar.addWidget(self.follow_button)
         plot_bar.addStretch(1)
@@ -188,16 +204,17 @@ class MainWindow(QMainWindow):
         self.form = MirrorForm()
         self.form.setMinimumWidth(360)
         self.form_dock = self._dock(
-            "blockdev-mirror", self.form, Qt.DockWidgetArea.RightDockWidgetArea
+            "blockdev-mirror", "blockdev-mirror", self.form, Qt.DockWidgetArea.RightDockWidgetArea
         )
 
         self.event_log = EventLog()
         self.write_load = WriteLoadPanel(lambda: self.endpoints.current_link())
         bottom = QTabWidget()
-        bottom.addTab(self.event_log, "Event log")
-        bottom.addTab(self.write_load, "Write load")
+        bottom.addTab(self.event_log, self.tr("Event log"))
+        bottom.addTab(self.write_load, self.tr("Write load"))
         self.bottom_tabs = bottom
-        self.log_dock = self._dock("Log and drills", bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.log_dock = self._dock("Log and drills", self.tr("Log and drills"), bottom,
+                                   Qt.DockWidgetArea.BottomDockWidgetArea)
 
         self.status_endpoint = QLabel()
         self.status_jobs = QLabel()
@@ -244,7 +261,7 @@ class MainWindow(QMainWindow):
         endpoints.current_state_changed.connect(
             lambda: nodes.nodes_changed(endpoints.current or ""))
         self.remove_endpoint_button.clicked.connect(lambda: spawn(
-            endpoints.remove_endpoint(endpoints.current or ""), "remove endpoint"
+            endpoints.remove_endpoint(endpoints.current or ""), self.tr("remove endpoint")
         ))
         jobs.job_ended.connect(lambda _endpoint: nodes.refresh_users())
         jobs.changed.connect(self.update_status)
@@ -253,16 +270,17 @@ class MainWindow(QMainWindow):
             lambda key, verb: spawn(jobs.job_verb(key, verb.value), f"{verb.value}")
         )
         self.job_panel.speed_requested.connect(
-            lambda key, speed: spawn(jobs.set_speed(key, speed), "set speed")
+            lambda key, speed: spawn(jobs.set_speed(key, speed), self.tr("set speed"))
         )
         self.job_panel.selection_changed.connect(jobs.job_selected)
         self.show_all_jobs.toggled.connect(lambda _on: jobs.job_selected(self.job_panel.selected))
         self.export_png_button.clicked.connect(jobs.export_png)
         self.export_csv_button.clicked.connect(jobs.export_csv)
         self.form.start_requested.connect(
-            lambda model: spawn(self.mirror_start.start_mirror(model), "start mirror")
+            lambda model: spawn(self.mirror_start.start_mirror(model), self.tr("start mirror"))
         )
-        self.write_load.failed.connect(lambda text: self.tasks.report(f"write load: {text}"))
+        self.write_load.failed.connect(
+            lambda text: self.tasks.report(self.tr("write load: {0}").format(text)))
         self.write_load.started.connect(lambda *_: nodes.refresh_users())
         self.write_load.stopped.connect(lambda *_: nodes.refresh_users())
         self.preferences.units_changed.connect(self._units_changed)
@@ -288,9 +306,11 @@ class MainWindow(QMainWindow):
         self.node_model.refresh_all()
         self.form.revalidate()
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, name: str, title: str, widget: QWidget,
+              area: Qt.DockWidgetArea) -> QDockWidget:
+        """A dock titled ``title``; its object name (saved layouts) is ``name``, untranslated."""
         dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title}")
+        dock.setObjectName(f"dock-{name}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
@@ -305,70 +325,77 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.add_node_action = self._action(
-            "&Add node…", self.nodes.open_add_node, "Ctrl+N", "Add a block node (blockdev-add)"
+            self.tr("&Add node…"), self.nodes.open_add_node, "Ctrl+N",
+            self.tr("Add a block node (blockdev-add)"),
         )
         self.remove_node_action = self._action(
-            "&Remove node", lambda: self.tasks.spawn(self.nodes.remove_node(), "remove node"),
-            QKeySequence.StandardKey.Delete, "Remove the selected node (blockdev-del)",
+            self.tr("&Remove node"),
+            lambda: self.tasks.spawn(self.nodes.remove_node(), self.tr("remove node")),
+            QKeySequence.StandardKey.Delete, self.tr("Remove the selected node (blockdev-del)"),
         )
         self.mirror_action = self._action(
-            "New &mirror", self.mirror_start.focus_form, "Ctrl+M",
-            "Fill in the blockdev-mirror form",
+            self.tr("New &mirror"), self.mirror_start.focus_form, "Ctrl+M",
+            self.tr("Fill in the blockdev-mirror form"),
         )
         self.refresh_action = self._action(
-            "Re&fresh", lambda: self.tasks.spawn(self.nodes.refresh_current(), "refresh"), "F5"
+            self.tr("Re&fresh"),
+            lambda: self.tasks.spawn(self.nodes.refresh_current(), self.tr("refresh")), "F5"
         )
         self.spawn_daemon_action = self._action(
-            "Start a qemu-storage-&daemon",
-            lambda: self.tasks.spawn(self.endpoints.add_daemon(), "start daemon"),
-            "Ctrl+Shift+D", "Start a qemu-storage-daemon and open it as an endpoint",
+            self.tr("Start a qemu-storage-&daemon"),
+            lambda: self.tasks.spawn(self.endpoints.add_daemon(), self.tr("start daemon")),
+            "Ctrl+Shift+D", self.tr("Start a qemu-storage-daemon and open it as an endpoint"),
         )
         self.attach_action = self._action(
-            "&Attach to an endpoint…", self.endpoints.ask_attach, "Ctrl+Shift+A",
-            "Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT) or a new "
-            "qemu-storage-daemon (qsd:)",
+            self.tr("&Attach to an endpoint…"), self.endpoints.ask_attach, "Ctrl+Shift+A",
+            self.tr("Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT) or a new "
+                    "qemu-storage-daemon (qsd:)"),
         )
         self.example_action = self._action(
-            "Create the &example workspace",
-            lambda: self.tasks.spawn(self.nodes.open_example_workspace(), "example workspace"),
+            self.tr("Create the &example workspace"),
+            lambda: self.tasks.spawn(self.nodes.open_example_workspace(),
+                                     self.tr("example workspace")),
         )
-        self.export_png_action = self._action("Export plots as &PNG…", self.jobs.export_png)
-        self.export_csv_action = self._action("Export samples as &CSV…", self.jobs.export_csv)
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.about_action = self._action("&About guimirror", self.preferences.show_about)
-        self.rate_action = self._action("&Sampling rate…", self.preferences.ask_rate)
-        self.window_action = self._action("Plot &time span…",
+        self.export_png_action = self._action(self.tr("Export plots as &PNG…"),
+                                              self.jobs.export_png)
+        self.export_csv_action = self._action(self.tr("Export samples as &CSV…"),
+                                              self.jobs.export_csv)
+        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.about_action = self._action(self.tr("&About guimirror"), self.preferences.show_about)
+        self.rate_action = self._action(self.tr("&Sampling rate…"), self.preferences.ask_rate)
+        self.window_action = self._action(self.tr("Plot &time span…"),
                                           self.preferences.ask_plot_window)
         self.decimal_action = self._action(
-            "&Decimal units (MB/s)",
+            self.tr("&Decimal units (MB/s)"),
             lambda on: self.preferences.set_units("decimal" if on else "binary"),
         )
         self.decimal_action.setCheckable(True)
         self.decimal_action.setChecked(self.settings.units == "decimal")
         self.notifications_action = self._action(
-            "Desktop &notifications", self.preferences.set_notifications,
-            tip="Notify when a job is ready, ends, or stops on an error",
+            self.tr("Desktop &notifications"), self.preferences.set_notifications,
+            tip=self.tr("Notify when a job is ready, ends, or stops on an error"),
         )
         self.notifications_action.setCheckable(True)
         self.notifications_action.setChecked(self.settings.notifications)
         self.add_endpoint_button.addActions([self.spawn_daemon_action, self.attach_action])
         self.start_mirror_action = self._action(
-            "&Start mirror", self.start_mirror, "Ctrl+Return",
-            "Start the mirror the blockdev-mirror form describes",
+            self.tr("&Start mirror"), self.start_mirror, "Ctrl+Return",
+            self.tr("Start the mirror the blockdev-mirror form describes"),
         )
         self.verb_actions = {
             verb: self._action(text, lambda _on=False, v=verb: self.selected_job_verb(v),
-                               shortcut, f"{text.replace('&', '')} the selected job")
+                               shortcut,
+                               self.tr("{0} the selected job").format(text.replace("&", "")))
             for text, verb, shortcut in (
-                ("&Pause", JobVerb.PAUSE, "Ctrl+Shift+P"),
-                ("&Resume", JobVerb.RESUME, "Ctrl+Shift+R"),
-                ("&Complete", JobVerb.COMPLETE, "Ctrl+Shift+C"),
-                ("C&ancel", JobVerb.CANCEL, "Ctrl+Shift+X"),
+                (self.tr("&Pause"), JobVerb.PAUSE, "Ctrl+Shift+P"),
+                (self.tr("&Resume"), JobVerb.RESUME, "Ctrl+Shift+R"),
+                (self.tr("&Complete"), JobVerb.COMPLETE, "Ctrl+Shift+C"),
+                (self.tr("C&ancel"), JobVerb.CANCEL, "Ctrl+Shift+X"),
             )
         }
-        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts)
+        self.shortcuts_action = self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts)
 
-        toolbar = self.addToolBar("Main")
+        toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("toolbar")
         for action in (self.add_node_action, self.remove_node_action, self.mirror_action,
                        self.refresh_action):
@@ -378,35 +405,35 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.attach_action)
 
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
+        file_menu = menu.addMenu(self.tr("&File"))
         file_menu.addAction(self.example_action)
         file_menu.addAction(self.export_png_action)
         file_menu.addAction(self.export_csv_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        endpoint_menu = menu.addMenu("&Endpoint")
+        endpoint_menu = menu.addMenu(self.tr("&Endpoint"))
         endpoint_menu.addAction(self.spawn_daemon_action)
         endpoint_menu.addAction(self.attach_action)
         endpoint_menu.addAction(self.refresh_action)
         endpoint_menu.addAction(self.rate_action)
-        node_menu = menu.addMenu("&Node")
+        node_menu = menu.addMenu(self.tr("&Node"))
         node_menu.addAction(self.add_node_action)
         node_menu.addAction(self.remove_node_action)
         node_menu.addAction(self.mirror_action)
-        job_menu = menu.addMenu("&Job")
+        job_menu = menu.addMenu(self.tr("&Job"))
         job_menu.addAction(self.start_mirror_action)
         job_menu.addSeparator()
         job_menu.addActions(list(self.verb_actions.values()))
-        view_menu = menu.addMenu("&View")
+        view_menu = menu.addMenu(self.tr("&View"))
         view_menu.addAction(self.window_action)
         view_menu.addAction(self.decimal_action)
         view_menu.addAction(self.notifications_action)
-        for dock, text in ((self.endpoint_dock, "&Endpoints"),
-                           (self.form_dock, "blockdev-&mirror form"),
-                           (self.log_dock, "&Log and drills")):
+        for dock, text in ((self.endpoint_dock, self.tr("&Endpoints")),
+                           (self.form_dock, self.tr("blockdev-&mirror form")),
+                           (self.log_dock, self.tr("&Log and drills"))):
             dock.toggleViewAction().setText(text)
             view_menu.addAction(dock.toggleViewAction())
-        help_menu = menu.addMenu("&Help")
+        help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
@@ -465,8 +492,8 @@ class MainWindow(QMainWindow):
         else:
             self.form.reveal_errors()
             reasons = list(self.form.errors.values())
-            self.tasks.report("start mirror: " + (reasons[0] if reasons
-                                                  else "the form is not complete"))
+            self.tasks.report(self.tr("start mirror: {0}").format(
+                reasons[0] if reasons else self.tr("the form is not complete")))
 
     def selected_job_verb(self, verb: JobVerb) -> None:
         """What the selected job's button for ``verb`` does, if the job offers it now."""
@@ -474,13 +501,13 @@ class MainWindow(QMainWindow):
         row = self.job_panel.rows.get(key) if key is not None else None
         button = row.buttons.get(verb) if row is not None else None
         if button is None:
-            self.tasks.report(f"{verb.value}: select a job first")
+            self.tasks.report(self.tr("{0}: select a job first").format(verb.value))
         elif button.isHidden():
-            self.tasks.report(f"{verb.value}: {key[0] if key else ''} does not serve "
-                              f"{verb_command(verb)}")
+            self.tasks.report(self.tr("{0}: {1} does not serve {2}").format(
+                verb.value, key[0] if key else "", verb_command(verb)))
         elif not button.isEnabled():
-            self.tasks.report(f"{verb.value}: job {row.view.job_id if row else ''} is "
-                              f"{row.view.status if row else ''}")
+            self.tasks.report(self.tr("{0}: job {1} is {2}").format(
+                verb.value, row.view.job_id if row else "", row.view.status if row else ""))
         else:
             button.click()
 
@@ -498,11 +525,13 @@ class MainWindow(QMainWindow):
         """Help → Keyboard shortcuts: every action that has one (non-blocking dialog)."""
         dialog = QDialog(self)
         dialog.setObjectName("shortcuts")
-        dialog.setWindowTitle("Keyboard shortcuts")
+        dialog.setWindowTitle(self.tr("Keyboard shortcuts"))
         actions = self.shortcut_actions()
         table = QTableWidget(len(actions), 2, dialog)
         table.setObjectName("shortcut-table")
-        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        table.setAccessibleName(self.tr("Keyboard shortcuts"))
+        table.setAccessibleDescription(self.tr("Every action that has a shortcut, and its keys"))
+        table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Shortcut")])
         table.verticalHeader().setVisible(False)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for row, action in enumerate(actions):
@@ -513,6 +542,8 @@ class MainWindow(QMainWindow):
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setToolTip(
+            self.tr("Close the list of shortcuts"))
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
         layout.addWidget(table)
@@ -536,18 +567,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(progress_title(self.jobs))
         link = self.endpoints.current_link()
         if link is None:
-            self.status_endpoint.setText("no endpoint")
+            self.status_endpoint.setText(self.tr("no endpoint"))
         else:
             version = f" {link.version}" if link.version else ""
             self.status_endpoint.setText(
-                f"{link.name}: {link.kind.value}{version}, {link.state}, "
-                f"{len(link.nodes)} nodes, sampling {link.rate:g} Hz"
+                self.tr("{0}: {1}{2}, {3}, {4} nodes, sampling {5} Hz").format(
+                    link.name, link.kind.value, version, link.state, len(link.nodes),
+                    f"{link.rate:g}")
             )
         active = self.jobs.active_jobs()
         total = sum(view.throughput for view in map(self.jobs.job, active) if view is not None)
         self.status_jobs.setText(
-            f"{len(active)} job{'s' if len(active) != 1 else ''} active"
-            + (f", {format_size(total)}/s" if active else "")
+            (self.tr("1 job active") if len(active) == 1
+             else self.tr("{0} jobs active").format(len(active)))
+            + (self.tr(", {0}/s").format(format_size(total)) if active else "")
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -218,6 +218,8 @@ class MirrorForm(QWidget):
         self.preview.setReadOnly(True)
         self.preview.setObjectName("qmp-preview")
         self.preview.setMaximumHeight(180)
+        self.preview.setAccessibleName("QMP command")
+        self.preview.setAccessibleDescription("The blockdev-mirror command Start mirror sends")
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy the QMP command to the clipboard")
         self.copy_button.clicked.connect(self.copy_preview)
@@ -239,6 +241,9 @@ class MirrorForm(QWidget):
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("mirror-form-scroll")
         self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAccessibleName("blockdev-mirror arguments")
+        self.scroll_area.setAccessibleDescription(
+            "Every argument of blockdev-mirror with its documented default")
         self.scroll_area.setWidget(self.fields)
         self.start_bar = QWidget()
         self.start_bar.setObjectName("start-bar")
@@ -311,6 +316,8 @@ class MirrorForm(QWidget):
         if spec.presentation.unit is not None:
             tooltip += f"<br><br>{SYNTAX_HELP}"
         widget.setToolTip(tooltip)
+        widget.setAccessibleName(spec.label)
+        widget.setAccessibleDescription(spec.description)
         widget.setObjectName(spec.name)
         self.inputs[spec.name] = widget
         setattr(self, spec.attribute, widget)

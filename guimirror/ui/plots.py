@@ -62,6 +62,9 @@ class JobPlots(QWidget):
         self.shown: str | None = None  # None: all jobs
         self._dirty = False
         self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget.setAccessibleName("Plots")
+        self.layout_widget.setAccessibleDescription(
+            "Throughput and dirty clusters over time; drag to pan, wheel to zoom")
         self.throughput_plot = self.layout_widget.addPlot(row=0, col=0)
         self.throughput_plot.setLabel("left", "throughput", units=f"{DisplayUnits.mega()[1]}/s")
         self.throughput_plot.addLegend(offset=(-10, 10))

@@ -107,15 +107,22 @@ class WriteLoadPanel(QWidget):
         self.servers = NBDServers()
         self.running: RunningLoad | None = None
         self.node = QComboBox()
+        self.node.setAccessibleName("Node")
+        self.node.setAccessibleDescription("The node the write load writes into")
         self.nodes: dict[str, BlockDeviceInfo] = {}
         #: node-name -> why the load may not write into it (not offered).
         self.refused: dict[str, str] = {}
         self._job_targets: dict[str, str] = {}
         self.rate = QLineEdit("8M")
         self.rate.setToolTip("Bytes per second with a unit: 8M = 8 MiB/s")
+        self.rate.setAccessibleName("Rate (per second)")
         self.start_button = QPushButton("Start write load")
+        self.start_button.setToolTip("Write random blocks into the node at the rate, "
+                                     "through an NBD export")
         self.start_button.clicked.connect(self._start_clicked)
         self.stop_button = QPushButton("Stop")
+        self.stop_button.setAccessibleName("Stop write load")
+        self.stop_button.setToolTip("Stop writing into the node")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self._stop_clicked)
         self.state = QLabel("idle")

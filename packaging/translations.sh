@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Regenerates the translations from the sources: pyside6-lupdate brings every tr() and
+# QCoreApplication.translate() string of guimirror/ui into guimirror/translations/guimirror_<lang>.ts
+# (new strings come in unfinished, strings gone from the sources are dropped), and
+# pyside6-lrelease compiles each .ts into the .qm that the package ships.
+#   packaging/translations.sh            update the .ts files and compile them
+#   packaging/translations.sh --release  only compile (after translating in Qt Linguist)
+# PYTHON (default: .venv/bin/python, else python3) is the environment that has PySide6.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+python=${PYTHON:-$top/.venv/bin/python}
+[ -x "$python" ] || python=python3
+qt_tools=$("$python" -c 'import os, PySide6; print(os.path.dirname(PySide6.__file__))')
+languages=(de)
+
+if [ "${1:-}" != "--release" ]; then
+    for language in "${languages[@]}"; do
+        "$qt_tools/lupdate" -silent -no-obsolete -locations none -target-language "$language" \
+            guimirror/ui/*.py -ts "guimirror/translations/guimirror_$language.ts"
+    done
+fi
+for language in "${languages[@]}"; do
+    "$qt_tools/lrelease" -silent "guimirror/translations/guimirror_$language.ts" \
+        -qm "guimirror/translations/guimirror_$language.qm"
+done
