@@ -95,7 +95,7 @@ class MirrorStart:
         jobs.prepare(key, {
             "device": model.device, "target": model.target,
             "auto-finalize": model.auto_finalize, "auto-dismiss": model.auto_dismiss,
-            "error": "", "outcome": "",
+            "copy-mode": model.copy_mode.value, "error": "", "outcome": "",
         })
         try:
             await link.mirror(model)
