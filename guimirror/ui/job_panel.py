@@ -9,7 +9,8 @@ not-converging hint.
 The status holds through short pauses: QEMU pauses the other jobs for a moment while it
 changes the block graph (blockdev-add, an export), so a job goes paused and back (standby and
 back when ready) within milliseconds. A row shows paused or standby only once it lasted
-STATUS_HOLD seconds, unless the user pressed Pause; the events still reach the event log.
+STATUS_HOLD seconds, unless the user pressed Pause or an I/O error paused it; the events still
+reach the event log.
 GUI thread only.
 """
 
@@ -259,8 +260,8 @@ class JobRow(QFrame):
     def _status_to_show(self, view: JobView) -> tuple[str, bool]:
         """(status, paused) to show: paused or standby only once it lasted STATUS_HOLD."""
         now = (view.status, view.paused)
-        held = not self.user_paused and (
-            view.status in HELD or (view.paused and view.status not in OUTCOMES))
+        held = (not self.user_paused and view.io_status == "ok" and not view.error
+                and (view.status in HELD or (view.paused and view.status in MOVING)))
         if self.shown_status is None or not held or self.shown_status == now:
             self.status_hold.stop()
             self._hold_for = None
