@@ -74,6 +74,8 @@ class Presentation:
     """Example values offered for a free-form argument."""
     check_text: str = ""
     """For a boolean: what ticking it means."""
+    since: str = ""
+    """The QEMU version that added the argument (``"10.1"``); empty: QEMU 7.2 has it."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,12 @@ class ArgumentSpec:
     @property
     def label(self) -> str:
         return self.presentation.label
+
+    @property
+    def since_text(self) -> str:
+        """``"QEMU 10.1 and later"`` for an argument a newer QEMU added, else empty."""
+        since = self.presentation.since
+        return f"QEMU {since} and later" if since else ""
 
 
 def argument_specs(model_cls: type[QAPIModel]) -> tuple[ArgumentSpec, ...]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from guimirror.qapi.base import ArgumentError, Presentation, QAPIModel, Unit, argument_specs
 from guimirror.qapi.errors import QAPIError
@@ -244,7 +244,7 @@ class BlockdevMirror(QAPIModel):
         Bool,
         Presentation(
             "Target is zero", group=ADVANCED,
-            check_text="the target reads as zeroes: skip zeroing it (QEMU 10.1 and later)",
+            check_text="the target reads as zeroes: skip zeroing it", since="10.1",
         ),
     ] = Field(
         default=False,
@@ -349,6 +349,13 @@ class BlockdevMirror(QAPIModel):
             buf_size=self.effective_buf_size(target_cluster_size, default_buf_size),
             speed=self.speed,
         )
+
+
+class BlockdevMirrorWithOthers(BlockdevMirror):
+    """blockdev-mirror with arguments of a newer QEMU that guimirror does not model, which the
+    engine's schema lists: they are sent as given, and the engine checks them."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 MIRROR_ARGUMENTS = argument_specs(BlockdevMirror)

@@ -31,6 +31,7 @@ from guimirror.qapi.commands import (
     BlockExportDel,
     BlockExportInfo,
     BlockJobCancel,
+    BlockJobChange,
     BlockJobComplete,
     BlockJobDismiss,
     BlockJobFinalize,
@@ -205,6 +206,10 @@ class SessionClient:
 
     async def block_job_dismiss(self, arguments: BlockJobDismiss) -> None:
         await self._none("block-job-dismiss", arguments)
+
+    async def block_job_change(self, arguments: BlockJobChange) -> None:
+        """Change a running job (QEMU 8.2 and later): a mirror's copy-mode to write-blocking."""
+        await self._none("block-job-change", arguments)
 
     async def job_pause(self, arguments: JobPause) -> None:
         await self._none("job-pause", arguments)

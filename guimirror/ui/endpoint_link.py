@@ -401,7 +401,8 @@ class EndpointLink(QObject):
         # offset and len move every round: the samples carry them; the rest only now and then.
         shape: list[tuple[object, ...]] = [
             (job.device, job.status, job.ready, job.paused, job.speed, job.io_status,
-             job.auto_finalize, job.auto_dismiss, self.job_ends.get(job.device))
+             job.auto_finalize, job.auto_dismiss, job.actively_synced,
+             self.job_ends.get(job.device))
             for job in self.jobs]
         if shape != self._jobs_shape:
             self._jobs_shape = shape

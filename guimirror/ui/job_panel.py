@@ -2,12 +2,21 @@
 
 Which buttons are enabled follows QEMU's verb table (``guimirror.qapi.job.check_verb``), so
 the GUI never offers what the engine would refuse. A row emits what the user asked for; the
-window sends the commands. GUI thread only.
+window sends the commands. Where the engine has ``block-job-change`` (QEMU 8.2 and later), a
+background mirror offers "Switch to write-blocking" (JobVerb.CHANGE), in its buttons and in the
+not-converging hint.
+
+The status holds through short pauses: QEMU pauses the other jobs for a moment while it
+changes the block graph (blockdev-add, an export), so a job goes paused and back (standby and
+back when ready) within milliseconds. A row shows paused or standby only once it lasted
+STATUS_HOLD seconds, unless the user pressed Pause or an I/O error paused it; the events still
+reach the event log.
+GUI thread only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +38,14 @@ from guimirror.units import format_duration, format_size, format_speed, parse_sp
 
 #: Rows redraw their numbers at most this often; a change of status shows at once.
 ROW_REFRESH_HZ = 10.0
+#: Seconds a job must stay paused or standby before its row shows it.
+STATUS_HOLD = 0.5
+#: The statuses a graph change passes a job through for a moment.
+HELD = frozenset({"paused", "standby"})
+SWITCH_TEXT = "Switch to write-blocking"
+SWITCH_TIP = ("block-job-change copy-mode write-blocking: from now on every write to the "
+              "source also reaches the target before it completes, so the mirror converges "
+              "whatever the write load (writes become as slow as the target)")
 STATUS_COLOURS = {
     "created": "#546e7a",
     "running": "#1565c0",
@@ -103,6 +120,10 @@ class JobView:
     hint: str = ""
     outcome: str = ""
     """Once the job has ended: what it did (``guimirror.session.outcomes``)."""
+    copy_mode: str = ""
+    """background or write-blocking, as sent (empty: not known, a job started elsewhere)."""
+    actively_synced: bool | None = None
+    """query-block-jobs' actively-synced (QEMU 8.2 and later; None where not reported)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -115,6 +136,7 @@ class JobRow(QFrame):
     verb_requested = Signal(object, object)  # key, JobVerb
     speed_requested = Signal(object, int)  # key, bytes per second
     selected = Signal(object)
+    status_shown = Signal(str)  # the status label's new text
 
     def __init__(self, view: JobView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,6 +158,23 @@ class JobRow(QFrame):
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #e65100;")
         self.hint.setVisible(False)
+        self.hint_switch = QPushButton(SWITCH_TEXT)
+        self.hint_switch.setObjectName("hint-switch-write-blocking")
+        self.hint_switch.setToolTip(SWITCH_TIP)
+        self.hint_switch.setVisible(False)
+        self.hint_switch.clicked.connect(
+            lambda: self.verb_requested.emit(self.key, JobVerb.CHANGE))
+        self.copy_mode = QLabel()
+        self.copy_mode.setObjectName("copy-mode")
+        self.status_hold = QTimer(self)
+        self.status_hold.setSingleShot(True)
+        self.status_hold.setInterval(int(STATUS_HOLD * 1000))
+        self.status_hold.timeout.connect(lambda: self.update_view(self.view))
+        self.shown_status: tuple[str, bool] | None = None
+        """The (status, paused) the row shows, which lags a held status by STATUS_HOLD."""
+        self._hold_for: tuple[str, bool] | None = None
+        self.user_paused = False
+        """The user pressed Pause (and not Resume since): the pause shows at once."""
         self.speed = QLineEdit()
         self.speed.setPlaceholderText("unlimited")
         self.speed.setToolTip(
@@ -156,9 +195,15 @@ class JobRow(QFrame):
             button = QPushButton(label)
             button.setObjectName(verb.value)
             button.setToolTip(f"{label} this job ({verb_command(verb)})")
-            button.clicked.connect(lambda _=False, v=verb: self.verb_requested.emit(self.key, v))
+            button.clicked.connect(lambda _=False, v=verb: self._request(v))
             self.buttons[verb] = button
             buttons.addWidget(button)
+        self.switch_button = QPushButton(SWITCH_TEXT)
+        self.switch_button.setObjectName("switch-write-blocking")
+        self.switch_button.setToolTip(SWITCH_TIP)
+        self.switch_button.clicked.connect(
+            lambda: self.verb_requested.emit(self.key, JobVerb.CHANGE))
+        buttons.addWidget(self.switch_button)
         buttons.addStretch(1)
         speed_row = QHBoxLayout()
         speed_row.addWidget(QLabel("Speed limit"))
@@ -175,8 +220,12 @@ class JobRow(QFrame):
         grid.addWidget(self.throughput, 2, 0)
         grid.addWidget(self.eta, 2, 1, alignment=Qt.AlignmentFlag.AlignRight)
         grid.addLayout(speed_row, 3, 0, 1, 2)
-        grid.addWidget(self.io_status, 4, 0, 1, 2)
-        grid.addWidget(self.hint, 5, 0, 1, 2)
+        grid.addWidget(self.io_status, 4, 0)
+        grid.addWidget(self.copy_mode, 4, 1, alignment=Qt.AlignmentFlag.AlignRight)
+        hint_row = QHBoxLayout()
+        hint_row.addWidget(self.hint, 1)
+        hint_row.addWidget(self.hint_switch, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(hint_row, 5, 0, 1, 2)
         grid.addLayout(buttons, 6, 0, 1, 2)
         grid.addWidget(self.speed_error, 7, 0, 1, 2)
         self._speed_shown: int | None = None
@@ -185,6 +234,11 @@ class JobRow(QFrame):
     @property
     def key(self) -> tuple[str, str]:
         return self.view.key
+
+    def _request(self, verb: JobVerb) -> None:
+        if verb in (JobVerb.PAUSE, JobVerb.RESUME):
+            self.user_paused = verb is JobVerb.PAUSE
+        self.verb_requested.emit(self.key, verb)
 
     def _set(self, label: QLabel, text: str) -> None:
         """Set a label's text only when it changed (a change costs a relayout)."""
@@ -202,27 +256,56 @@ class JobRow(QFrame):
     def state_of(view: JobView) -> tuple[object, ...]:
         """What, when it changes, the row shows at once (numbers alone can wait)."""
         return (view.status, view.paused, view.ready, view.io_status, view.error, view.speed,
-                view.hint, view.target, view.auto_finalize, view.auto_dismiss, view.outcome)
+                view.hint, view.target, view.auto_finalize, view.auto_dismiss, view.outcome,
+                view.copy_mode, view.actively_synced)
+
+    def _status_to_show(self, view: JobView) -> tuple[str, bool]:
+        """(status, paused) to show: paused or standby only once it lasted STATUS_HOLD."""
+        now = (view.status, view.paused)
+        held = (not self.user_paused and view.io_status == "ok" and not view.error
+                and (view.status in HELD or (view.paused and view.status in MOVING)))
+        if self.shown_status is None or not held or self.shown_status == now:
+            self.status_hold.stop()
+            self._hold_for = None
+            return now
+        if self._hold_for is None:  # a pause begins: wait before showing it
+            self._hold_for = now
+            self.status_hold.start()
+        elif not self.status_hold.isActive():  # it lasted
+            return now
+        self._hold_for = now
+        return self.shown_status
+
+    def change_offered(self, view: JobView) -> bool:
+        """Whether the row offers Switch to write-blocking: the engine has
+        block-job-change, the job is not write-blocking already, QEMU's verb table allows it."""
+        return (self.commands is not None and "block-job-change" in self.commands
+                and view.copy_mode != "write-blocking" and view.status not in OUTCOMES
+                and verb_allowed(view.status, JobVerb.CHANGE))
 
     def update_view(self, view: JobView) -> None:
         self.view = view
         self.shown_state = self.state_of(view)
+        status, paused = self.shown_status = self._status_to_show(view)
         self._set(self.title, f"<b>{view.job_id}</b>  {view.device} → {view.target}"
                            f"  <span style='color:gray'>({view.endpoint})</span>")
-        colour = STATUS_COLOURS.get(view.status, "#000")
+        colour = STATUS_COLOURS.get(status, "#000")
         label = view.outcome or (
-            view.status + (" (ready)" if view.ready and view.status != "ready" else ""))
-        self._set(self.status, f"<b style='color:{colour}'>{label}</b>")
+            status + (" (ready)" if view.ready and status != "ready" else ""))
+        status_text = f"<b style='color:{colour}'>{label}</b>"
+        if self.status.text() != status_text:
+            self.status.setText(status_text)
+            self.status_shown.emit(label)
         fraction = view.offset / view.len if view.len else (1.0 if view.ready else 0.0)
         self.progress.setValue(int(fraction * 1000))
         self.progress.setFormat(
             f"{fraction * 100:.1f} %  ({format_size(view.offset)} of {format_size(view.len)})"
         )
-        moving = view.status in MOVING and not view.paused
+        moving = status in MOVING and not paused
         now = format_speed(view.throughput) if view.throughput and moving else "0 B/s"
         average = format_speed(view.throughput_avg) if view.throughput_avg else "0 B/s"
         self._set(self.throughput, f"now {now}, average to READY {average}")
-        self._set(self.eta, self.eta_text(view))
+        self._set(self.eta, self.eta_text(replace(view, status=status, paused=paused)))
         approx = "≈" if view.estimate else ""
         self._set(self.dirty, f"dirty clusters {approx}{view.dirty_clusters:,.0f}")
         io_text = f"io-status {view.io_status}"
@@ -235,12 +318,22 @@ class JobRow(QFrame):
         self._set(self.hint, view.hint)
         if self.hint.isHidden() == bool(view.hint):
             self.hint.setVisible(bool(view.hint))
+        mode = f"copy-mode {view.copy_mode}" if view.copy_mode else ""
+        if view.actively_synced is not None:
+            mode += (", " if mode else "") + (
+                f"actively-synced {'yes' if view.actively_synced else 'no'}")
+        self._set(self.copy_mode, mode)
+        switch = self.change_offered(view)
+        if self.switch_button.isHidden() == switch:
+            self.switch_button.setVisible(switch)
+        if self.hint_switch.isHidden() == (switch and bool(view.hint)):
+            self.hint_switch.setVisible(switch and bool(view.hint))
         for verb, button in self.buttons.items():
-            allowed = verb_allowed(view.status, verb)
+            allowed = verb_allowed(status, verb)
             if verb is JobVerb.PAUSE:
-                allowed = allowed and not view.paused
+                allowed = allowed and not paused
             elif verb is JobVerb.RESUME:
-                allowed = allowed and view.paused
+                allowed = allowed and paused
             if button.isEnabled() != allowed:
                 button.setEnabled(allowed)
             offered = self.commands is None or verb_command(verb) in self.commands

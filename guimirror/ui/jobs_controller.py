@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QFileDialog
 
 from guimirror.qapi.commands import (
     BlockJobCancel,
+    BlockJobChangeMirror,
     BlockJobSetSpeed,
     JobCancel,
     JobComplete,
@@ -26,7 +27,8 @@ from guimirror.qapi.events import (
     JobStatusChange,
     QAPIEvent,
 )
-from guimirror.qapi.job import BlockJobInfo, JobStatus
+from guimirror.qapi.job import BlockJobInfo, JobStatus, JobType
+from guimirror.qapi.mirror import MirrorCopyMode
 from guimirror.session.client import SessionClient
 from guimirror.session.convergence import HINT, ConvergenceWatch
 from guimirror.session.outcomes import EndVerb, cancel_question, job_outcome
@@ -153,12 +155,14 @@ class JobsController(QObject):
             view.speed = job.speed
             view.io_status = str(job.io_status)
             view.auto_finalize, view.auto_dismiss = job.auto_finalize, job.auto_dismiss
+            view.actively_synced = job.actively_synced
             if job.status in (JobStatus.PAUSED, JobStatus.STANDBY) or job.paused:
                 view.eta, view.throughput = None, 0.0
         else:
             view.auto_finalize = bool(meta.get("auto-finalize", view.auto_finalize))
             view.auto_dismiss = bool(meta.get("auto-dismiss", view.auto_dismiss))
         view.error = str(meta.get("error") or "")
+        view.copy_mode = str(meta.get("copy-mode") or view.copy_mode)
         self.job_views[key] = view
         return view
 
@@ -235,13 +239,21 @@ class JobsController(QObject):
             self.plots.show_job(self.plot_key(key))
 
     async def job_verb(self, key: JobKey, verb: str) -> None:
-        """Send a job verb; Cancel after READY asks: finish without pivot, or abort."""
+        """Send a job verb; Cancel after READY asks: finish without pivot, or abort;
+        change switches a mirror to copy-mode write-blocking."""
         link = self.links.get(key[0])
         if link is None:
             return
         view = self.job_views.get(key)
         job_id = key[1]
         meta = self.job_meta.setdefault(key, {})
+        if verb == "change":
+            await link.call(SessionClient.block_job_change, BlockJobChangeMirror(
+                id=job_id, type=JobType.MIRROR, copy_mode=MirrorCopyMode.WRITE_BLOCKING))
+            meta["copy-mode"] = MirrorCopyMode.WRITE_BLOCKING.value
+            if view is not None:
+                self.job_panel.update_job(self.view(key))
+            return
         if verb == "cancel" and view is not None and not view.ready:
             answer = await ask(
                 self.job_panel.window(), "Cancel a mirror before it is in sync",

@@ -6,6 +6,12 @@ validation is the model's (``parse_arguments``, ``check`` and ``graph_errors``),
 read as QEMU's. The form turns what the user typed into the exact QMP ``arguments`` object and
 leaves out every argument still at its default, so that each engine applies its own.
 
+An argument the engine lacks is not offered, and the form says from which QEMU version on it
+exists (the model's ``since``). Arguments the engine's schema has and guimirror does not know
+(a newer QEMU's) appear in "Other arguments" as generic fields typed from the schema: a
+checkbox for a bool (sent when ticked), a line edit for an int (parsed as one) or a str, a
+combo of the schema's values for an enum (sent when one is chosen).
+
 The fields scroll; the start bar under them (Start mirror, and a line that says what stops the
 start or that the command is ready) stays in view. A field's error shows once the user changed
 that field or asked to start, never for what the form filled in itself.
@@ -15,7 +21,7 @@ Everything here runs in the GUI thread.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +42,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guimirror.qapi.base import ArgumentError, ArgumentSpec, Unit, parse_arguments
+from guimirror.qapi.base import (
+    ArgumentError,
+    ArgumentSpec,
+    Presentation,
+    Unit,
+    parse_arguments,
+)
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import (
     DEFAULT_GRANULARITY_MAX,
@@ -45,8 +57,10 @@ from guimirror.qapi.mirror import (
     MIRROR_ARGUMENTS,
     MIRROR_GROUPS,
     BlockdevMirror,
+    BlockdevMirrorWithOthers,
     default_granularity,
 )
+from guimirror.session.capabilities import ArgumentInfo, ArgumentKind
 from guimirror.units import (
     SYNTAX_HELP,
     format_duration,
@@ -59,6 +73,12 @@ from guimirror.units import (
 _ERROR_STYLE = "color: #c62828;"
 _HINT_STYLE = "color: palette(mid);"
 READY_TEXT = "Ready to start"
+OTHER_ARGUMENTS = "Other arguments"
+OTHER_DESCRIPTION = ("an argument of blockdev-mirror in this engine's schema that guimirror "
+                     "does not know; sent as given when set, and checked by the engine")
+#: The argument kinds "Other arguments" offers a field for.
+OTHER_KINDS = frozenset({ArgumentKind.BOOL, ArgumentKind.INT, ArgumentKind.STR,
+                         ArgumentKind.ENUM})
 JOB_ID_HINT = ("QEMU's own default job ID is the device name, which a node added with "
                "blockdev-add does not have: give one")
 
@@ -72,6 +92,20 @@ class NodeChoice:
     cluster_size: int | None
     read_only: bool = False
     used_by: str = ""
+
+
+def other_spec(info: ArgumentInfo) -> ArgumentSpec:
+    """A generic form field for an argument guimirror does not model, typed from the schema."""
+    return ArgumentSpec(
+        name=info.name,
+        attribute=f"other_{info.name.replace('-', '_')}",
+        description=f"{OTHER_DESCRIPTION} ({info.kind.value})",
+        required=False,
+        default=False if info.kind is ArgumentKind.BOOL else None,
+        choices=("", *info.values) if info.kind is ArgumentKind.ENUM else (),
+        presentation=Presentation(label=info.name, group=OTHER_ARGUMENTS,
+                                  check_text="set it" if info.kind is ArgumentKind.BOOL else ""),
+    )
 
 
 def automatic_granularity_text(target: NodeChoice | None) -> str:
@@ -202,6 +236,13 @@ class MirrorForm(QWidget):
                 if spec.presentation.group == group:
                     self._add_row(rows, spec)
 
+        self.others: dict[str, ArgumentInfo] = {}
+        """The arguments shown under OTHER_ARGUMENTS (the engine's, unknown to guimirror)."""
+        self.other_arguments = QGroupBox(OTHER_ARGUMENTS)
+        self.other_arguments.setObjectName("other-arguments")
+        self._other_rows = QFormLayout(self.other_arguments)
+        self.other_arguments.setVisible(False)
+        layout.addWidget(self.other_arguments)
         labels = list(self.row_labels.values())
         for label, text in zip(labels, mnemonic_labels([label.text() for label in labels],
                                                         FORM_RESERVED_MNEMONICS), strict=True):
@@ -313,6 +354,8 @@ class MirrorForm(QWidget):
     def _add_row(self, form: QFormLayout, spec: ArgumentSpec) -> None:
         widget = self._widget(spec)
         tooltip = f"<b>{spec.name}</b>: {spec.description}"
+        if spec.since_text:
+            tooltip += f"<br><br>{spec.since_text}"
         if spec.presentation.unit is not None:
             tooltip += f"<br><br>{SYNTAX_HELP}"
         widget.setToolTip(tooltip)
@@ -398,22 +441,50 @@ class MirrorForm(QWidget):
         self._default_buf_size = value
         self.revalidate()
 
-    def set_accepted_arguments(self, names: Collection[str] | None) -> None:
+    def set_accepted_arguments(
+            self, names: Mapping[str, ArgumentInfo] | Collection[str] | None) -> None:
         """Show only the arguments the engine accepts (QMP names; None: all of them).
 
-        Required arguments stay. A hidden argument is left out of the command.
+        Required arguments stay. A hidden argument is left out of the command. Given the
+        engine's arguments with their types (``Capabilities.arguments``), those guimirror does
+        not know get a generic field under OTHER_ARGUMENTS.
         """
         self._accepted = None if names is None else frozenset(names)
+        self._set_others(
+            [info for name, info in names.items() if name not in self.specs
+             and isinstance(info, ArgumentInfo) and info.kind in OTHER_KINDS]
+            if isinstance(names, Mapping) else [])
         for name, (form, cell) in self._rows.items():
             form.setRowVisible(cell, self._offered(name))
         hidden = [name for name in self._rows if not self._offered(name)]
+        described = [f"{name} ({self.specs[name].since_text})" if self.specs[name].since_text
+                     else name for name in hidden]
         self.not_accepted.setText(
-            f"Not offered: this engine does not accept {', '.join(hidden)}." if hidden else "")
+            f"Not offered: this engine does not accept {', '.join(described)}."
+            if hidden else "")
         self.not_accepted.setToolTip(
             "blockdev-mirror's schema on this endpoint has no argument "
             + ", ".join(hidden) if hidden else "")
         self.not_accepted.setVisible(bool(hidden))
         self.revalidate()
+
+    def _set_others(self, infos: list[ArgumentInfo]) -> None:
+        """Rebuild the OTHER_ARGUMENTS group for these arguments (kept when unchanged)."""
+        wanted = {info.name: info for info in infos}
+        if wanted == self.others:
+            return
+        for name in self.others:
+            self._other_rows.removeRow(self._rows.pop(name)[1])
+            for table in (self.specs, self.inputs, self.hints, self.error_labels,
+                          self.row_labels):
+                table.pop(name, None)
+            self._touched.discard(name)
+        self.others = wanted
+        for info in infos:
+            spec = other_spec(info)
+            self.specs[spec.name] = spec
+            self._add_row(self._other_rows, spec)
+        self.other_arguments.setVisible(bool(wanted))
 
     def _offered(self, name: str) -> bool:
         return self._accepted is None or self.specs[name].required or name in self._accepted
@@ -456,6 +527,12 @@ class MirrorForm(QWidget):
         text = widget.text().strip()
         if not text:
             return None, None
+        other = self.others.get(spec.name)
+        if other is not None and other.kind is ArgumentKind.INT:
+            try:
+                return int(text), None
+            except ValueError:
+                return None, f"Invalid parameter type for '{spec.name}', expected: integer"
         unit = spec.presentation.unit
         if unit is None:
             return text, None
@@ -469,7 +546,7 @@ class MirrorForm(QWidget):
         """Widgets to QMP arguments, defaults left out; plus the errors of unit parsing."""
         raw: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        for spec in MIRROR_ARGUMENTS:
+        for spec in [*MIRROR_ARGUMENTS, *(self.specs[name] for name in self.others)]:
             if not self._offered(spec.name):
                 continue
             value, error = self._value(spec)
@@ -489,7 +566,8 @@ class MirrorForm(QWidget):
                 errors[name] = f"Choose a node for {self.specs[name].label.lower()}"
         names = {spec.name: spec.attribute for spec in MIRROR_ARGUMENTS}
         strings: dict[str, Any] = {
-            names[key]: value for key, value in raw.items() if isinstance(value, str)
+            names[key]: value for key, value in raw.items()
+            if isinstance(value, str) and key in names
         }
         draft = BlockdevMirror.model_construct(**strings)
         read_only = [node.node_name for node in self._nodes.values() if node.read_only]
@@ -501,10 +579,15 @@ class MirrorForm(QWidget):
         """Re-check everything, show the errors, refresh the preview and Start's state."""
         raw, errors = self._collect()
         model: BlockdevMirror | None = None
+        known = {name: value for name, value in raw.items() if name not in self.others}
+        others = {name: value for name, value in raw.items() if name in self.others}
         if not errors:
             try:
-                model = parse_arguments(BlockdevMirror, raw)
+                model = parse_arguments(BlockdevMirror, known)
                 model.check()
+                if others:
+                    model = BlockdevMirrorWithOthers.model_validate(
+                        {**model.to_qmp(), **others}, by_alias=True, by_name=False)
             except ArgumentError as err:
                 model = None
                 errors[err.argument] = err.desc

@@ -1,4 +1,8 @@
-"""Starting a mirror: the pre-start checks (ask or refuse), then blockdev-mirror."""
+"""Starting a mirror: the pre-start checks (ask or refuse), then blockdev-mirror.
+
+With target-is-zero set, the start asks first, naming the risk in QEMU's words and saying
+whether the target (a local file or device) actually reads as zero.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,24 @@ from guimirror.ui.jobs_controller import JobsController
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.node_table import NodeRow
 from guimirror.ui.tasks import TaskRunner
+
+TARGET_IS_ZERO_RISK = ("Setting this to true when the destination is not actually all zero "
+                       "can corrupt the destination.")
+TARGET_IS_ZERO_START = "Start with target-is-zero"
+
+
+def target_is_zero_question(target: str, data: target_checks.DataMeasure | None) -> str:
+    """The question before a start with target-is-zero: QEMU's warning, then what the target
+    was found to hold (``data``: its measure, None when it could not be read)."""
+    if data is None:
+        found = (f"guimirror cannot read the target '{target}' (not a local file or device): "
+                 "whether it reads as zero is not known.")
+    elif data.empty:
+        found = f"The target '{target}' reads as zero: {data.describe()} on it."
+    else:
+        found = (f"The target '{target}' does not read as zero: it holds {data.describe()}. "
+                 "The mirror would leave that data where the source has zeroes.")
+    return f"target-is-zero: {TARGET_IS_ZERO_RISK}\n\n{found}\n\nStart with target-is-zero?"
 
 
 class MirrorStart:
@@ -68,6 +90,14 @@ class MirrorStart:
             self.tasks.report(f"mirror refused: {text}")
             return False
         parent = self.form.window()
+        if model.target_is_zero:
+            answer = await ask(parent, "Target is zero",
+                               target_is_zero_question(model.target, data),
+                               [(TARGET_IS_ZERO_START, "destructive"), ("Cancel", "reject")],
+                               QMessageBox.Icon.Warning)
+            if answer != TARGET_IS_ZERO_START:
+                return False
+            verdict.confirmation = None  # what the target holds was asked about just now
         for warning in verdict.warnings:
             answer = await ask(parent, "Size mismatch", warning,
                                [("Start anyway", "accept"), ("Cancel", "reject")],
@@ -95,7 +125,7 @@ class MirrorStart:
         jobs.prepare(key, {
             "device": model.device, "target": model.target,
             "auto-finalize": model.auto_finalize, "auto-dismiss": model.auto_dismiss,
-            "error": "", "outcome": "",
+            "copy-mode": model.copy_mode.value, "error": "", "outcome": "",
         })
         try:
             await link.mirror(model)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QStandardPaths
@@ -16,6 +16,7 @@ from guimirror.qapi.blockdev import BlockdevDriver, BlockdevOptions
 from guimirror.qapi.commands import BlockdevDel
 from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
 from guimirror.session.block_devices import device_users
+from guimirror.session.capabilities import ArgumentInfo
 from guimirror.session.client import SessionClient
 from guimirror.session.endpoint import Endpoint
 from guimirror.session.example_workspace import create_example_workspace
@@ -45,12 +46,13 @@ def default_buf_size(endpoint: Endpoint) -> int | None:
     return None
 
 
-def mirror_arguments(link: EndpointLink | None) -> Collection[str] | None:
-    """The blockdev-mirror arguments ``link``'s engine accepts (None: not known yet)."""
+def mirror_arguments(link: EndpointLink | None) -> Mapping[str, ArgumentInfo] | None:
+    """The blockdev-mirror arguments ``link``'s engine accepts, with their types (None: not
+    known yet)."""
     capabilities = link.capabilities if link is not None else None
     if capabilities is None or not capabilities.has("blockdev-mirror"):
         return None
-    return capabilities.arguments("blockdev-mirror").keys()
+    return capabilities.arguments("blockdev-mirror")
 
 
 async def blockdev_add(link: EndpointLink, options: dict[str, Any]) -> None:

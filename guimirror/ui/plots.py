@@ -5,8 +5,10 @@ dirty clusters are the mirror's bitmap as read once a second: only those measure
 drawn; a job whose engine shows no bitmap gets a dashed curve of the estimate (``len -
 offset``), marked "≈". Where the engine reports progress in bursts (QEMU under a speed
 limit), the throughput plot says that its points are averages over each burst. The
-widget redraws at most at ``redraw_hz`` (10 Hz by default), whatever the sampling rate, so a
-fast sampler never costs more than ten cheap ``setData`` calls a second. GUI thread only.
+colours follow the widget's palette, light or dark (redone on a palette change): background
+and text from it, the speed limit in a red that stands out on its background. The widget
+redraws at most at ``redraw_hz`` (10 Hz by default), whatever the sampling rate, so a fast
+sampler never costs more than ten cheap ``setData`` calls a second. GUI thread only.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from guimirror.session.samples import JobSample
@@ -30,6 +34,39 @@ DIRTY_NOTE = "the mirror's bitmap, measured once a second"
 ESTIMATE_NOTE = "dashed: ≈ estimated as len - offset (the engine shows no bitmap)"
 BURSTS_NOTE = "progress reported in bursts: averaged over each burst"
 _PALETTE = ("#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b")
+_DARK_PALETTE = ("#64b5f6", "#81c784", "#ffb74d", "#ce93d8", "#e57373", "#4db6ac")
+_WARNING = {False: "#c62828", True: "#ef9a9a"}
+_NOTE = {False: "#6d4c41", True: "#bcaaa4"}
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether ``palette`` draws light text on a dark background."""
+    return palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
+
+
+@dataclass(frozen=True)
+class PlotColours:
+    """The plots' colours in one palette: background, text, the muted notes, the warning
+    red (speed limit, bursts) and one colour per curve."""
+
+    background: QColor
+    foreground: QColor
+    muted: QColor
+    warning: str
+    note: str
+    curves: tuple[str, ...]
+
+    @classmethod
+    def of(cls, palette: QPalette) -> PlotColours:
+        dark = is_dark(palette)
+        return cls(
+            background=palette.color(QPalette.ColorRole.Base),
+            foreground=palette.color(QPalette.ColorRole.Text),
+            muted=palette.color(QPalette.ColorRole.PlaceholderText),
+            warning=_WARNING[dark],
+            note=_NOTE[dark],
+            curves=_DARK_PALETTE if dark else _PALETTE,
+        )
 
 
 def nice_ceiling(value: float) -> float:
@@ -56,7 +93,8 @@ class JobPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None, redraw_hz: float = 10.0) -> None:
         super().__init__(parent)
-        pg.setConfigOptions(antialias=False, background="w", foreground="#333")
+        pg.setConfigOptions(antialias=False)
+        self.colours = PlotColours.of(self.palette())
         self.series: dict[str, JobSeries] = {}
         self.window_seconds: float | None = 300.0
         self.shown: str | None = None  # None: all jobs
@@ -70,7 +108,7 @@ class JobPlots(QWidget):
         self.throughput_plot.addLegend(offset=(-10, 10))
         self.dirty_plot = self.layout_widget.addPlot(row=1, col=0)
         self.dirty_plot.setLabel("left", "dirty clusters")
-        self.dirty_plot.setTitle(DIRTY_NOTE, size="8pt", color="#555")
+        self.dirty_plot.setTitle(DIRTY_NOTE, size="8pt", color=self.colours.muted)
         self.burst_note = ""
         """Shown above the throughput plot while a shown job's progress comes in bursts."""
         self.estimated: set[str] = set()
@@ -89,10 +127,43 @@ class JobPlots(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget)
+        self.apply_palette()
         self._timer = QTimer(self)
         self._timer.setInterval(int(1000 / redraw_hz))
         self._timer.timeout.connect(self._redraw)
         self._timer.start()
+
+    # --- colours ---------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
+        super().changeEvent(event)
+
+    def apply_palette(self) -> None:
+        """Take background, text and curve colours from the widget's palette; the marks and
+        curves are redrawn in them at the next redraw."""
+        colours = self.colours = PlotColours.of(self.palette())
+        self.layout_widget.setBackground(colours.background)
+        for plot in (self.throughput_plot, self.dirty_plot):
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(colours.foreground)
+                axis.setTextPen(colours.foreground)
+                axis.label.setDefaultTextColor(colours.foreground)
+        legend = self.throughput_plot.legend
+        if legend is not None:
+            legend.setLabelTextColor(colours.foreground)
+        self.throughput_plot.setTitle(self.burst_note or None, size="8pt", color=colours.note)
+        self.dirty_plot.setTitle(ESTIMATE_NOTE if self.estimated else DIRTY_NOTE, size="8pt",
+                                 color=colours.muted)
+        for job_id in list(self._marks):
+            self._set_marks(job_id, None)
+        for job_id, (throughput_curve, dirty_curve) in list(self._curves.items()):
+            self.throughput_plot.removeItem(throughput_curve)
+            self.dirty_plot.removeItem(dirty_curve)
+            del self._curves[job_id]
+        self._dirty = True
 
     # --- data ------------------------------------------------------------------------------
 
@@ -162,7 +233,7 @@ class JobPlots(QWidget):
         bursty = False
         estimated: set[str] = set()
         for number, series in enumerate(shown):
-            colour = _PALETTE[number % len(_PALETTE)]
+            colour = self.colours.curves[number % len(self.colours.curves)]
             curves = self._curves.get(series.job_id)
             if curves is None:
                 pen = pg.mkPen(colour, width=2)
@@ -197,11 +268,11 @@ class JobPlots(QWidget):
         note = BURSTS_NOTE if bursty else ""
         if note != self.burst_note:
             self.burst_note = note
-            self.throughput_plot.setTitle(note or None, size="8pt", color="#6d4c41")
+            self.throughput_plot.setTitle(note or None, size="8pt", color=self.colours.note)
         if estimated != self.estimated:
             self.estimated = estimated
             self.dirty_plot.setTitle(ESTIMATE_NOTE if estimated else DIRTY_NOTE, size="8pt",
-                                     color="#555")
+                                     color=self.colours.muted)
 
     def peak_throughput(self, job_id: str) -> float:
         """The highest throughput (bytes/s) the job's curve holds."""
@@ -272,9 +343,9 @@ class JobPlots(QWidget):
             limit = pg.InfiniteLine(
                 pos=speed / DisplayUnits.mega()[0],
                 angle=0,
-                pen=pg.mkPen("#c62828", style=Qt.PenStyle.DotLine),
+                pen=pg.mkPen(self.colours.warning, style=Qt.PenStyle.DotLine),
                 label=f"limit {format_speed(speed)}",
-                labelOpts={"position": 0.25, "color": "#c62828"},
+                labelOpts={"position": 0.25, "color": self.colours.warning},
             )
             self.throughput_plot.addItem(limit)
             items.append((self.throughput_plot, limit))

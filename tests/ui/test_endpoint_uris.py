@@ -230,7 +230,8 @@ def test_capabilities_choose_the_form_and_the_buf_size_default(
     qtbot.waitUntil(lambda: window.form.buf_size_hint.text().startswith(
         "default: 16 MiB in flight on this engine"), timeout=5000)
     # target-is-zero is QEMU 10.1's: 7.2 is not offered it
-    not_in_7_2 = "Not offered: this engine does not accept target-is-zero."
+    not_in_7_2 = ("Not offered: this engine does not accept target-is-zero "
+                  "(QEMU 10.1 and later).")
     assert window.form.not_accepted.text() == not_in_7_2
     assert window.form.copy_mode.isVisibleTo(window.form)
 
@@ -248,7 +249,8 @@ def test_capabilities_choose_the_form_and_the_buf_size_default(
     assert not window.form.copy_mode.isVisibleTo(window.form)
     assert "copy-mode" not in window.form.arguments()
     assert window.form.not_accepted.text() == (
-        "Not offered: this engine does not accept copy-mode, target-is-zero.")
+        "Not offered: this engine does not accept copy-mode, target-is-zero "
+        "(QEMU 10.1 and later).")
     window.form.set_accepted_arguments(link.capabilities.arguments("blockdev-mirror"))
     assert window.form.copy_mode.isVisibleTo(window.form)
     assert window.form.not_accepted.text() == not_in_7_2
