@@ -71,6 +71,9 @@ UNMODELLED: dict[str, set[str]] = {
     "7.2": set(),
     "10.0": {"active", "allow-inactive", "handshake-max-seconds"},
 }
+#: Members guimirror models (QEMU 7.2 has them) that a later version dropped: tls-creds-x509's
+#: deprecated ``loaded``.
+DROPPED: dict[str, set[str]] = {"7.2": set(), "10.0": {"loaded"}}
 #: Reply members optional in the models (older versions lack them) that a version always sends.
 ALWAYS_SENT: dict[str, set[str]] = {"7.2": set(), "10.0": {"actively-synced"}}
 
@@ -126,6 +129,7 @@ class SchemaChecker:
     def __init__(self, schema: list[dict[str, Any]], version: str) -> None:
         self.newer = NEWER[version]
         self.unmodelled = UNMODELLED[version]
+        self.dropped = DROPPED[version]
         self.always_sent = ALWAYS_SENT[version]
         self.types = {entry["name"]: entry for entry in schema}
         self.checked: set[tuple[type, str]] = set()
@@ -145,7 +149,8 @@ class SchemaChecker:
         entry = self.types[name]
         members = [m for m in (*entry["members"], *self.variant_members(extra))
                    if m["name"] not in self.unmodelled]
-        fields = [f for f in cls.model_fields.values() if f.alias not in self.newer]
+        fields = [f for f in cls.model_fields.values()
+                  if f.alias not in self.newer and f.alias not in self.dropped]
         ours = [(f.alias, f.alias not in self.always_sent
                  and self.optional(cls, f.alias, f.is_required(), f.default)) for f in fields]
         theirs = [(m["name"], "default" in m) for m in members]
