@@ -10,8 +10,8 @@ How the source reaches the server is the :data:`NbdRoute`:
   (guimirror's engine refuses a plaintext server off loopback: give :class:`NbdTls`);
 * :class:`SshForwardRoute`: the target is an ``ssh`` endpoint and the source is on this host;
   the server listens on a unix socket in a private directory on the target host, and the ssh
-  master connection to that host forwards a local socket to it. The data crosses the network
-  inside ssh.
+  master connection of the target endpoint forwards a local socket to it (for as long as that
+  connection lasts). The data crosses the network inside ssh.
 
 With :class:`NbdTls` the server uses the target host's tls-creds-x509 object (endpoint=server)
 and the nbd node the source host's (endpoint=client).
@@ -28,7 +28,6 @@ task, event callbacks in the source connection's reader task.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import logging
 import os
@@ -68,7 +67,7 @@ from guimirror.qapi.socket_address import (
 )
 from guimirror.session.client import SessionClient
 from guimirror.session.endpoint import Endpoint
-from guimirror.session.ssh import SshMaster, SshTarget, acquire_master, release_master
+from guimirror.session.ssh import SshTarget, acquire_master, release_master
 
 logger = logging.getLogger(__name__)
 
@@ -257,7 +256,6 @@ class RemoteMirror:
         """What could not be removed again, with the reason."""
         self._steps = _Steps()
         self._ended: asyncio.Event = asyncio.Event()
-        self._master: SshMaster | None = None
         self._client: SessionClient | None = None
 
     def __repr__(self) -> str:
@@ -313,7 +311,6 @@ class RemoteMirror:
                 self._client.remove_event_listener(self._on_event)
                 self._client = None
             self.leftovers = await self._steps.run()
-            await self._release_master()
             self.state = RemoteMirrorState.REMOVED
             reason = error.desc if isinstance(error, GuimirrorError) else str(error)
             raise RemoteMirrorError(f"{step}: {reason}") from error
@@ -336,7 +333,9 @@ class RemoteMirror:
                             lambda: asyncio.to_thread(shutil.rmtree, directory, True))
             return (UnixSocketAddressLegacy(data=UnixSocketAddress(path=path)),
                     UnixSocketAddressVariant(path=path))
-        master = self._master = await acquire_master(route.target)
+        # The target endpoint's own connection to the host: the forward lasts as long as it.
+        master = await acquire_master(route.target)
+        await release_master(master)
         made = await master.run(["mktemp", "-d", "/tmp/guimirror-nbd-XXXXXXXX"])
         remote_dir = made.stdout.strip()
         self._steps.add(f"directory {remote_dir} on {route.target}", lambda: master.run(
@@ -416,11 +415,4 @@ class RemoteMirror:
                 f"remote mirror '{self.plan.job_id}' still runs: cancel its job first")
         self._require(RemoteMirrorState.RUNNING, RemoteMirrorState.KEPT, action="undo")
         self.leftovers = await self._steps.run()
-        await self._release_master()
         self.state = RemoteMirrorState.REMOVED
-
-    async def _release_master(self) -> None:
-        master, self._master = self._master, None
-        if master is not None:
-            with contextlib.suppress(GuimirrorError):
-                await release_master(master)
