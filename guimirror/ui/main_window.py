@@ -61,6 +61,7 @@ from guimirror.ui.notifications import DesktopNotifier, JobNotifications, progre
 from guimirror.ui.plots import JobPlots
 from guimirror.ui.preferences import Preferences
 from guimirror.ui.quit_flow import QuitFlow
+from guimirror.ui.remote_mirror import RemoteMirrors
 from guimirror.ui.settings import AppSettings
 from guimirror.ui.tasks import TaskRunner
 from guimirror.ui.write_load_panel import WriteLoadPanel
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
         )
         self.mirror_start = MirrorStart(self.endpoints, self.form, self.form_dock, self.jobs,
                                         self.nodes.node_users, tasks)
+        self.remote_mirrors = RemoteMirrors(self.endpoints, self.jobs, tasks, lambda: self)
         self.preferences = Preferences(self.settings, self.endpoints, self)
         self.notifications = JobNotifications(self.jobs, DesktopNotifier(icon=app_icon()),
                                               self.settings, tasks)
@@ -351,6 +353,15 @@ class MainWindow(QMainWindow):
             self.tr("Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT) or a new "
                     "qemu-storage-daemon (qsd:)"),
         )
+        self.root_daemon_action = self._action(
+            "Start the &root daemon (asks for authentication)…",
+            lambda: self.tasks.spawn(self.nodes.start_root_daemon(), "root daemon"),
+            tip="Start guimirror-daemon as root through polkit, for block devices",
+        )
+        self.remote_mirror_action = self._action(
+            "Mirror to another &host…", self.remote_mirrors.open_dialog,
+            tip="Mirror a node to a node on another endpoint over NBD",
+        )
         self.example_action = self._action(
             self.tr("Create the &example workspace"),
             lambda: self.tasks.spawn(self.nodes.open_example_workspace(),
@@ -414,6 +425,7 @@ class MainWindow(QMainWindow):
         endpoint_menu = menu.addMenu(self.tr("&Endpoint"))
         endpoint_menu.addAction(self.spawn_daemon_action)
         endpoint_menu.addAction(self.attach_action)
+        endpoint_menu.addAction(self.root_daemon_action)
         endpoint_menu.addAction(self.refresh_action)
         endpoint_menu.addAction(self.rate_action)
         node_menu = menu.addMenu(self.tr("&Node"))
@@ -422,6 +434,7 @@ class MainWindow(QMainWindow):
         node_menu.addAction(self.mirror_action)
         job_menu = menu.addMenu(self.tr("&Job"))
         job_menu.addAction(self.start_mirror_action)
+        job_menu.addAction(self.remote_mirror_action)
         job_menu.addSeparator()
         job_menu.addActions(list(self.verb_actions.values()))
         view_menu = menu.addMenu(self.tr("&View"))

@@ -5,21 +5,24 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QStandardPaths
 from PySide6.QtWidgets import QPlainTextEdit, QTableView
 
-from guimirror.errors import StateError
+from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevDriver, BlockdevOptions
 from guimirror.qapi.commands import BlockdevDel
+from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
 from guimirror.session.block_devices import device_users
 from guimirror.session.capabilities import ArgumentInfo
 from guimirror.session.client import SessionClient
 from guimirror.session.endpoint import Endpoint
 from guimirror.session.example_workspace import create_example_workspace
+from guimirror.session.root_daemon import root_daemon_command, root_daemon_socket
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointKind, EndpointLink
@@ -30,6 +33,13 @@ from guimirror.ui.node_table import NodeRow, NodeTableModel
 from guimirror.ui.settings import AppSettings
 from guimirror.ui.tasks import TaskRunner
 from guimirror.ui.write_load_panel import WriteLoadPanel
+
+ROOT_DAEMON_PATIENCE = 120.0
+"""Seconds for authentication and the root daemon's start."""
+
+
+class RootDaemonError(GuimirrorError):
+    """The root daemon did not start (pkexec refused, or the daemon failed)."""
 
 
 def default_buf_size(endpoint: Endpoint) -> int | None:
@@ -44,6 +54,22 @@ def default_buf_size(endpoint: Endpoint) -> int | None:
     if version.qemu.major == 7:
         return QEMU_7_2_BUF_SIZE
     return None
+
+
+def needs_root(options: dict[str, Any], error: QAPIError) -> bool:
+    """A host_device that this non-root user may not open."""
+    return (options.get("driver") == "host_device" and os.geteuid() != 0
+            and "Permission denied" in error.desc)
+
+
+async def _answers(path: Path) -> bool:
+    """Something accepts connections on the unix socket ``path``."""
+    try:
+        _reader, writer = await asyncio.open_unix_connection(str(path))
+    except OSError:
+        return False
+    writer.close()
+    return True
 
 
 def mirror_arguments(link: EndpointLink | None) -> Mapping[str, ArgumentInfo] | None:
@@ -94,6 +120,7 @@ class NodeActions:
         node_view.selectionModel().selectionChanged.connect(self.node_selected)
         #: Where new images and the example workspace go; empty: the user's data directory.
         self.data_dir = ""
+        self._root_daemon: asyncio.subprocess.Process | None = None
 
     def node_users(self, endpoint: str) -> dict[str, list[str]]:
         """node-name -> what uses it: jobs (as source or target, also those someone else
@@ -189,8 +216,52 @@ class NodeActions:
                 await self._qemu_img_create(request.create.path, request.create.size)
             else:
                 await asyncio.to_thread(create_raw_image, request.create)
-        await blockdev_add(link, request.options)
+        try:
+            await blockdev_add(link, request.options)
+        except QAPIError as error:
+            if not needs_root(request.options, error):
+                raise
+            await self.offer_root_daemon(error.desc)
+            return
         await link.refresh()
+
+    # --- the root daemon ------------------------------------------------------------------
+
+    async def offer_root_daemon(self, reason: str) -> None:
+        """A block device needs root: offer the root daemon (caller's task)."""
+        answer = await ask(
+            self.node_view.window(), "This block device needs root", reason,
+            [("Start the root daemon", "accept"), ("Cancel", "reject")],
+            informative="guimirror-daemon can run as root for you, through polkit: it asks "
+            "for authentication, and its QMP socket is yours alone. Add the node there.",
+        )
+        if answer == "Start the root daemon":
+            await self.start_root_daemon()
+
+    async def start_root_daemon(self) -> EndpointLink:
+        """Attach the root daemon's socket; start the daemon through pkexec first when none
+        answers there (caller's task; pkexec runs as a process of its own)."""
+        path = root_daemon_socket()
+        if not await _answers(path):
+            self.tasks.report("starting the root daemon (polkit asks for authentication)")
+            process = await asyncio.create_subprocess_exec(
+                *root_daemon_command(), stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                start_new_session=True)
+            self._root_daemon = process
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + ROOT_DAEMON_PATIENCE
+            while not await _answers(path):
+                if process.returncode is not None or loop.time() > deadline:
+                    stderr = b""
+                    if process.returncode is not None and process.stderr is not None:
+                        stderr = await process.stderr.read()
+                    why = stderr.decode(errors="replace").strip() or (
+                        f"exit status {process.returncode}" if process.returncode is not None
+                        else f"no answer on {path} within {ROOT_DAEMON_PATIENCE:g} s")
+                    raise RootDaemonError(f"the root daemon did not start: {why}")
+                await asyncio.sleep(0.1)
+        return await self.links.open_uri(f"unix:{path}", name="root daemon")
 
     @staticmethod
     async def _qemu_img_create(path: str, size: int) -> None:
