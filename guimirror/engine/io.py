@@ -93,6 +93,52 @@ class BufferPool:
 
 
 @dataclass(frozen=True)
+class RequestLimits:
+    """What a block device's queue takes in one request, from sysfs (queue/max_sectors_kb,
+    queue/optimal_io_size), in bytes; 0 where the device reports nothing."""
+
+    max_transfer: int = 0
+    optimal: int = 0
+
+
+def request_limits(fd: int) -> RequestLimits | None:
+    """The request limits of the block device open on ``fd``; None if it is no block device.
+
+    A partition has no queue of its own: its disk's (``..``) applies. Worker thread.
+    """
+    st = os.fstat(fd)
+    if not stat.S_ISBLK(st.st_mode):
+        return None
+    base = f"/sys/dev/block/{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+    for queue in (f"{base}/queue", f"{base}/../queue"):
+        try:
+            max_kb = _read_int(f"{queue}/max_sectors_kb")
+            optimal = _read_int(f"{queue}/optimal_io_size")
+        except (OSError, ValueError):
+            continue
+        return RequestLimits(max_transfer=max_kb * 1024, optimal=optimal)
+    return RequestLimits()
+
+
+def _read_int(path: str) -> int:
+    with open(path, encoding="ascii") as attribute:
+        return int(attribute.read().strip())
+
+
+def copy_size(wanted: int, granularity: int, *sides: PlainFd) -> int:
+    """The size of one copy between ``sides``: ``wanted``, but never more than a device takes
+    in one request (the kernel would split it), and a multiple of the largest optimal size
+    that fits; always a multiple of ``granularity`` and at least one granule."""
+    limits = [side.limits for side in sides if side.limits is not None]
+    ceilings = [lim.max_transfer for lim in limits if lim.max_transfer]
+    size = min([wanted, *ceilings])
+    optimal = max((lim.optimal for lim in limits if lim.optimal), default=0)
+    if optimal and size >= optimal:
+        size = align_down(size, optimal)
+    return max(align_down(size, granularity), granularity)
+
+
+@dataclass(frozen=True)
 class PlainFd:
     """A descriptor whose byte offsets are a node's, with what its I/O must respect.
 
@@ -102,6 +148,8 @@ class PlainFd:
     fd: int
     alignment: int = 1
     direct: bool = False
+    limits: RequestLimits | None = None
+    """A block device's request limits (None for a regular file)."""
 
     def aligned(self, offset: int, length: int) -> bool:
         return offset % self.alignment == 0 and length % self.alignment == 0

@@ -149,7 +149,7 @@ async def _open_driver(
                 "specified."
             )
         locking = options.locking != OnOffAuto.OFF
-        fd, size, alignment, read_only = await io.run(
+        fd, size, alignment, read_only, limits = await io.run(
             open_posix,
             str(options.driver),
             options.filename,
@@ -168,6 +168,7 @@ async def _open_driver(
             fd=fd,
             size=size,
             alignment=alignment,
+            limits=limits,
             read_only_opened=read_only,
         )
     if isinstance(options, BlockdevOptionsNbd):

@@ -50,6 +50,8 @@ class PosixNode(DriverNode):
     fd: int = -1
     size: int = 0
     alignment: int = 1
+    limits: io.RequestLimits | None = None
+    """A block device's request limits from sysfs (None for a regular file)."""
     read_only_opened: bool = False
     in_flight: int = field(default=0, repr=False)
     _idle: asyncio.Event | None = field(default=None, repr=False)
@@ -82,7 +84,9 @@ class PosixNode(DriverNode):
         return None if self.cache_direct else self.fd
 
     def plain_fd(self) -> io.PlainFd | None:
-        return None if self.fd < 0 else io.PlainFd(self.fd, self.alignment, self.cache_direct)
+        if self.fd < 0:
+            return None
+        return io.PlainFd(self.fd, self.alignment, self.cache_direct, self.limits)
 
     def open_options(self) -> dict[str, Any]:
         return {"driver": self.driver, "filename": self.filename}
@@ -259,8 +263,9 @@ def open_posix(
     direct: bool,
     locking: bool,
     auto_read_only: bool = False,
-) -> tuple[int, int, int, bool]:
-    """Open the image of a file or host_device node: (fd, size, request alignment, read-only).
+) -> tuple[int, int, int, bool, io.RequestLimits | None]:
+    """Open the image of a file or host_device node: (fd, size, request alignment, read-only,
+    a block device's request limits).
 
     With ``auto_read_only`` an image that cannot be written is opened read-only instead.
     Runs in a worker thread. Raises QAPIError with QEMU's texts.
@@ -310,6 +315,7 @@ def open_posix(
                 io.lock_image(fd, perm, shared)
             except OSError as exc:
                 raise QAPIError(str(exc.strerror)) from exc
+        limits = io.request_limits(fd)
         if stat.S_ISBLK(st.st_mode):
             size = io.blk_getsize64(fd)
             alignment = io.blk_sector_size(fd) if direct else 1
@@ -319,4 +325,4 @@ def open_posix(
     except BaseException:
         os.close(fd)
         raise
-    return fd, size, alignment, read_only
+    return fd, size, alignment, read_only, limits
