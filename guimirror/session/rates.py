@@ -122,8 +122,12 @@ class JobTrack:
             # The first burst's period is measured from the phase's first reading.
             start, count = (ends[0], len(ends) - 1) if len(ends) > 1 else (anchor, 1)
             period = (last.time - start.time) / count
-        overdue = now - last.time > max(STALL_S, 1.5 * period)
-        stalled = now - last.time > max(WINDOW_S, 3 * period)
+        # What the reported progress ran ahead of the limit, the limiter sleeps off: the job
+        # is not stalled before that time is up.
+        owed = ((last.offset - anchor.offset) / job.speed - (last.time - anchor.time)
+                if job.speed > 0 else 0.0)
+        overdue = now - last.time > max(STALL_S, 1.5 * period, owed)
+        stalled = now - last.time > max(WINDOW_S, 3 * period, owed + WINDOW_S)
         current = readings[-1]
 
         def rate_over(window: float) -> tuple[float, bool]:

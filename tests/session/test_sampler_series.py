@@ -125,6 +125,20 @@ def test_a_jump_ahead_of_the_limit_is_spread_over_the_limiters_sleep() -> None:
     assert jump.bursty and jump.throughput == pytest.approx(speed)
 
 
+def test_the_limiters_sleep_after_a_first_burst_is_not_idle() -> None:
+    """A 2 MiB/s job that reported 10 MiB at once copies on while the limiter sleeps it off:
+    the readings before its next burst show it moving at the limit, not idle at 0 B/s."""
+    sampler = Sampler(_NoClient())  # type: ignore[arg-type]
+    speed = 2 * MiB
+    sampler.samples_from([_job(0, speed=speed)], None, 1.0)
+    for i in range(1, 25):  # 10 MiB at 1.2 s, then nothing until 5.8 s
+        [sample] = sampler.samples_from([_job(10 * MiB, speed=speed)], None, 1.0 + i / 5)
+        assert not sample.idle and sample.throughput == pytest.approx(speed, rel=0.25), i
+    # long past what the limiter owed, an unmoving job is idle
+    [late] = sampler.samples_from([_job(10 * MiB, speed=speed)], None, 9.0)
+    assert late.idle and late.throughput == 0.0
+
+
 def test_eta_is_none_once_the_job_ended_and_zero_when_done() -> None:
     sampler = Sampler(_NoClient())  # type: ignore[arg-type]
     for i in range(10):
