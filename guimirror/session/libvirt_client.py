@@ -335,8 +335,9 @@ class LibvirtClient:
         self, device: str, target: str, target_format: str = "raw"
     ) -> StartVerdict:
         """What stands before copying ``device`` onto the local ``target``: its size against
-        the disk's, and the data it holds (``confirmation`` asks before overwriting it).
-        A remote endpoint cannot look at the target: the verdict then says nothing of it."""
+        the disk's (another size is refused, as ``blockdev_mirror`` refuses it), and the data
+        it holds (``confirmation`` asks before overwriting it). A remote endpoint cannot
+        look at the target: the verdict then says nothing of it."""
         domain, disk = await self._disk(device)
         capacity = (await self._call(domain.blockInfo, disk))[0]
         target_size = target_data = None
@@ -344,10 +345,15 @@ class LibvirtClient:
             target_size, target_data = await asyncio.to_thread(
                 _local_target, target, target_format
             )
-        return judge_start(
+        verdict = judge_start(
             device=device, target=target, source_size=capacity, target_size=target_size,
             target_users=[], target_mount_refusal=None, target_data=target_data,
         )
+        # The size warning is the only one: libvirt copies onto an existing target of the
+        # disk's size only, so there is nothing to start anyway.
+        verdict.refusals.extend(verdict.warnings)
+        verdict.warnings.clear()
+        return verdict
 
     async def blockdev_mirror(
         self, arguments: BlockdevMirror, *, target_format: str = "raw",

@@ -1,4 +1,7 @@
-"""Starting a mirror: the pre-start checks (ask or refuse), then blockdev-mirror."""
+"""Starting a mirror: the pre-start checks (ask or refuse), then blockdev-mirror.
+
+On a libvirt endpoint the target is a path with a format (the form's path-target mode), and
+the libvirt client's ``check_copy`` judges it; the questions and refusals are the same."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session import target_checks
 from guimirror.session.block_devices import list_block_devices, mounted_device_refusal
+from guimirror.session.libvirt_client import LibvirtClient
+from guimirror.session.target_checks import StartVerdict
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoint_links import EndpointLinks
@@ -40,6 +45,16 @@ class MirrorStart:
 
     async def check_start(self, model: BlockdevMirror, link: EndpointLink) -> bool:
         """Size mismatch, mounted or busy target, data on the target: ask or refuse."""
+        client = link.endpoint.client if link.connected else None
+        if isinstance(client, LibvirtClient):
+            verdict = await client.check_copy(model.device, model.target,
+                                              self.form.target_format or "raw")
+        else:
+            verdict = await self._node_verdict(model, link)
+        return await self._judged(verdict)
+
+    async def _node_verdict(self, model: BlockdevMirror, link: EndpointLink) -> StartVerdict:
+        """The checks of a target node: its size, users, mounts and data."""
         nodes = {node.node_name: NodeRow(node) for node in link.nodes}
         source, target = nodes.get(model.device), nodes.get(model.target)
         mount_refusal = None
@@ -53,7 +68,7 @@ class MirrorStart:
                 data = await target_checks.measure_target(local)
             except OSError:
                 data = None
-        verdict = target_checks.judge_start(
+        return target_checks.judge_start(
             device=model.device,
             target=model.target,
             source_size=source.virtual_size if source else None,
@@ -62,6 +77,9 @@ class MirrorStart:
             target_mount_refusal=mount_refusal,
             target_data=data,
         )
+
+    async def _judged(self, verdict: StartVerdict) -> bool:
+        """Refuse (the form says why), or ask each warning and the confirmation."""
         if not verdict.allowed:
             text = "\n".join(verdict.refusals)
             self.form.show_start_error(text)
@@ -98,7 +116,7 @@ class MirrorStart:
             "error": "", "outcome": "",
         })
         try:
-            await link.mirror(model)
+            await link.mirror(model, self.form.target_format or "raw")
         except GuimirrorError as err:
             jobs.start_failed(key)
             self.form.show_start_error(err.desc)

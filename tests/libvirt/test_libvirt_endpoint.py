@@ -1,4 +1,5 @@
-"""The libvirt endpoint against a real libvirtd and real QEMU domains (tests/libvirt/conftest)."""
+"""The libvirt endpoint against a real libvirtd and real QEMU domains
+(tests/libvirt/fixtures.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from guimirror.session import EndpointState, Sampler, open_endpoint
 from guimirror.session.libvirt_client import LibvirtCallError, LibvirtClient
 from guimirror.session.libvirt_disks import LibvirtDiskInfo
 from guimirror.session.libvirt_endpoint import LibvirtEndpoint
-from tests.libvirt.conftest import DISK_SIZE, URI, Daemons, Domain
+from tests.libvirt.fixtures import DISK_SIZE, URI, Daemons, Domain
 
 T = TypeVar("T")
 EventT = TypeVar("EventT", bound=QAPIEvent)
@@ -197,7 +198,8 @@ def test_refusals_before_libvirt_is_asked(domain: Domain) -> None:
             verdict = await client.check_copy(domain.device, str(empty))
             assert verdict.allowed and verdict.confirmation is None and not verdict.warnings
             verdict = await client.check_copy(domain.device, str(small))
-            assert verdict.warnings and "different sizes" in verdict.warnings[0]
+            assert not verdict.allowed and not verdict.warnings
+            assert "different sizes" in verdict.refusals[0]
         finally:
             await endpoint.close()
 
