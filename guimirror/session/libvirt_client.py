@@ -119,6 +119,9 @@ class LibvirtClient:
         self.local = local
         """Whether destinations are paths of this machine (checked before a copy)."""
         self.mirrors: dict[str, MirrorRecord] = {}
+        self.copy_targets: dict[str, str] = {}
+        """Each copy job's destination by job-id (DOMAIN/TARGET), from the domains' XML: also
+        of the copies someone else started."""
         self.passthrough: set[str] = set()
         """Domains whose QEMU monitor guimirror may use (tainted by libvirt)."""
         self._ready: set[str] = set()
@@ -294,20 +297,25 @@ class LibvirtClient:
     async def query_block_jobs(self) -> list[BlockJobInfo]:
         """The block job of every disk of every running domain that has one."""
         jobs: list[BlockJobInfo] = []
+        targets: dict[str, str] = {}
         for domain_name in await self._call(self._active_domain_names):
             with contextlib.suppress(LibvirtCallError):
-                jobs.extend(await self._call(self._domain_jobs, domain_name))
+                found = await self._call(self._domain_jobs, domain_name)
+                jobs.extend(job for job, _target in found)
+                targets.update((job.device, target) for job, target in found if target)
         self._last = {job.device: job for job in jobs}
+        self.copy_targets = targets
         return jobs
 
-    def _domain_jobs(self, domain_name: str) -> list[BlockJobInfo]:
-        """Blocks: the block jobs of one domain."""
+    def _domain_jobs(self, domain_name: str) -> list[tuple[BlockJobInfo, str]]:
+        """Blocks: the block jobs of one domain, each with its copy's destination ('' for
+        none)."""
         domain = self._domain(domain_name)
         jobs = []
         for disk in disks_of(domain.XMLDesc(0)):
             job = self._disk_job(domain, domain_name, disk)
             if job is not None:
-                jobs.append(job)
+                jobs.append((job, disk.mirror_source))
         return jobs
 
     def _disk_job(self, domain: Any, domain_name: str, disk: DiskXML) -> BlockJobInfo | None:
@@ -329,7 +337,7 @@ class LibvirtClient:
     async def _job_info(self, device: str) -> BlockJobInfo | None:
         domain_name, _target = split_device(device)
         jobs = await self._call(self._domain_jobs, domain_name)
-        return next((job for job in jobs if job.device == device), None)
+        return next((job for job, _target in jobs if job.device == device), None)
 
     async def check_copy(
         self, device: str, target: str, target_format: str = "raw"

@@ -451,6 +451,11 @@ class EndpointLink(QObject):
         self.jobs = list(snapshot.jobs)
         client = self.endpoint.client
         self.job_ends = mirror_ends(self.jobs, self.nodes, client.mirrors, self._edges)
+        if isinstance(client, LibvirtClient):
+            # libvirt names a copy by its disk, and the domain's XML names its destination.
+            self.job_ends.update(
+                (job.device, JobEnds(job.device, client.copy_targets.get(job.device)))
+                for job in self.jobs if job.device not in client.mirrors)
         unknown = {job.device for job in self.jobs
                    if job.type == "mirror" and job.device not in client.mirrors}
         if unknown - self._graph_asked and self._graph_task is None and not self.libvirt:

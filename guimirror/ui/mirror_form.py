@@ -446,8 +446,13 @@ class MirrorForm(QWidget):
         self.target.setVisible(not path)
         self.target_path.setVisible(path)
         self.row_labels["target"].setBuddy(self.target_path.path if path else self.target)
-        if path:
-            self.target_path.set_formats(self._path_formats or ())
+        self._filling += 1
+        try:
+            if path:
+                self.target_path.set_formats(self._path_formats or ())
+            self._suggest_job_id()
+        finally:
+            self._filling -= 1
         self.revalidate()
 
     @property
@@ -740,6 +745,11 @@ class MirrorForm(QWidget):
         """
         proposal = self.proposed_job_id()
         self.job_id.setPlaceholderText(f"e.g. {proposal}" if proposal else "")
+        if "job-id" in self._absent:
+            # The engine names the job itself: after the device, which the field shows.
+            proposal = self.device.currentText().strip()
+            self.job_id.setPlaceholderText(proposal)
+            self._job_id_edited = False
         if self._job_id_edited:
             return
         self._filling += 1

@@ -144,7 +144,9 @@ class NodeActions:
         self.node_model.set_nodes(nodes, users)
         named = [row for row in self.node_model.rows if not row.node_name.startswith("#")]
         self.form.set_default_buf_size(default_buf_size(link.endpoint) if link else None)
-        absent = (lambda name: link.why_not("blockdev-mirror", name)) if link else None
+        # libvirt says why it lacks an argument: shown disabled; another engine's are hidden.
+        absent = ((lambda name: link.why_not("blockdev-mirror", name))
+                  if link is not None and link.libvirt else None)
         self.form.set_accepted_arguments(mirror_arguments(link), absent)
         self.form.set_path_target(path_target_formats(link))
         self.write_load.set_refusal(write_load_refusal(link))

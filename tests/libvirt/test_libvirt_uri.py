@@ -64,6 +64,7 @@ def test_disks_of_reads_sources_formats_and_the_ready_mirror() -> None:
     assert (disk.target, disk.source_type, disk.source, disk.format) == (
         "vdb", "block", "/dev/vg/vm1", "qcow2")
     assert disk.read_only and disk.mirror_ready and disk.cache == "none"
+    assert disk.mirror_source == "/c"
 
 
 def test_device_names_and_image_sizes() -> None:

@@ -61,9 +61,9 @@ def cells(window: Any, device: str) -> dict[str, str]:
     return {name: row.cell(column) for column, name in enumerate(row.columns)}
 
 
-def start_copy(window: Any, qtbot: Any, target: str, speed: str = "") -> None:
+def start_copy(window: Any, qtbot: Any, device: str, target: str, speed: str = "") -> None:
     form = window.form
-    form.device.setCurrentText(window.endpoints.current_link().nodes[0].node_name)
+    form.device.setCurrentText(device)
     form.target_path.path.setText(target)
     form.target_path.format.setCurrentText("raw")
     form.speed.setText(speed)
@@ -93,6 +93,7 @@ def test_a_libvirt_domain_copied_pivoted_and_cancelled_from_the_window(
     # The form: disks as devices, a path with a format as target, the rest disabled with why.
     form = window.form
     assert domain.device in [form.device.itemText(i) for i in range(form.device.count())]
+    form.device.setCurrentText(domain.device)
     assert form.path_target and form.target_path.isVisible() and not form.target.isVisible()
     for name, reason in (("replaces", "replaces"), ("job-id", "by the disk"),
                          ("on-target-error", "error policy")):
@@ -100,6 +101,9 @@ def test_a_libvirt_domain_copied_pivoted_and_cancelled_from_the_window(
         assert cell.isVisible() and not cell.isEnabled(), name
         assert reason in form.hints[name].text(), (name, form.hints[name].text())
     assert "job-id" not in form.arguments() and "replaces" not in form.arguments()
+    # Nothing typed yet: why Start waits is said quietly, not as an error of the field.
+    assert form.job_id.text() == domain.device and "Give the target's path" in form.summary
+    assert not form.error_labels["target"].isVisible()
     form.target_path.path.setText("copy.raw")
     assert "absolute path" in form.errors["target"]
 
@@ -111,13 +115,13 @@ def test_a_libvirt_domain_copied_pivoted_and_cancelled_from_the_window(
 
     # A target of another size is refused; one that holds data asks first.
     small = domain.image("small.raw", DISK_SIZE // 2)
-    start_copy(window, qtbot, str(small))
+    start_copy(window, qtbot, domain.device, str(small))
     qtbot.waitUntil(lambda: "different sizes" in form.start_error.text(), timeout=10000)
     assert window.jobs.job((NAME, domain.device)) is None
     copy = domain.image("copy.raw")
     with open(copy, "r+b") as image:
         image.write(os.urandom(65536))
-    start_copy(window, qtbot, str(copy))
+    start_copy(window, qtbot, domain.device, str(copy))
     box = question(window, qtbot)
     assert "holds" in box.text()
     answer(qtbot, box, "Overwrite target")
@@ -144,11 +148,14 @@ def test_a_libvirt_domain_copied_pivoted_and_cancelled_from_the_window(
 
     # A second copy, slow: set-speed through the row, then Cancel asks before READY.
     second = domain.image("second.raw")
-    start_copy(window, qtbot, str(second), speed="256K")
+    start_copy(window, qtbot, domain.device, str(second), speed="256K")
     qtbot.waitUntil(lambda: window.jobs.job(key) is not None
                     and window.jobs.job(key).status == "running", timeout=10000)
     row = window.job_panel.rows[key]
     assert window.jobs.job(key).speed == SLOW
+    client = link.endpoint.client
+    qtbot.waitUntil(lambda: client.copy_targets.get(domain.device) == str(second),
+                    timeout=5000)
     row.speed.setText("512K")
     qtbot.keyClick(row.speed, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.jobs.job(key).speed == 2 * SLOW, timeout=10000)
