@@ -68,6 +68,12 @@ class LoopFromAnyThread:
         return True
 
     def create_task(self, coroutine: Coroutine[Any, Any, Any]) -> Future[Any]:
+        if self.loop.is_closed():
+            # A connection of a loop that has ended frees what it can no more: dropped.
+            coroutine.close()
+            dropped: Future[Any] = Future()
+            dropped.cancel()
+            return dropped
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
 
     def _want(self, kind: str, fd: int,
@@ -78,6 +84,14 @@ class LoopFromAnyThread:
             self._apply(kind, fd)
         elif not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self._apply, kind, fd)
+
+    def flush(self) -> None:
+        """In the loop's thread: apply every wish not applied yet (a closed connection's
+        descriptors are unwatched before its loop may end)."""
+        with self._lock:
+            pending = list(self._wanted)
+        for kind, fd in pending:
+            self._apply(kind, fd)
 
     def _apply(self, kind: str, fd: int) -> None:
         """In the loop's thread: the last wish for ``fd``, unless applied already."""
@@ -118,6 +132,11 @@ async def release() -> None:
     a loop that ends would cancel them (caller's task). libvirtaio's ``drain()`` is no help:
     it also waits for the frees a former loop never ran."""
     global _users
+    import libvirtaio
+
     _users = max(_users - 1, 0)
+    impl = libvirtaio.getCurrentImpl()
+    if impl is not None and isinstance(impl.loop, LoopFromAnyThread):
+        impl.loop.flush()
     for _ in range(FREE_ROUNDS):
         await asyncio.sleep(0)

@@ -15,12 +15,12 @@ Everything here runs in the GUI thread.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -437,6 +437,21 @@ class MirrorForm(QWidget):
 
     def _offered(self, name: str) -> bool:
         return self._accepted is None or self.specs[name].required or name in self._accepted
+
+    def set_absent_values(self, name: str, reasons: Mapping[str, str]) -> None:
+        """The choices of argument ``name`` the engine lacks, each disabled with why (the
+        others enabled); a chosen one that is absent falls back to the default."""
+        combo = self.inputs[name]
+        assert isinstance(combo, QComboBox)
+        model = combo.model()
+        assert isinstance(model, QStandardItemModel)
+        for row in range(combo.count()):
+            item = model.item(row)
+            reason = reasons.get(combo.itemText(row))
+            item.setEnabled(reason is None)
+            item.setToolTip(f"Not offered: {reason}" if reason else "")
+        if combo.currentText() in reasons:
+            combo.setCurrentText(str(self.specs[name].default))
 
     def set_path_target(self, formats: Sequence[str] | None) -> None:
         """The target is a path (a file or block device) in one of ``formats``, typed or

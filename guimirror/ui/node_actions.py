@@ -14,7 +14,7 @@ from guimirror.errors import StateError
 from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevDriver, BlockdevOptions
 from guimirror.qapi.commands import BlockdevDel
-from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
+from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, MIRROR_ARGUMENTS, QEMU_7_2_BUF_SIZE
 from guimirror.session.block_devices import device_users
 from guimirror.session.client import SessionClient
 from guimirror.session.endpoint import Endpoint
@@ -53,6 +53,29 @@ def mirror_arguments(link: EndpointLink | None) -> Collection[str] | None:
     if capabilities is None or not capabilities.has("blockdev-mirror"):
         return None
     return capabilities.arguments("blockdev-mirror").keys()
+
+
+CHOICES = ("sync", "copy-mode")
+"""The blockdev-mirror arguments whose values an engine may lack some of."""
+
+
+def absent_values(link: EndpointLink | None) -> dict[str, dict[str, str]]:
+    """For each of ``CHOICES``: the values ``link``'s engine lacks, and why (libvirt says
+    why; another engine's are all offered)."""
+    capabilities = link.capabilities if link is not None else None
+    arguments = (capabilities.arguments("blockdev-mirror")
+                 if capabilities is not None and capabilities.has("blockdev-mirror") else {})
+    found: dict[str, dict[str, str]] = {name: {} for name in CHOICES}
+    if link is None or not link.libvirt:
+        return found
+    every = {spec.name: spec.choices or () for spec in MIRROR_ARGUMENTS}
+    for name in CHOICES:
+        offered = arguments[name].values if name in arguments else ()
+        for value in every.get(name, ()):
+            if offered and value not in offered:
+                found[name][value] = (link.why_not("blockdev-mirror", f"{name}.{value}")
+                                      or f"{link.name} has no {name} '{value}'")
+    return found
 
 
 PATH_TARGET_FORMATS = ("raw", "qcow2")
@@ -149,6 +172,8 @@ class NodeActions:
                   if link is not None and link.libvirt else None)
         self.form.set_accepted_arguments(mirror_arguments(link), absent)
         self.form.set_path_target(path_target_formats(link))
+        for name, reasons in absent_values(link).items():
+            self.form.set_absent_values(name, reasons)
         self.write_load.set_refusal(write_load_refusal(link))
         self.form.set_nodes(row.choice() for row in named)
         self.form.set_job_ids(job.job_id for job in self.active_jobs(endpoint))

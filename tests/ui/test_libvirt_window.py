@@ -101,6 +101,9 @@ def test_a_libvirt_domain_copied_pivoted_and_cancelled_from_the_window(
         assert cell.isVisible() and not cell.isEnabled(), name
         assert reason in form.hints[name].text(), (name, form.hints[name].text())
     assert "job-id" not in form.arguments() and "replaces" not in form.arguments()
+    none = form.sync.model().item(form.sync.findText("none"))
+    assert not none.isEnabled() and "whole disk or its top image" in none.toolTip()
+    assert form.sync.model().item(form.sync.findText("top")).isEnabled()
     # Nothing typed yet: why Start waits is said quietly, not as an error of the field.
     assert form.job_id.text() == domain.device and "Give the target's path" in form.summary
     assert not form.error_labels["target"].isVisible()
