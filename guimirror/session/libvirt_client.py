@@ -119,6 +119,9 @@ class LibvirtClient:
         self.local = local
         """Whether destinations are paths of this machine (checked before a copy)."""
         self.mirrors: dict[str, MirrorRecord] = {}
+        self.copy_targets: dict[str, str] = {}
+        """Each copy job's destination by job-id (DOMAIN/TARGET), from the domains' XML: also
+        of the copies someone else started."""
         self.passthrough: set[str] = set()
         """Domains whose QEMU monitor guimirror may use (tainted by libvirt)."""
         self._ready: set[str] = set()
@@ -294,20 +297,25 @@ class LibvirtClient:
     async def query_block_jobs(self) -> list[BlockJobInfo]:
         """The block job of every disk of every running domain that has one."""
         jobs: list[BlockJobInfo] = []
+        targets: dict[str, str] = {}
         for domain_name in await self._call(self._active_domain_names):
             with contextlib.suppress(LibvirtCallError):
-                jobs.extend(await self._call(self._domain_jobs, domain_name))
+                found = await self._call(self._domain_jobs, domain_name)
+                jobs.extend(job for job, _target in found)
+                targets.update((job.device, target) for job, target in found if target)
         self._last = {job.device: job for job in jobs}
+        self.copy_targets = targets
         return jobs
 
-    def _domain_jobs(self, domain_name: str) -> list[BlockJobInfo]:
-        """Blocks: the block jobs of one domain."""
+    def _domain_jobs(self, domain_name: str) -> list[tuple[BlockJobInfo, str]]:
+        """Blocks: the block jobs of one domain, each with its copy's destination ('' for
+        none)."""
         domain = self._domain(domain_name)
         jobs = []
         for disk in disks_of(domain.XMLDesc(0)):
             job = self._disk_job(domain, domain_name, disk)
             if job is not None:
-                jobs.append(job)
+                jobs.append((job, disk.mirror_source))
         return jobs
 
     def _disk_job(self, domain: Any, domain_name: str, disk: DiskXML) -> BlockJobInfo | None:
@@ -329,14 +337,15 @@ class LibvirtClient:
     async def _job_info(self, device: str) -> BlockJobInfo | None:
         domain_name, _target = split_device(device)
         jobs = await self._call(self._domain_jobs, domain_name)
-        return next((job for job in jobs if job.device == device), None)
+        return next((job for job, _target in jobs if job.device == device), None)
 
     async def check_copy(
         self, device: str, target: str, target_format: str = "raw"
     ) -> StartVerdict:
         """What stands before copying ``device`` onto the local ``target``: its size against
-        the disk's, and the data it holds (``confirmation`` asks before overwriting it).
-        A remote endpoint cannot look at the target: the verdict then says nothing of it."""
+        the disk's (another size is refused, as ``blockdev_mirror`` refuses it), and the data
+        it holds (``confirmation`` asks before overwriting it). A remote endpoint cannot
+        look at the target: the verdict then says nothing of it."""
         domain, disk = await self._disk(device)
         capacity = (await self._call(domain.blockInfo, disk))[0]
         target_size = target_data = None
@@ -344,10 +353,15 @@ class LibvirtClient:
             target_size, target_data = await asyncio.to_thread(
                 _local_target, target, target_format
             )
-        return judge_start(
+        verdict = judge_start(
             device=device, target=target, source_size=capacity, target_size=target_size,
             target_users=[], target_mount_refusal=None, target_data=target_data,
         )
+        # The size warning is the only one: libvirt copies onto an existing target of the
+        # disk's size only, so there is nothing to start anyway.
+        verdict.refusals.extend(verdict.warnings)
+        verdict.warnings.clear()
+        return verdict
 
     async def blockdev_mirror(
         self, arguments: BlockdevMirror, *, target_format: str = "raw",

@@ -44,6 +44,8 @@ class DiskXML:
     cache: str
     mirror_ready: bool
     """libvirt's ``<mirror ready='yes'>``: a copy job of this disk is in sync."""
+    mirror_source: str = ""
+    """The destination of this disk's copy job (``<mirror><source .../>``), '' without one."""
 
 
 def device_name(domain: str, target: str) -> str:
@@ -72,6 +74,7 @@ def disks_of(domain_xml: str) -> list[DiskXML]:
             continue
         driver = disk.find("driver")
         mirror = disk.find("mirror")
+        mirror_source = mirror.find("source") if mirror is not None else None
         disks.append(DiskXML(
             target=target.get("dev", ""),
             source_type=disk.get("type", "file"),
@@ -80,6 +83,9 @@ def disks_of(domain_xml: str) -> list[DiskXML]:
             read_only=disk.find("readonly") is not None,
             cache=(driver.get("cache") if driver is not None else None) or "default",
             mirror_ready=mirror is not None and mirror.get("ready") == "yes",
+            mirror_source="" if mirror_source is None else (
+                mirror_source.get("file") or mirror_source.get("dev")
+                or mirror_source.get("name") or ""),
         ))
     return disks
 

@@ -43,7 +43,6 @@ def _argument(name: str, kind: ArgumentKind, *values: str, optional: bool = True
 
 
 _MIRROR_ARGUMENTS = [
-    _argument("job-id", ArgumentKind.STR),
     _argument("device", ArgumentKind.STR, optional=False),
     _argument("target", ArgumentKind.STR, optional=False),
     _argument("sync", ArgumentKind.ENUM, "full", "top", optional=False),
@@ -75,6 +74,7 @@ _ABSENT = {
     "blockdev-del": "libvirt owns the VM's block graph",
     "nbd-server-start": "libvirt owns the VM's NBD server",
     "block-export-add": "libvirt owns the VM's NBD server",
+    "blockdev-mirror.job-id": "libvirt names a disk's copy job by the disk (DOMAIN/TARGET)",
     "blockdev-mirror.replaces": "virDomainBlockCopy has no 'replaces'",
     "blockdev-mirror.filter-node-name": "libvirt names the mirror's filter node itself",
     "blockdev-mirror.on-source-error": "virDomainBlockCopy takes no error policy",

@@ -1,11 +1,11 @@
 """One endpoint as the window sees it: a session endpoint, its sampler, and Qt signals.
 
 The endpoint and the sampler are guimirror.session's (built-in engine in-process, a spawned
-qemu-storage-daemon, an attached QMP socket); this class adds what the window needs: every
-command logged with its reply (as QMP JSON), every event logged, and the sampler's snapshots
-turned into typed signals. The sampler is the one poller of the endpoint: the link asks it for
-a round after each command's reply (and the sampler takes one on each event), and never polls
-itself.
+qemu-storage-daemon, an attached QMP socket, a libvirtd's VMs); this class adds what the window
+needs: every command logged with its reply (as QMP JSON), every event logged, and the sampler's
+snapshots turned into typed signals. The sampler is the one poller of the endpoint: the link
+asks it for a round after each command's reply (and the sampler takes one on each event), and
+never polls itself.
 
 Run states are the session endpoint's (``idle``, ``opening``, ``running``, ``closing``,
 ``lost``) plus ``failed`` when opening failed (``error`` says why). Coroutines run in the
@@ -31,6 +31,7 @@ from guimirror.qapi.base import QAPIModel
 from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.qapi.commands import BlockExportInfo
 from guimirror.qapi.errors import QAPIError
+from guimirror.qapi.events import QAPIEvent
 from guimirror.qapi.job import BlockJobInfo
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session.capabilities import Capabilities
@@ -38,6 +39,9 @@ from guimirror.session.client import SessionClient
 from guimirror.session.connection import RawEvent
 from guimirror.session.endpoint import DaemonEndpoint, Endpoint, EndpointState
 from guimirror.session.job_ends import GRAPH_COMMAND, JobEdges, JobEnds, job_edges, mirror_ends
+from guimirror.session.libvirt_client import LibvirtClient
+from guimirror.session.libvirt_endpoint import LibvirtEndpoint
+from guimirror.session.libvirt_uri import LibvirtSshURI, LibvirtURI
 from guimirror.session.opening import endpoint_for
 from guimirror.session.sampler import EndpointSnapshot, Sampler
 from guimirror.session.uri import (
@@ -64,6 +68,7 @@ class EndpointKind(enum.StrEnum):
     BUILTIN = "built-in"
     DAEMON = "qemu-storage-daemon"
     SOCKET = "socket"
+    LIBVIRT = "libvirt"
 
 
 def kind_of(uri: EndpointURI) -> EndpointKind:
@@ -73,12 +78,14 @@ def kind_of(uri: EndpointURI) -> EndpointKind:
         return EndpointKind.BUILTIN
     if isinstance(uri, DaemonURI):
         return EndpointKind.DAEMON
+    if isinstance(uri, LibvirtURI | LibvirtSshURI):
+        return EndpointKind.LIBVIRT
     return EndpointKind.SOCKET
 
 
 def default_name(uri: EndpointURI) -> str:
     """A short name for ``uri``'s endpoint: ``built-in``, ``qsd``, a socket's file name,
-    a TCP server's ``host:port``."""
+    a TCP server's ``host:port``, ``libvirt qemu:///system`` for a libvirtd."""
     if isinstance(uri, BuiltinURI):
         return EndpointKind.BUILTIN.value
     if isinstance(uri, DaemonURI):
@@ -87,6 +94,8 @@ def default_name(uri: EndpointURI) -> str:
         return os.path.basename(uri.path) or "socket"
     if isinstance(uri, TcpURI):
         return str(uri).removeprefix("tcp:")
+    if isinstance(uri, LibvirtURI | LibvirtSshURI):
+        return f"{EndpointKind.LIBVIRT.value} {uri}"
     return str(uri)
 
 
@@ -106,7 +115,8 @@ class LinkStateError(StateError):
 
 
 class EndpointLink(QObject):
-    """An endpoint (built-in engine, spawned daemon or attached socket) with live signals.
+    """An endpoint (built-in engine, spawned daemon, attached socket, libvirtd) with live
+    signals.
 
     Made from an endpoint URI (or its text: EndpointURIError when it is none) through
     ``guimirror.session.endpoint_for``; ``kind`` follows from the URI. ``uri`` is what
@@ -189,9 +199,28 @@ class EndpointLink(QObject):
     def connected(self) -> bool:
         return self.endpoint.state is EndpointState.RUNNING
 
+    @property
+    def libvirt(self) -> bool:
+        """Whether libvirt runs this endpoint's VMs: no QMP of its own, targets are paths."""
+        return isinstance(self.endpoint, LibvirtEndpoint)
+
+    def why_not(self, command: str, argument: str | None = None) -> str | None:
+        """Why this endpoint cannot run ``command`` (or take its ``argument``); None when
+        it can or while that is not known."""
+        capabilities = self.capabilities
+        if capabilities is None or capabilities.has(command, argument):
+            return None
+        why_absent = getattr(capabilities, "why_absent", None)
+        if why_absent is not None:
+            return str(why_absent(command, argument))
+        what = command if argument is None else f"{command}'s argument {argument}"
+        return f"{self.name} does not serve {what}"
+
     def _state_event(self) -> None:
         if self.endpoint.state is EndpointState.LOST:
-            self.error = "the QMP connection was lost"
+            lost = getattr(self.endpoint, "lost_reason", "")
+            self.error = (f"the libvirt connection was lost ({lost})" if self.libvirt
+                          else "the QMP connection was lost")
         self.state_changed.emit(self.state)
 
     @property
@@ -235,7 +264,10 @@ class EndpointLink(QObject):
             if package:
                 self.version += f" ({package})"
         client = self.endpoint.client
-        client.connection.add_event_listener(self._log_event)
+        if isinstance(client, LibvirtClient):
+            client.add_event_listener(self._log_typed_event)
+        else:
+            client.connection.add_event_listener(self._log_event)
         self.sampler = Sampler(client, rate_hz=self.rate)
         self.sampler.add_snapshot_listener(self._on_snapshot)
         self.sampler.add_event_listener(self.event_received.emit)
@@ -291,7 +323,8 @@ class EndpointLink(QObject):
 
     # --- commands ------------------------------------------------------------------------
 
-    def _client(self, command: str) -> SessionClient:
+    def _client(self, command: str) -> Any:
+        """The endpoint's typed client (a SessionClient, or a LibvirtClient)."""
         if not self.connected:
             raise LinkStateError(
                 f"Endpoint '{self.name}' is {self.state}; it cannot run '{command}'"
@@ -305,22 +338,42 @@ class EndpointLink(QObject):
     ) -> ResultT:
         """Run a typed command of ``SessionClient`` (caller's task), e.g.
         ``await link.call(SessionClient.job_pause, JobPause(id="mirror0"))``: logged with its
-        reply or error as QMP JSON, then a sampler round asked for."""
+        reply or error as QMP JSON, then a sampler round asked for.
+
+        The command runs as the endpoint's own client has it (a libvirt endpoint's client
+        has the same methods); one that client lacks raises LinkStateError saying why."""
         command = method.__name__.replace("_", "-")
         client = self._client(command)
-        return await self._logged(command, arguments.to_qmp(), method(client, arguments))
+        bound = getattr(client, method.__name__, None)
+        why = self.why_not(command) if self.libvirt else None
+        if bound is None or why is not None:
+            raise LinkStateError(f"{self.name} cannot run {command}: "
+                                 f"{why or 'its client has no such command'}")
+        return await self._logged(command, arguments.to_qmp(), bound(arguments))
 
     async def execute(
         self, command: str, arguments: Mapping[str, Any] | None = None, log_it: bool = True
     ) -> Any:
         """Run any QMP command untyped (caller's task), for what the models do not cover;
-        logged like ``call``."""
+        logged like ``call``. A libvirt endpoint has no QMP of its own: LinkStateError."""
         client = self._client(command)
+        if not isinstance(client, SessionClient):
+            raise LinkStateError(f"{self.name} cannot run {command}: "
+                                 f"{self.why_not(command) or 'libvirt speaks no QMP here'}")
         return await self._logged(command, arguments, client.execute(command, arguments),
                                   log_it)
 
-    async def mirror(self, model: BlockdevMirror) -> None:
-        """blockdev-mirror through the typed client, so the sampler knows the source node."""
+    async def mirror(self, model: BlockdevMirror, target_format: str = "raw") -> None:
+        """blockdev-mirror through the typed client, so the sampler knows the source node.
+
+        On a libvirt endpoint the target is a path and ``target_format`` its format (raw or
+        qcow2): virDomainBlockCopy onto the existing file or block device."""
+        client = self._client("blockdev-mirror")
+        if isinstance(client, LibvirtClient):
+            arguments = {**model.to_qmp(), "format": target_format}
+            await self._logged("blockdev-mirror", arguments, client.blockdev_mirror(
+                model, target_format=target_format, reuse_external=True))
+            return
         await self.call(SessionClient.blockdev_mirror, model)
 
     async def _logged(self, command: str, arguments: Mapping[str, Any] | None,
@@ -381,6 +434,11 @@ class EndpointLink(QObject):
         self.logged.emit(when, self.name, "event",
                          {k: v for k, v in event.items() if k != "timestamp"})
 
+    def _log_typed_event(self, event: QAPIEvent) -> None:
+        """A libvirt client's event (delivery task): into the log as QMP JSON."""
+        self.logged.emit(time.time(), self.name, "event",
+                         {"event": type(event).EVENT, "data": event.to_qmp()})
+
     def _on_snapshot(self, snapshot: EndpointSnapshot) -> None:
         """The sampler's task: one round into the signals. Nodes and exports keep their last
         reading in a round that did not read them; ``nodes_changed`` only when either
@@ -393,9 +451,14 @@ class EndpointLink(QObject):
         self.jobs = list(snapshot.jobs)
         client = self.endpoint.client
         self.job_ends = mirror_ends(self.jobs, self.nodes, client.mirrors, self._edges)
+        if isinstance(client, LibvirtClient):
+            # libvirt names a copy by its disk, and the domain's XML names its destination.
+            self.job_ends.update(
+                (job.device, JobEnds(job.device, client.copy_targets.get(job.device)))
+                for job in self.jobs if job.device not in client.mirrors)
         unknown = {job.device for job in self.jobs
                    if job.type == "mirror" and job.device not in client.mirrors}
-        if unknown - self._graph_asked and self._graph_task is None:
+        if unknown - self._graph_asked and self._graph_task is None and not self.libvirt:
             self._graph_asked |= unknown
             self._graph_task = asyncio.get_running_loop().create_task(self._read_graph())
         # offset and len move every round: the samples carry them; the rest only now and then.

@@ -206,14 +206,14 @@ class EndpointLinks(QObject):
         self.save()
 
     def save(self) -> None:
-        """Remember the attached sockets, then the daemons, each by its URI; a daemon's names
-        its socket while it runs (the next start takes a daemon left running over again).
-        Nothing is saved before ``start`` has read what the last session saved."""
+        """Remember the attached sockets, the daemons, then the libvirtds, each by its URI; a
+        daemon's names its socket while it runs (the next start takes a daemon left running
+        over again). Nothing is saved before ``start`` has read what the last session saved."""
         if not self._saved_read:
             return
         self.settings.endpoints = [
             SavedEndpoint(link.name, str(link.uri))
-            for kind in (EndpointKind.SOCKET, EndpointKind.DAEMON)
+            for kind in (EndpointKind.SOCKET, EndpointKind.DAEMON, EndpointKind.LIBVIRT)
             for link in self.links.values()
             if link.kind is kind
         ]
@@ -228,7 +228,7 @@ class EndpointLinks(QObject):
             if item.data(Qt.ItemDataRole.UserRole) == name:
                 # An attached endpoint shows where it is (two 'qmp.sock' differ there).
                 detail = where(link.uri) or link.kind.value
-                text = name + ("" if detail == name else f"\n  {detail}") + f"\n  {link.state}"
+                text = name + ("" if detail in name else f"\n  {detail}") + f"\n  {link.state}"
                 if link.version:
                     text += f" · {link.version.split(' ')[0]}"
                 item.setText(text)

@@ -55,7 +55,7 @@ from guimirror.ui.job_panel import JobPanel, verb_command
 from guimirror.ui.jobs_controller import JobsController
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.mirror_start import MirrorStart
-from guimirror.ui.node_actions import NodeActions
+from guimirror.ui.node_actions import NodeActions, node_commands_refusal
 from guimirror.ui.node_table import NodeTableModel
 from guimirror.ui.notifications import DesktopNotifier, JobNotifications, progress_title
 from guimirror.ui.plots import JobPlots
@@ -258,6 +258,8 @@ class MainWindow(QMainWindow):
         endpoints.link_removed.connect(jobs.forget_endpoint)
         endpoints.current_changed.connect(nodes.nodes_changed)
         endpoints.current_changed.connect(lambda _name: self.update_status())
+        endpoints.current_changed.connect(lambda _name: self.update_node_actions())
+        endpoints.current_state_changed.connect(self.update_node_actions)
         endpoints.current_state_changed.connect(self.update_status)
         # Opened, the current endpoint tells its version and capabilities to the form.
         endpoints.current_state_changed.connect(
@@ -350,8 +352,14 @@ class MainWindow(QMainWindow):
         )
         self.attach_action = self._action(
             self.tr("&Attach to an endpoint…"), self.endpoints.ask_attach, "Ctrl+Shift+A",
-            self.tr("Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT) or a new "
-                    "qemu-storage-daemon (qsd:)"),
+            self.tr("Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT), a new "
+                    "qemu-storage-daemon (qsd:) or a libvirtd's VMs (qemu:///system)"),
+        )
+        self.passthrough_action = self._action(
+            "Enable QMP &pass-through (taints the domain)…",
+            lambda: self.tasks.spawn(self.nodes.enable_passthrough(), "QMP pass-through"),
+            tip="Let guimirror query the selected disk's QEMU through libvirt (dirty "
+                "clusters, node names); libvirt marks the domain tainted",
         )
         self.root_daemon_action = self._action(
             "Start the &root daemon (asks for authentication)…",
@@ -432,6 +440,8 @@ class MainWindow(QMainWindow):
         node_menu.addAction(self.add_node_action)
         node_menu.addAction(self.remove_node_action)
         node_menu.addAction(self.mirror_action)
+        node_menu.addSeparator()
+        node_menu.addAction(self.passthrough_action)
         job_menu = menu.addMenu(self.tr("&Job"))
         job_menu.addAction(self.start_mirror_action)
         job_menu.addAction(self.remote_mirror_action)
@@ -595,6 +605,21 @@ class MainWindow(QMainWindow):
              else self.tr("{0} jobs active").format(len(active)))
             + (self.tr(", {0}/s").format(format_size(total)) if active else "")
         )
+
+    def update_node_actions(self) -> None:
+        """Add and Remove node where the current endpoint has them, else disabled with
+        why; QMP pass-through only on a libvirt endpoint."""
+        link = self.endpoints.current_link()
+        refusal = node_commands_refusal(link)
+        for action, tip in ((self.add_node_action, "Add a block node (blockdev-add)"),
+                            (self.remove_node_action,
+                             "Remove the selected node (blockdev-del)")):
+            action.setEnabled(not refusal)
+            text = f"{tip}: not on {link.name}: {refusal}" if refusal and link else tip
+            action.setStatusTip(text)
+            action.setToolTip(text)
+        libvirt = link is not None and link.libvirt and link.connected
+        self.passthrough_action.setEnabled(libvirt)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.quit.close_event(event)

@@ -21,12 +21,12 @@ Everything here runs in the GUI thread.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -61,6 +61,7 @@ from guimirror.qapi.mirror import (
     default_granularity,
 )
 from guimirror.session.capabilities import ArgumentInfo, ArgumentKind
+from guimirror.ui.target_path import TargetPath
 from guimirror.units import (
     SYNTAX_HELP,
     format_duration,
@@ -175,7 +176,9 @@ class MirrorForm(QWidget):
 
     ``set_nodes`` gives the nodes the endpoint has; ``set_job_ids`` the job-ids in use;
     ``set_default_buf_size`` the buf-size the engine applies for 0; ``set_accepted_arguments``
-    the arguments the engine accepts. ``start_requested`` carries the validated model when the
+    the arguments the engine accepts (and why the others are absent); ``set_path_target``
+    the path-target mode, for endpoints whose target is a file or block device with a format
+    (``target_path``) rather than a node. ``start_requested`` carries the validated model when the
     user presses Start. The argument's widget is an attribute named after the model's field
     (``form.speed``, ``form.buf_size``), its hint ``<field>_hint``. The fields are in
     ``scroll_area``; ``start_bar`` (outside it) holds ``start_button`` and the summary.
@@ -214,6 +217,8 @@ class MirrorForm(QWidget):
         self._model: BlockdevMirror | None = None
         self._default_buf_size: int | None = None
         self._accepted: frozenset[str] | None = None
+        self._absent: dict[str, str] = {}
+        self._path_formats: tuple[str, ...] | None = None
         self._start_error_context: tuple[str, str, str, frozenset[str]] | None = None
         self.errors: dict[str, str] = {}
         self.error_labels: dict[str, QLabel] = {}
@@ -300,6 +305,15 @@ class MirrorForm(QWidget):
         outer.setSpacing(0)
         outer.addWidget(self.scroll_area, 1)
         outer.addWidget(self.start_bar)
+
+        self.target_path = TargetPath()
+        self.target_path.setVisible(False)
+        target_cell = self._rows["target"][1].layout()
+        assert isinstance(target_cell, QVBoxLayout)
+        target_cell.insertWidget(1, self.target_path)
+        self.target_path.changed.connect(lambda: self._touch("target"))
+        self.target_path.changed.connect(self.revalidate)
+        self.target_path.changed.connect(lambda: self.show_start_error(""))
 
         self.job_id.textEdited.connect(self._job_id_typed)
         self.device.currentTextChanged.connect(self._suggest_job_id)
@@ -442,21 +456,33 @@ class MirrorForm(QWidget):
         self.revalidate()
 
     def set_accepted_arguments(
-            self, names: Mapping[str, ArgumentInfo] | Collection[str] | None) -> None:
+        self, names: Mapping[str, ArgumentInfo] | Collection[str] | None,
+        why_absent: Callable[[str], str | None] | None = None,
+    ) -> None:
         """Show only the arguments the engine accepts (QMP names; None: all of them).
 
-        Required arguments stay. A hidden argument is left out of the command. Given the
-        engine's arguments with their types (``Capabilities.arguments``), those guimirror does
-        not know get a generic field under OTHER_ARGUMENTS.
+        Required arguments stay. An argument not accepted is left out of the command: hidden,
+        or, where ``why_absent(name)`` says why the engine lacks it, shown disabled with why.
+        Given the engine's arguments with their types (``Capabilities.arguments``), those
+        guimirror does not know get a generic field under OTHER_ARGUMENTS.
         """
         self._accepted = None if names is None else frozenset(names)
         self._set_others(
             [info for name, info in names.items() if name not in self.specs
              and isinstance(info, ArgumentInfo) and info.kind in OTHER_KINDS]
             if isinstance(names, Mapping) else [])
+        self._absent = {}
+        for name in self._rows:
+            reason = None if self._offered(name) or why_absent is None else why_absent(name)
+            if reason:
+                self._absent[name] = reason
         for name, (form, cell) in self._rows.items():
-            form.setRowVisible(cell, self._offered(name))
-        hidden = [name for name in self._rows if not self._offered(name)]
+            form.setRowVisible(cell, self._offered(name) or name in self._absent)
+            cell.setEnabled(name not in self._absent)
+            self.row_labels[name].setEnabled(name not in self._absent)
+            cell.setToolTip(f"Not offered: {self._absent[name]}" if name in self._absent else "")
+        hidden = [name for name in self._rows
+                  if not self._offered(name) and name not in self._absent]
         described = [f"{name} ({self.specs[name].since_text})" if self.specs[name].since_text
                      else name for name in hidden]
         self.not_accepted.setText(
@@ -489,10 +515,57 @@ class MirrorForm(QWidget):
     def _offered(self, name: str) -> bool:
         return self._accepted is None or self.specs[name].required or name in self._accepted
 
+    def set_absent_values(self, name: str, reasons: Mapping[str, str]) -> None:
+        """The choices of argument ``name`` the engine lacks, each disabled with why (the
+        others enabled); a chosen one that is absent falls back to the default."""
+        combo = self.inputs[name]
+        assert isinstance(combo, QComboBox)
+        model = combo.model()
+        assert isinstance(model, QStandardItemModel)
+        for row in range(combo.count()):
+            item = model.item(row)
+            reason = reasons.get(combo.itemText(row))
+            item.setEnabled(reason is None)
+            item.setToolTip(f"Not offered: {reason}" if reason else "")
+        if combo.currentText() in reasons:
+            combo.setCurrentText(str(self.specs[name].default))
+
+    def set_path_target(self, formats: Sequence[str] | None) -> None:
+        """The target is a path (a file or block device) in one of ``formats``, typed or
+        browsed for, rather than a node; None: a node again."""
+        self._path_formats = None if formats is None else tuple(formats)
+        path = self._path_formats is not None
+        self.target.setVisible(not path)
+        self.target_path.setVisible(path)
+        self.row_labels["target"].setBuddy(self.target_path.path if path else self.target)
+        self._filling += 1
+        try:
+            if path:
+                self.target_path.set_formats(self._path_formats or ())
+            self._suggest_job_id()
+        finally:
+            self._filling -= 1
+        self.revalidate()
+
+    @property
+    def path_target(self) -> bool:
+        """Whether the target is a path (``set_path_target``)."""
+        return self._path_formats is not None
+
+    @property
+    def target_format(self) -> str | None:
+        """The path target's format; None while the target is a node."""
+        return self.target_path.image_format() if self.path_target else None
+
+    def _target_text(self) -> str:
+        return self.target_path.text() if self.path_target else self.target.currentText().strip()
+
     def select(self, device: str | None = None, target: str | None = None) -> None:
         if device is not None:
             self.device.setCurrentText(device)
-        if target is not None:
+        if target is not None and self.path_target:
+            self.target_path.path.setText(target)
+        elif target is not None:
             self.target.setCurrentText(target)
 
     # --- results ---------------------------------------------------------------------------
@@ -518,6 +591,8 @@ class MirrorForm(QWidget):
     def _value(self, spec: ArgumentSpec) -> tuple[Any, str | None]:
         """The value of one argument's widget (None: left empty), or a parse error."""
         widget = self.inputs[spec.name]
+        if spec.name == "target" and self.path_target:
+            return (self.target_path.text() or None), None
         if isinstance(widget, QCheckBox):
             return widget.isChecked(), None
         if isinstance(widget, QComboBox):
@@ -564,6 +639,14 @@ class MirrorForm(QWidget):
         for name in ("device", "target"):
             if not raw.get(name):
                 errors[name] = f"Choose a node for {self.specs[name].label.lower()}"
+        node_names: Collection[str] = self._nodes
+        if self.path_target:
+            path = str(raw.get("target") or "")
+            if not path:
+                errors["target"] = "Give the target's path: a file or a block device"
+            elif not path.startswith("/"):
+                errors["target"] = f"The target is an absolute path, not '{path}'"
+            node_names = {*self._nodes, path}
         names = {spec.name: spec.attribute for spec in MIRROR_ARGUMENTS}
         strings: dict[str, Any] = {
             names[key]: value for key, value in raw.items()
@@ -571,7 +654,7 @@ class MirrorForm(QWidget):
         }
         draft = BlockdevMirror.model_construct(**strings)
         read_only = [node.node_name for node in self._nodes.values() if node.read_only]
-        for err in draft.graph_errors(self._nodes, read_only=read_only, job_ids=self._job_ids):
+        for err in draft.graph_errors(node_names, read_only=read_only, job_ids=self._job_ids):
             errors.setdefault(err.argument, err.desc)
         return errors
 
@@ -584,7 +667,7 @@ class MirrorForm(QWidget):
         if not errors:
             try:
                 model = parse_arguments(BlockdevMirror, known)
-                model.check()
+                self._check(model)
                 if others:
                     model = BlockdevMirrorWithOthers.model_validate(
                         {**model.to_qmp(), **others}, by_alias=True, by_name=False)
@@ -611,6 +694,16 @@ class MirrorForm(QWidget):
         if self.start_button.isEnabled() != valid:
             self.start_button.setEnabled(valid)
             self.validity_changed.emit(valid)
+
+    def _check(self, model: BlockdevMirror) -> None:
+        """The model's graph-free checks; an engine that names jobs itself (no job-id
+        argument) has no job-id to check, only the speed after it."""
+        try:
+            model.check()
+        except ArgumentError as err:
+            if err.argument != "job-id" or self._offered("job-id"):
+                raise
+            model.check_speed()
 
     def _show_start_reason(self) -> None:
         """Why Start is disabled, next to it: the first error in the form's order."""
@@ -667,6 +760,8 @@ class MirrorForm(QWidget):
             self._set_hint("granularity", automatic_granularity_text(target))
         self._set_hint("speed", self._speed_hint(raw.get("speed"), source))
         self._set_hint("buf-size", self._buf_size_hint(raw, target))
+        for name, reason in self._absent.items():
+            self._set_hint(name, f"Not offered: {reason}")
 
     def _speed_hint(self, speed: Any, source: NodeChoice | None) -> str:
         if not isinstance(speed, int) or speed <= 0:
@@ -710,7 +805,7 @@ class MirrorForm(QWidget):
     def _start_context(self) -> tuple[str, str, str, frozenset[str]]:
         """What a refusal of Start depended on: the chosen nodes and job-id, the nodes' users
         and the jobs."""
-        device, target = self.device.currentText().strip(), self.target.currentText().strip()
+        device, target = self.device.currentText().strip(), self._target_text()
         users: set[str] = set()
         for name in (device, target):
             choice = self._nodes.get(name)
@@ -754,6 +849,11 @@ class MirrorForm(QWidget):
         """
         proposal = self.proposed_job_id()
         self.job_id.setPlaceholderText(f"e.g. {proposal}" if proposal else "")
+        if "job-id" in self._absent:
+            # The engine names the job itself: after the device, which the field shows.
+            proposal = self.device.currentText().strip()
+            self.job_id.setPlaceholderText(proposal)
+            self._job_id_edited = False
         if self._job_id_edited:
             return
         self._filling += 1

@@ -2,7 +2,9 @@
 
 With target-is-zero set, the start asks first, naming the risk in QEMU's words and saying
 whether the target (a local file or device) actually reads as zero.
-"""
+
+On a libvirt endpoint the target is a path with a format (the form's path-target mode), and
+the libvirt client's ``check_copy`` judges it; the questions and refusals are the same."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session import target_checks
 from guimirror.session.block_devices import list_block_devices, mounted_device_refusal
+from guimirror.session.libvirt_client import LibvirtClient
+from guimirror.session.target_checks import StartVerdict
 from guimirror.ui.ask import ask
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoint_links import EndpointLinks
@@ -62,6 +66,19 @@ class MirrorStart:
 
     async def check_start(self, model: BlockdevMirror, link: EndpointLink) -> bool:
         """Size mismatch, mounted or busy target, data on the target: ask or refuse."""
+        client = link.endpoint.client if link.connected else None
+        data: target_checks.DataMeasure | None = None
+        if isinstance(client, LibvirtClient):
+            verdict = await client.check_copy(model.device, model.target,
+                                              self.form.target_format or "raw")
+        else:
+            verdict, data = await self._node_verdict(model, link)
+        return await self._judged(model, verdict, data)
+
+    async def _node_verdict(
+        self, model: BlockdevMirror, link: EndpointLink
+    ) -> tuple[StartVerdict, target_checks.DataMeasure | None]:
+        """The checks of a target node: its size, users, mounts and data (and that data)."""
         nodes = {node.node_name: NodeRow(node) for node in link.nodes}
         source, target = nodes.get(model.device), nodes.get(model.target)
         mount_refusal = None
@@ -84,6 +101,12 @@ class MirrorStart:
             target_mount_refusal=mount_refusal,
             target_data=data,
         )
+        return verdict, data
+
+    async def _judged(self, model: BlockdevMirror, verdict: StartVerdict,
+                      data: target_checks.DataMeasure | None) -> bool:
+        """Refuse (the form says why), or ask about target-is-zero, each warning and the
+        confirmation."""
         if not verdict.allowed:
             text = "\n".join(verdict.refusals)
             self.form.show_start_error(text)
@@ -128,7 +151,7 @@ class MirrorStart:
             "copy-mode": model.copy_mode.value, "error": "", "outcome": "",
         })
         try:
-            await link.mirror(model)
+            await link.mirror(model, self.form.target_format or "raw")
         except GuimirrorError as err:
             jobs.start_failed(key)
             self.form.show_start_error(err.desc)

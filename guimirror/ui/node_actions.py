@@ -9,19 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QStandardPaths
-from PySide6.QtWidgets import QPlainTextEdit, QTableView
+from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QTableView
 
 from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevDriver, BlockdevOptions
 from guimirror.qapi.commands import BlockdevDel
 from guimirror.qapi.errors import QAPIError
-from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, QEMU_7_2_BUF_SIZE
+from guimirror.qapi.mirror import DOCUMENTED_BUF_SIZE, MIRROR_ARGUMENTS, QEMU_7_2_BUF_SIZE
 from guimirror.session.block_devices import device_users
 from guimirror.session.capabilities import ArgumentInfo
 from guimirror.session.client import SessionClient
 from guimirror.session.endpoint import Endpoint
 from guimirror.session.example_workspace import create_example_workspace
+from guimirror.session.libvirt_client import LibvirtClient
+from guimirror.session.libvirt_disks import LibvirtDiskInfo
 from guimirror.session.root_daemon import root_daemon_command, root_daemon_socket
 from guimirror.ui.add_node_dialog import AddNodeDialog, AddNodeRequest, create_raw_image
 from guimirror.ui.ask import ask
@@ -79,6 +81,53 @@ def mirror_arguments(link: EndpointLink | None) -> Mapping[str, ArgumentInfo] | 
     if capabilities is None or not capabilities.has("blockdev-mirror"):
         return None
     return capabilities.arguments("blockdev-mirror")
+
+
+CHOICES = ("sync", "copy-mode")
+"""The blockdev-mirror arguments whose values an engine may lack some of."""
+
+
+def absent_values(link: EndpointLink | None) -> dict[str, dict[str, str]]:
+    """For each of ``CHOICES``: the values ``link``'s engine lacks, and why (libvirt says
+    why; another engine's are all offered)."""
+    capabilities = link.capabilities if link is not None else None
+    arguments = (capabilities.arguments("blockdev-mirror")
+                 if capabilities is not None and capabilities.has("blockdev-mirror") else {})
+    found: dict[str, dict[str, str]] = {name: {} for name in CHOICES}
+    if link is None or not link.libvirt:
+        return found
+    every = {spec.name: spec.choices or () for spec in MIRROR_ARGUMENTS}
+    for name in CHOICES:
+        offered = arguments[name].values if name in arguments else ()
+        for value in every.get(name, ()):
+            if offered and value not in offered:
+                found[name][value] = (link.why_not("blockdev-mirror", f"{name}.{value}")
+                                      or f"{link.name} has no {name} '{value}'")
+    return found
+
+
+PATH_TARGET_FORMATS = ("raw", "qcow2")
+"""The formats of a path target (libvirt's virDomainBlockCopy takes these)."""
+
+
+def path_target_formats(link: EndpointLink | None) -> tuple[str, ...] | None:
+    """The formats of ``link``'s mirror target when it is a path (libvirt), else None."""
+    return PATH_TARGET_FORMATS if link is not None and link.libvirt else None
+
+
+def node_commands_refusal(link: EndpointLink | None) -> str:
+    """Why ``link``'s nodes cannot be added or removed here ('' when they can)."""
+    if link is None or not link.libvirt:
+        return ""
+    return link.why_not("blockdev-add") or "libvirt owns the VM's block graph"
+
+
+def write_load_refusal(link: EndpointLink | None) -> str:
+    """Why the write load cannot run on ``link`` ('' when it can)."""
+    if link is None or not link.libvirt:
+        return ""
+    return (f"not on a libvirt endpoint: "
+            f"{link.why_not('block-export-add') or 'libvirt owns the VM NBD server'}")
 
 
 async def blockdev_add(link: EndpointLink, options: dict[str, Any]) -> None:
@@ -147,7 +196,14 @@ class NodeActions:
         self.node_model.set_nodes(nodes, users)
         named = [row for row in self.node_model.rows if not row.node_name.startswith("#")]
         self.form.set_default_buf_size(default_buf_size(link.endpoint) if link else None)
-        self.form.set_accepted_arguments(mirror_arguments(link))
+        # libvirt says why it lacks an argument: shown disabled; another engine's are hidden.
+        absent = ((lambda name: link.why_not("blockdev-mirror", name))
+                  if link is not None and link.libvirt else None)
+        self.form.set_accepted_arguments(mirror_arguments(link), absent)
+        self.form.set_path_target(path_target_formats(link))
+        for name, reasons in absent_values(link).items():
+            self.form.set_absent_values(name, reasons)
+        self.write_load.set_refusal(write_load_refusal(link))
         self.form.set_nodes(row.choice() for row in named)
         self.form.set_job_ids(job.job_id for job in self.active_jobs(endpoint))
         self.write_load.set_nodes([row.info for row in named],
@@ -187,6 +243,9 @@ class NodeActions:
         link = self.links.current_link()
         if link is None or not link.connected:
             self.tasks.report("add node: choose a connected endpoint first")
+            return None
+        if refusal := node_commands_refusal(link):
+            self.tasks.report(f"add node: not on {link.name}: {refusal}")
             return None
         formats = ("raw",) if link.kind is EndpointKind.BUILTIN else ("raw", "qcow2")
         existing = {row.node_name: row.virtual_size for row in self.node_model.rows}
@@ -280,8 +339,55 @@ class NodeActions:
         if link is None or not name:
             self.tasks.report("remove node: select a node first")
             return
+        if refusal := node_commands_refusal(link):
+            self.tasks.report(f"remove node: not on {link.name}: {refusal}")
+            return
         await link.call(SessionClient.blockdev_del, BlockdevDel(node_name=name))
         await link.refresh()
+
+    # --- libvirt's QMP pass-through ---------------------------------------------------------
+
+    def selected_domain(self) -> tuple[EndpointLink, LibvirtClient, str] | None:
+        """The current libvirt endpoint, its client and the domain of the selected disk."""
+        link = self.links.current_link()
+        row = self.selected_node()
+        if link is None or not link.connected or row is None:
+            return None
+        client = link.endpoint.client
+        if not isinstance(client, LibvirtClient) or not isinstance(row.info, LibvirtDiskInfo):
+            return None
+        return link, client, row.info.domain
+
+    async def enable_passthrough(self, confirm: bool = True) -> bool:
+        """Turn QMP pass-through on for the selected disk's domain, after asking (unless
+        ``confirm`` is False): its dirty clusters and QEMU node names show then."""
+        chosen = self.selected_domain()
+        if chosen is None:
+            self.tasks.report("QMP pass-through: select a disk of a libvirt domain first")
+            return False
+        link, client, domain = chosen
+        if domain in client.passthrough:
+            self.tasks.report(f"QMP pass-through is on for {domain} already")
+            return False
+        if confirm:
+            answer = await ask(
+                self.node_view.window(), "Enable QMP pass-through?",
+                f"Let guimirror send QMP queries to the QEMU of domain '{domain}' through "
+                "libvirt?",
+                [("Enable and taint", "destructive"), ("Cancel", "reject")],
+                QMessageBox.Icon.Warning,
+                informative="libvirt then marks the domain tainted (custom-monitor) in its "
+                "log for as long as it runs: libvirt no longer vouches for the domain's "
+                "state, and a support case about it may be declined. guimirror only reads "
+                "through it (query-named-block-nodes): the disks' QEMU node names and the "
+                "mirror's dirty clusters. It lasts until the domain stops.",
+            )
+            if answer != "Enable and taint":
+                return False
+        client.enable_qmp_passthrough(domain)
+        self.tasks.report(f"QMP pass-through on for {domain} (libvirt marks it tainted)")
+        await link.refresh()
+        return True
 
     # --- the example workspace ------------------------------------------------------------
 

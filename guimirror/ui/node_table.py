@@ -2,6 +2,8 @@
 
 Rows wrap the ``BlockDeviceInfo`` models of ``query-named-block-nodes`` (the columns read as
 QEMU names them), plus who uses each node (a job or an export), which the window knows.
+A libvirt endpoint's nodes are its running domains' disks (``LibvirtDiskInfo``): their columns
+read as libvirt names them (domain, target, source...).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from guimirror.qapi.block_info import BlockDeviceInfo, BlockDirtyInfo
+from guimirror.session.libvirt_disks import LibvirtDiskInfo
 from guimirror.ui.mirror_form import NodeChoice
 from guimirror.units import format_size
 
@@ -30,6 +33,28 @@ COLUMNS = (
     "used by",
     "dirty bitmaps",
 )
+LIBVIRT_COLUMNS = (
+    "domain",
+    "target",
+    "source",
+    "type",
+    "format",
+    "virtual size",
+    "allocation",
+    "QEMU node names",
+    "read-only",
+    "used by",
+    "dirty bitmaps",
+)
+"""The columns of a libvirt endpoint's disks."""
+_SIZES = frozenset({"virtual size", "cluster size", "allocation"})
+
+
+def columns_of(nodes: Sequence[BlockDeviceInfo]) -> tuple[str, ...]:
+    """The columns for these nodes: libvirt's when they are a libvirt endpoint's disks."""
+    if nodes and all(isinstance(node, LibvirtDiskInfo) for node in nodes):
+        return LIBVIRT_COLUMNS
+    return COLUMNS
 
 
 @dataclass
@@ -85,8 +110,20 @@ class NodeRow:
             parts.append(f"{name}: {count} dirty @ {granularity}")
         return "; ".join(parts)
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return columns_of([self.info])
+
     def cell(self, column: int) -> str:
-        name = COLUMNS[column]
+        name = self.columns[column]
+        disk = self.info if isinstance(self.info, LibvirtDiskInfo) else None
+        if disk is not None and name in ("domain", "target", "type", "QEMU node names"):
+            return {"domain": disk.domain, "target": disk.target, "type": disk.source_type,
+                    "QEMU node names": ", ".join(disk.qemu_node_names) or "—"}[name]
+        if name == "source":
+            return self.file
+        if name == "allocation":
+            return format_size(self.info.image.actual_size or 0)
         if name == "node-name":
             return self.node_name
         if name == "driver":
@@ -158,6 +195,8 @@ class NodeTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[NodeRow] = []
+        self.columns: tuple[str, ...] = COLUMNS
+        """The columns shown: a libvirt endpoint's disks have their own."""
 
     @property
     def rows(self) -> Sequence[NodeRow]:
@@ -183,22 +222,24 @@ class NodeTableModel(QAbstractTableModel):
         ] == [row.used_by for row in self._rows]:
             return
         same_names = [row.node_name for row in rows] == [row.node_name for row in self._rows]
-        if same_names:
+        columns = columns_of([row.info for row in rows])
+        if same_names and columns == self.columns:
             self._rows = rows
             if rows:
                 self.dataChanged.emit(
-                    self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1)
+                    self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1)
                 )
             return
         self.beginResetModel()
         self._rows = rows
+        self.columns = columns
         self.endResetModel()
 
     def refresh_all(self) -> None:
         """Every cell may read differently (e.g. the display units changed)."""
         if self._rows:
             self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+                                  self.index(len(self._rows) - 1, len(self.columns) - 1))
 
     def rowCount(
         self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()  # noqa: B008
@@ -208,7 +249,7 @@ class NodeTableModel(QAbstractTableModel):
     def columnCount(
         self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()  # noqa: B008
     ) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def data(
         self,
@@ -224,10 +265,7 @@ class NodeTableModel(QAbstractTableModel):
             return row.file or row.node_name
         if role == Qt.ItemDataRole.UserRole:
             return row.node_name
-        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()] in (
-            "virtual size",
-            "cluster size",
-        ):
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[index.column()] in _SIZES:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -235,5 +273,5 @@ class NodeTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.columns[section]
         return None

@@ -113,6 +113,8 @@ class WriteLoadPanel(QWidget):
         #: node-name -> why the load may not write into it (not offered).
         self.refused: dict[str, str] = {}
         self._job_targets: dict[str, str] = {}
+        self.refusal = ""
+        """Why the current endpoint takes no write load ('' when it does)."""
         self.rate = QLineEdit("8M")
         self.rate.setToolTip("Bytes per second with a unit: 8M = 8 MiB/s")
         self.rate.setAccessibleName("Rate (per second)")
@@ -147,6 +149,18 @@ class WriteLoadPanel(QWidget):
         self.nodes = {node.node_name: node for node in nodes if node.node_name}
         self._job_targets = dict(job_targets)
         self._offer()
+
+    def set_refusal(self, reason: str) -> None:
+        """Why the current endpoint takes no write load ('' when it does): Start is disabled
+        and the reason shown."""
+        if reason == self.refusal:
+            return
+        self.refusal = reason
+        self.start_button.setEnabled(not reason and self.running is None)
+        self.start_button.setToolTip(reason)
+        self.node.setEnabled(not reason)
+        if self.running is None:
+            self.state.setText(reason or "idle")
 
     def set_job_targets(self, job_targets: Mapping[str, str]) -> None:
         """The active jobs' targets changed (a job started or ended)."""
@@ -190,6 +204,8 @@ class WriteLoadPanel(QWidget):
             rate = parse_speed(self.rate.text(), "rate")
         except ValueError as err:
             return self._fail(str(err))
+        if self.refusal:
+            return self._fail(self.refusal)
         if link is None or not node:
             return self._fail("choose an endpoint and a node")
         if rate <= 0:
@@ -230,7 +246,7 @@ class WriteLoadPanel(QWidget):
     async def stop_load(self) -> None:
         running, self.running = self.running, None
         self._timer.stop()
-        self.start_button.setEnabled(True)
+        self.start_button.setEnabled(not self.refusal)
         self.stop_button.setEnabled(False)
         if running is None:
             return

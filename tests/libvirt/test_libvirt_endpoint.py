@@ -1,4 +1,5 @@
-"""The libvirt endpoint against a real libvirtd and real QEMU domains (tests/libvirt/conftest)."""
+"""The libvirt endpoint against a real libvirtd and real QEMU domains
+(tests/libvirt/fixtures.py)."""
 
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ from guimirror.qapi.events import (
     JobStatusChange,
     QAPIEvent,
 )
+from guimirror.qapi.job import BlockJobInfo
 from guimirror.qapi.mirror import BlockdevMirror, BlockdevOnError
 from guimirror.session import EndpointState, Sampler, open_endpoint
 from guimirror.session.libvirt_client import LibvirtCallError, LibvirtClient
 from guimirror.session.libvirt_disks import LibvirtDiskInfo
 from guimirror.session.libvirt_endpoint import LibvirtEndpoint
-from tests.libvirt.conftest import DISK_SIZE, URI, Daemons, Domain
+from tests.libvirt.fixtures import DISK_SIZE, URI, Daemons, Domain
 
 T = TypeVar("T")
 EventT = TypeVar("EventT", bound=QAPIEvent)
@@ -60,6 +62,12 @@ async def next_event(stream: AsyncIterator[QAPIEvent], kind: type[EventT], devic
     raise AssertionError("the event stream ended")
 
 
+async def jobs_of(client: LibvirtClient, domain: Domain) -> list[BlockJobInfo]:
+    """The block jobs of ``domain`` (other domains may run on the same libvirtd)."""
+    return [job for job in await client.query_block_jobs()
+            if job.device.startswith(f"{domain.name}/")]
+
+
 def test_lists_the_running_domains_disks(domain: Domain) -> None:
     async def scenario() -> None:
         endpoint, client = await opened()
@@ -73,7 +81,7 @@ def test_lists_the_running_domains_disks(domain: Domain) -> None:
             assert disk.image.actual_size == DISK_SIZE
             assert disk.qemu_node_names == []
             assert endpoint.version is not None and endpoint.version.package.startswith("libvirt")
-            assert await client.query_block_jobs() == []
+            assert await jobs_of(client, domain) == []
         finally:
             await endpoint.close()
         assert endpoint.state is EndpointState.IDLE
@@ -96,13 +104,13 @@ def test_copy_reaches_ready_and_pivot_moves_the_disk(domain: Domain) -> None:
                 assert created == JobStatusChange(id=domain.device, status="created")
                 ready = await next_event(stream, BlockJobReady, domain.device)
                 assert ready.len == ready.offset == DISK_SIZE
-                (job,) = await client.query_block_jobs()
+                (job,) = await jobs_of(client, domain)
                 assert (job.device, job.type, job.ready, job.status) == (
                     domain.device, "mirror", True, "ready")
                 await client.block_job_complete(BlockJobComplete(device=domain.device))
                 done = await next_event(stream, BlockJobCompleted, domain.device)
                 assert done.error is None
-            assert await client.query_block_jobs() == []
+            assert await jobs_of(client, domain) == []
         finally:
             await endpoint.close()
 
@@ -150,18 +158,18 @@ def test_cancel_leaves_the_disk_on_its_source_and_speed_changes(domain: Domain) 
                 await client.blockdev_mirror(BlockdevMirror(
                     device=domain.device, target=str(target), sync="full", speed=SLOW,
                 buf_size=SMALL_BUFFER))
-                (job,) = await client.query_block_jobs()
+                (job,) = await jobs_of(client, domain)
                 assert (job.speed, job.ready, job.len) == (SLOW, False, DISK_SIZE)
                 await client.block_job_set_speed(
                     BlockJobSetSpeed(device=domain.device, speed=2 * SLOW))
-                (job,) = await client.query_block_jobs()
+                (job,) = await jobs_of(client, domain)
                 assert job.speed == 2 * SLOW
                 with pytest.raises(LibvirtCallError, match="cannot pause"):
                     await client.block_job_pause(BlockJobPause(device=domain.device))
                 await client.block_job_cancel(BlockJobCancel(device=domain.device))
                 cancelled = await next_event(stream, BlockJobCancelled, domain.device)
                 assert cancelled.len == DISK_SIZE and cancelled.speed == 2 * SLOW
-            assert await client.query_block_jobs() == []
+            assert await jobs_of(client, domain) == []
         finally:
             await endpoint.close()
 
@@ -189,7 +197,7 @@ def test_refusals_before_libvirt_is_asked(domain: Domain) -> None:
             with pytest.raises(LibvirtCallError, match="sync 'none'"):
                 await client.blockdev_mirror(
                     BlockdevMirror(device=domain.device, target=str(empty), sync="none"))
-            assert await client.query_block_jobs() == []
+            assert await jobs_of(client, domain) == []
 
             verdict = await client.check_copy(domain.device, str(full))
             assert verdict.allowed and verdict.confirmation is not None
@@ -197,7 +205,8 @@ def test_refusals_before_libvirt_is_asked(domain: Domain) -> None:
             verdict = await client.check_copy(domain.device, str(empty))
             assert verdict.allowed and verdict.confirmation is None and not verdict.warnings
             verdict = await client.check_copy(domain.device, str(small))
-            assert verdict.warnings and "different sizes" in verdict.warnings[0]
+            assert not verdict.allowed and not verdict.warnings
+            assert "different sizes" in verdict.refusals[0]
         finally:
             await endpoint.close()
 
@@ -218,7 +227,7 @@ def test_libvirts_own_refusal_reaches_the_caller(domain: Domain) -> None:
             assert isinstance(caught.value, LibvirtCallError)
             assert caught.value.code is not None
             assert "No such file or directory" in caught.value.desc
-            assert await client.query_block_jobs() == []
+            assert await jobs_of(client, domain) == []
         finally:
             await endpoint.close()
 
@@ -260,7 +269,7 @@ def test_passthrough_gives_node_names_and_the_sampler_dirty_clusters(domain: Dom
             await client.blockdev_mirror(BlockdevMirror(
                 device=domain.device, target=str(target), sync="full", speed=SLOW,
                 granularity=65536, buf_size=SMALL_BUFFER))
-            (estimated,) = await sampler.poll_once()
+            (estimated,) = [one for one in await sampler.poll_once() if one.job_id == domain.device]
             assert estimated.dirty_estimated and estimated.job_id == domain.device
 
             client.enable_qmp_passthrough(domain.name)
@@ -268,7 +277,7 @@ def test_passthrough_gives_node_names_and_the_sampler_dirty_clusters(domain: Dom
             disk = nodes[domain.device]
             assert isinstance(disk, LibvirtDiskInfo) and disk.qemu_node_names
             sampler.request_round()  # a round that reads the nodes
-            (sample,) = await sampler.poll_once()
+            (sample,) = [one for one in await sampler.poll_once() if one.job_id == domain.device]
             assert not sample.dirty_estimated
             assert sample.granularity == 65536
             assert 0 < sample.dirty_bytes <= DISK_SIZE

@@ -49,6 +49,8 @@ def test_capabilities_say_why_what_libvirt_lacks_is_absent() -> None:
     reason = capabilities.why_absent("blockdev-mirror", "on-target-error")
     assert reason is not None and "error policy" in reason
     assert "BLOCK_JOB_READY" in capabilities.events
+    job_id = capabilities.why_absent("blockdev-mirror", "job-id")
+    assert job_id is not None and "by the disk" in job_id
 
 
 def test_disks_of_reads_sources_formats_and_the_ready_mirror() -> None:
@@ -62,6 +64,7 @@ def test_disks_of_reads_sources_formats_and_the_ready_mirror() -> None:
     assert (disk.target, disk.source_type, disk.source, disk.format) == (
         "vdb", "block", "/dev/vg/vm1", "qcow2")
     assert disk.read_only and disk.mirror_ready and disk.cache == "none"
+    assert disk.mirror_source == "/c"
 
 
 def test_device_names_and_image_sizes() -> None:
