@@ -131,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from guimirror.ui.garbage import GuiThreadCollector
     from guimirror.ui.main_window import APP_ID, app_icon
     from guimirror.ui.settings import APPLICATION, ORGANIZATION
     from guimirror.ui.translation import install_translators
@@ -145,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
     WheelGuard.install(app)
+    collector = GuiThreadCollector(app)
+    collector.start()
     translators = install_translators(app)  # noqa: F841  (kept while the application runs)
     try:
         return int(qasync.run(run_window(args)))

@@ -41,8 +41,22 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio._set_running_loop(None)
         asyncio.set_event_loop(None)
         loop.close()
+        _collect_on_this_thread(app)
     if errors:
         pytest.fail(f"a background task failed: {errors[0].get('exception') or errors[0]}")
+
+
+def _collect_on_this_thread(app: object) -> None:
+    """Delete what the test left to deleteLater, then collect its reference cycles here, in
+    the GUI thread. Left to chance, the collector may run in a worker thread of a later test
+    and destroy this test's loop and its QObjects there, which Qt does not allow ("Timers
+    cannot be stopped from another thread"; sometimes a crash)."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 def _drain(app: object, loop: asyncio.AbstractEventLoop) -> None:
