@@ -103,7 +103,7 @@ class AddNodeDialog(QDialog):
         ``device_users`` maps devices (real paths) to the nodes and jobs that use them."""
         super().__init__(parent)
         self.device_users = dict(device_users or {})
-        self.setWindowTitle("Add block node")
+        self.setWindowTitle(self.tr("Add block node"))
         self.existing = dict(existing)
         self.default_dir = default_dir
         self.devices: list[BlockDevice] = []
@@ -111,56 +111,60 @@ class AddNodeDialog(QDialog):
         self.errors: dict[str, str] = {}
         self._device_task: asyncio.Task[None] | None = None
 
-        self.kind_file = QRadioButton("Image file")
-        self.kind_device = QRadioButton("Block device")
+        self.kind_file = QRadioButton(self.tr("Image file"))
+        self.kind_device = QRadioButton(self.tr("Block device"))
         self.kind_file.setChecked(True)
-        self.kind_file.setToolTip("Add a regular image file (driver file)")
-        self.kind_device.setToolTip("Add a block device (driver host_device)")
+        self.kind_file.setToolTip(self.tr("Add a regular image file (driver file)"))
+        self.kind_device.setToolTip(self.tr("Add a block device (driver host_device)"))
         kinds = QButtonGroup(self)
         kinds.addButton(self.kind_file)
         kinds.addButton(self.kind_device)
         self.path = QLineEdit()
         self.path.setPlaceholderText("/path/to/image.raw")
-        self.path.setAccessibleName("Image file")
-        self.path.setAccessibleDescription("The path of the image file (filename)")
-        self.browse = QPushButton("Browse…")
-        self.browse.setToolTip("Choose the image file")
+        self.path.setAccessibleName(self.tr("Image file"))
+        self.path.setAccessibleDescription(self.tr("The path of the image file (filename)"))
+        self.browse = QPushButton(self.tr("Browse…"))
+        self.browse.setToolTip(self.tr("Choose the image file"))
         self.browse.clicked.connect(self._browse)
         self.device_combo = QComboBox()
         self.device_combo.setVisible(False)
-        self.device_combo.setAccessibleName("Block device")
-        self.device_combo.setAccessibleDescription("The block device to add (filename)")
-        self.create_image = QCheckBox("Create a new image")
-        self.create_image.setToolTip("Create the image file before adding it")
+        self.device_combo.setAccessibleName(self.tr("Block device"))
+        self.device_combo.setAccessibleDescription(self.tr("The block device to add (filename)"))
+        self.create_image = QCheckBox(self.tr("Create a new image"))
+        self.create_image.setToolTip(self.tr("Create the image file before adding it"))
         self.size_mode = QComboBox()
-        self.size_mode.setAccessibleName("New image size")
+        self.size_mode.setAccessibleName(self.tr("New image size"))
         self.size_mode.setAccessibleDescription(
-            "A size of its own, or the size of an existing node")
-        self.size_mode.addItem("of size")
+            self.tr("A size of its own, or the size of an existing node"))
+        self.size_mode.addItem(self.tr("of size"))
         for name, size in sorted(self.existing.items()):
             if size:
-                self.size_mode.addItem(f"same size as {name} ({format_size(size)})", name)
+                self.size_mode.addItem(
+                    self.tr("same size as {0} ({1})").format(name, format_size(size)), name)
         self.image_size = QLineEdit("64M")
-        self.image_size.setAccessibleName("Size")
-        self.image_size.setAccessibleDescription("The new image's size in bytes, with a unit (64M)")
+        self.image_size.setAccessibleName(self.tr("Size"))
+        self.image_size.setAccessibleDescription(
+            self.tr("The new image's size in bytes, with a unit (64M)"))
         self.format = QComboBox()
-        self.format.setAccessibleName("Format")
+        self.format.setAccessibleName(self.tr("Format"))
         self.format.addItems([*formats, "none"])
-        self.format.setToolTip("The format node on top; 'none' adds only the protocol node")
+        self.format.setToolTip(
+            self.tr("The format node on top; 'none' adds only the protocol node"))
         self.node_name = QLineEdit()
-        self.node_name.setAccessibleName("Node name")
-        self.node_name.setPlaceholderText("e.g. src0")
+        self.node_name.setAccessibleName(self.tr("Node name"))
+        self.node_name.setPlaceholderText(self.tr("e.g. src0"))
         self.node_name.setToolTip(
-            "A letter first, then letters, digits, '-', '.', '_'; at most 31 characters"
+            self.tr("A letter first, then letters, digits, '-', '.', '_'; at most 31 characters")
         )
         self.read_only = QCheckBox("read-only")
-        self.read_only.setToolTip("Open the node read-only (read-only)")
-        self.direct = QCheckBox("cache.direct (O_DIRECT, bypass the page cache)")
-        self.direct.setToolTip("Open the file with O_DIRECT (cache.direct)")
+        self.read_only.setToolTip(self.tr("Open the node read-only (read-only)"))
+        self.direct = QCheckBox(self.tr("cache.direct (O_DIRECT, bypass the page cache)"))
+        self.direct.setToolTip(self.tr("Open the file with O_DIRECT (cache.direct)"))
         self.discard = QComboBox()
-        self.discard.setAccessibleName("Discard")
+        self.discard.setAccessibleName(self.tr("Discard"))
         self.discard.addItems(["ignore", "unmap"])
-        self.discard.setToolTip("unmap: zeroes and discards punch holes, so a target stays sparse")
+        self.discard.setToolTip(
+            self.tr("unmap: zeroes and discards punch holes, so a target stays sparse"))
         self.error = QLabel()
         self.error.setStyleSheet(_ERROR_STYLE)
         self.error.setWordWrap(True)
@@ -168,11 +172,11 @@ class AddNodeDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Add"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(
-            "Add the node (blockdev-add)")
+            self.tr("Add the node (blockdev-add)"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
-            "Close without adding a node")
+            self.tr("Close without adding a node"))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -189,14 +193,14 @@ class AddNodeDialog(QDialog):
         create_row.addWidget(self.size_mode)
         create_row.addWidget(self.image_size)
         form = QFormLayout()
-        form.addRow("Kind", kind_row)
-        form.addRow("Where", where)
+        form.addRow(self.tr("Kind"), kind_row)
+        form.addRow(self.tr("Where"), where)
         form.addRow("", create_row)
-        form.addRow("Format", self.format)
-        form.addRow("Node name", self.node_name)
+        form.addRow(self.tr("Format"), self.format)
+        form.addRow(self.tr("Node name"), self.node_name)
         form.addRow("", self.read_only)
         form.addRow("", self.direct)
-        form.addRow("Discard", self.discard)
+        form.addRow(self.tr("Discard"), self.discard)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -236,10 +240,11 @@ class AddNodeDialog(QDialog):
         self.device_combo.clear()
         for device in devices:
             mounts = ", ".join(device.all_mountpoints)
-            state = f"mounted at {mounts}" if device.mounted else "not mounted"
+            state = (self.tr("mounted at {0}").format(mounts) if device.mounted
+                     else self.tr("not mounted"))
             used = self.device_users.get(os.path.realpath(device.path))
             if used:
-                state += f"; in use by {', '.join(used)}"
+                state += self.tr("; in use by {0}").format(", ".join(used))
             model = f" {device.model}" if device.model else ""
             self.device_combo.addItem(
                 f"{device.path}  {format_size(device.size)}{model}  ({device.type}, {state})",
@@ -267,9 +272,9 @@ class AddNodeDialog(QDialog):
 
     def _browse(self) -> None:
         if self.create_image.isChecked():
-            path, _ = QFileDialog.getSaveFileName(self, "New image", self.default_dir)
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("New image"), self.default_dir)
         else:
-            path, _ = QFileDialog.getOpenFileName(self, "Image file", self.default_dir)
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Image file"), self.default_dir)
         if path:
             self.path.setText(path)
 
@@ -278,11 +283,11 @@ class AddNodeDialog(QDialog):
         if source is not None:
             size = self.existing.get(source)
             if not size:
-                raise ValueError(f"node '{source}' has no known size")
+                raise ValueError(self.tr("node '{0}' has no known size").format(source))
             return size
         size = parse_size(self.image_size.text(), "size")
         if size <= 0:
-            raise ValueError("size: a new image needs a size above 0")
+            raise ValueError(self.tr("size: a new image needs a size above 0"))
         return size
 
     def validate(self) -> bool:
@@ -295,34 +300,38 @@ class AddNodeDialog(QDialog):
         except QAPIError as err:
             errors["node-name"] = err.desc
         if name in self.existing:
-            errors["node-name"] = f"Duplicate nodes with node-name='{name}'"
+            errors["node-name"] = self.tr("Duplicate nodes with node-name='{0}'").format(name)
         create: ImageToCreate | None = None
         device = self.kind_device.isChecked()
         if device:
             selected = self._selected_device()
             path = selected.path if selected else ""
             if selected is None:
-                errors["path"] = "Choose a block device"
+                errors["path"] = self.tr("Choose a block device")
             elif not self.read_only.isChecked() and selected.refusal():
-                errors["path"] = f"{selected.refusal()}; add it read-only or unmount it"
+                errors["path"] = self.tr("{0}; add it read-only or unmount it").format(
+                    selected.refusal())
         else:
             path = self.path.text().strip()
             if not path:
-                errors["path"] = "Give the image file's path"
+                errors["path"] = self.tr("Give the image file's path")
             elif not os.path.isabs(path):
-                errors["path"] = "Give an absolute path"
+                errors["path"] = self.tr("Give an absolute path")
             elif self.create_image.isChecked():
                 if os.path.exists(path):
-                    errors["path"] = f"{path} exists already; untick 'Create' to use it"
+                    errors["path"] = self.tr(
+                        "{0} exists already; untick 'Create' to use it").format(path)
                 elif not os.path.isdir(os.path.dirname(path)):
-                    errors["path"] = f"the directory {os.path.dirname(path)} does not exist"
+                    errors["path"] = self.tr("the directory {0} does not exist").format(
+                        os.path.dirname(path))
                 else:
                     try:
                         create = ImageToCreate(path, self._new_size())
                     except ValueError as err:
                         errors["size"] = str(err)
             elif not os.path.exists(path):
-                errors["path"] = f"Could not open '{path}': No such file or directory"
+                errors["path"] = self.tr(
+                    "Could not open '{0}': No such file or directory").format(path)
         self.errors = errors
         self.error.setText(next(iter(errors.values()), ""))
         ok = not errors

@@ -44,16 +44,17 @@ class AttachDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Attach to an endpoint")
+        self.setWindowTitle(self.tr("Attach to an endpoint"))
         self.uri: EndpointURI | None = None
         self.edit = QLineEdit()
         self.edit.setObjectName("uri")
         self.edit.setPlaceholderText("unix:/run/vm1/qmp.sock")
         self.edit.setMinimumWidth(420)
-        self.edit.setAccessibleName("Endpoint URI")
-        self.edit.setAccessibleDescription("The endpoint to attach to, in one of the forms listed")
-        self.browse_button = QPushButton("Browse…")
-        self.browse_button.setToolTip("Pick a QMP socket file")
+        self.edit.setAccessibleName(self.tr("Endpoint URI"))
+        self.edit.setAccessibleDescription(
+            self.tr("The endpoint to attach to, in one of the forms listed"))
+        self.browse_button = QPushButton(self.tr("Browse…"))
+        self.browse_button.setToolTip(self.tr("Pick a QMP socket file"))
         self.browse_button.clicked.connect(self.browse)
         self.error = QLabel()
         self.error.setObjectName("error")
@@ -66,10 +67,10 @@ class AttachDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Attach")
-        self.ok_button.setToolTip("Open the endpoint")
+        self.ok_button.setText(self.tr("Attach"))
+        self.ok_button.setToolTip(self.tr("Open the endpoint"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
-            "Close without attaching")
+            self.tr("Close without attaching"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -77,10 +78,10 @@ class AttachDialog(QDialog):
         row.addWidget(self.edit, 1)
         row.addWidget(self.browse_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Endpoint URI, or the path of a QMP socket:"))
+        layout.addWidget(QLabel(self.tr("Endpoint URI, or the path of a QMP socket:")))
         layout.addLayout(row)
         layout.addWidget(self.error)
-        layout.addWidget(QLabel("Accepted forms:"))
+        layout.addWidget(QLabel(self.tr("Accepted forms:")))
         layout.addWidget(forms)
         layout.addWidget(self.buttons)
         self.edit.textChanged.connect(self.validate)
@@ -107,7 +108,7 @@ class AttachDialog(QDialog):
     def browse(self) -> QFileDialog:
         """A file dialog (window-modal, non-blocking) that lists sockets too; the chosen file
         becomes ``unix:PATH``."""
-        dialog = QFileDialog(self, "Choose a QMP socket")
+        dialog = QFileDialog(self, self.tr("Choose a QMP socket"))
         dialog.setObjectName("browse-socket")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         # Sockets are "system" files: the native dialogs and QDir's default leave them out.

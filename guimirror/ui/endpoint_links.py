@@ -87,7 +87,7 @@ class EndpointLinks(QObject):
         if builtin:
             await self._start(links[0])
         for link in links[1 if builtin else 0:]:
-            self.tasks.spawn(self._start(link), f"endpoint {link.name}")
+            self.tasks.spawn(self._start(link), self.tr("endpoint {0}").format(link.name))
 
     def _unique_name_for(self, uri: EndpointURI,
                          pending: list[EndpointLink] | None = None) -> str:
@@ -134,7 +134,8 @@ class EndpointLinks(QObject):
             for link in self.links.values():
                 if str(link.uri) == str(parsed) and link.state in ("running", "opening"):
                     self.select(link.name)
-                    self.tasks.report(f"{parsed} is open already, as {link.name}")
+                    self.tasks.report(
+                        self.tr("{0} is open already, as {1}").format(parsed, link.name))
                     return link
         link = EndpointLink(parsed, name or self._unique_name_for(parsed),
                             rate=self.settings.sampling_rate)
@@ -149,7 +150,7 @@ class EndpointLinks(QObject):
         dialog = AttachDialog(self.endpoint_list.window())
         dialog.setObjectName("attach")
         dialog.accepted.connect(lambda: self.tasks.spawn(
-            self.open_uri(dialog.uri), "attach") if dialog.uri is not None else None)
+            self.open_uri(dialog.uri), self.tr("attach")) if dialog.uri is not None else None)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -169,30 +170,32 @@ class EndpointLinks(QObject):
         if link is None:
             return
         if link.kind is EndpointKind.BUILTIN:
-            self.tasks.report("the built-in engine stays; it ends with the application")
+            self.tasks.report(self.tr("the built-in engine stays; it ends with the application"))
             return
         leave_running = False
         running = self.running_jobs(name)
         if link.kind is EndpointKind.DAEMON and link.connected and running:
+            stop, leave = self.tr("Stop the daemon"), self.tr("Leave it running")
             answer = await ask(
-                self.endpoint_list.window(), "Remove a daemon with running jobs?",
-                f"The qemu-storage-daemon '{name}' runs {', '.join(running)}.",
-                [("Stop the daemon", "destructive"), ("Leave it running", "action"),
-                 ("Cancel", "reject")],
+                self.endpoint_list.window(), self.tr("Remove a daemon with running jobs?"),
+                self.tr("The qemu-storage-daemon '{0}' runs {1}.").format(
+                    name, ", ".join(running)),
+                [(stop, "destructive"), (leave, "action"), (self.tr("Cancel"), "reject")],
                 QMessageBox.Icon.Warning,
-                informative=f"Stopping it cancels its jobs (never a pivot). Left running, it "
-                            f"goes on without guimirror; attach to its QMP socket "
-                            f"{link.address} to see it again.",
+                informative=self.tr("Stopping it cancels its jobs (never a pivot). Left running, "
+                                    "it goes on without guimirror; attach to its QMP socket "
+                                    "{0} to see it again.").format(link.address),
             )
-            if answer not in ("Stop the daemon", "Leave it running"):
+            if answer not in (stop, leave):
                 return
-            leave_running = answer == "Leave it running"
+            leave_running = answer == leave
         write_load = self.write_load
         if write_load.running is not None and write_load.running.link is link:
             await write_load.stop_load()
         if leave_running:
             await link.detach()
-            self.tasks.report(f"{name} runs on; its QMP socket is {link.address}")
+            self.tasks.report(
+                self.tr("{0} runs on; its QMP socket is {1}").format(name, link.address))
         else:
             await link.close()
         write_load.servers.forget(name)

@@ -14,7 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from guimirror.qapi.block_info import BlockDeviceInfo, BlockDirtyInfo
 from guimirror.session.libvirt_disks import LibvirtDiskInfo
@@ -23,15 +30,15 @@ from guimirror.units import format_size
 
 PROTOCOL_DRIVERS = frozenset({"file", "host_device", "null-co", "nbd"})
 COLUMNS = (
-    "node-name",
-    "driver",
-    "file",
-    "virtual size",
-    "format",
-    "cluster size",
-    "read-only",
-    "used by",
-    "dirty bitmaps",
+    QT_TRANSLATE_NOOP("NodeTableModel", "node-name"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "driver"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "file"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "virtual size"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "format"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "cluster size"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "read-only"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "used by"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "dirty bitmaps"),
 )
 LIBVIRT_COLUMNS = (
     "domain",
@@ -104,10 +111,11 @@ class NodeRow:
     def dirty_text(self) -> str:
         parts = []
         for bitmap in self.dirty_bitmaps:
-            name = bitmap.name or "(anonymous)"
+            name = bitmap.name or QCoreApplication.translate("NodeTableModel", "(anonymous)")
             count = format_size(bitmap.count)
             granularity = format_size(bitmap.granularity)
-            parts.append(f"{name}: {count} dirty @ {granularity}")
+            parts.append(QCoreApplication.translate("NodeTableModel", "{0}: {1} dirty @ {2}")
+                         .format(name, count, granularity))
         return "; ".join(parts)
 
     @property
@@ -138,7 +146,8 @@ class NodeRow:
             cluster = self.cluster_size
             return "—" if not cluster else format_size(cluster)
         if name == "read-only":
-            return "yes" if self.read_only else "no"
+            return (QCoreApplication.translate("NodeTableModel", "yes") if self.read_only
+                    else QCoreApplication.translate("NodeTableModel", "no"))
         if name == "used by":
             return ", ".join(self.used_by)
         return self.dirty_text()
@@ -273,5 +282,5 @@ class NodeTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section]
+            return QCoreApplication.translate("NodeTableModel", str(self.columns[section]))
         return None

@@ -16,7 +16,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon
 
@@ -54,28 +54,49 @@ class Notice:
 def job_notice(endpoint: str, event: QAPIEvent, device: str = "?",
                target: str = "?") -> Notice | None:
     """What to tell of a job event (None: nothing worth a notification)."""
-    where = f"{device} → {target} on {endpoint}"
+    where = QCoreApplication.translate("job_notice", "{0} → {1} on {2}").format(
+        device, target, endpoint)
     if isinstance(event, BlockJobReady):
-        return Notice(f"Mirror {event.device} is ready",
-                      f"{where} is in sync; Complete pivots to {target}.")
+        return Notice(QCoreApplication.translate("job_notice", "Mirror {0} is ready")
+                      .format(event.device),
+                      QCoreApplication.translate("job_notice",
+                                                 "{0} is in sync; Complete pivots to {1}.")
+                      .format(where, target))
     if isinstance(event, BlockJobCompleted) and event.error:
-        return Notice(f"Mirror {event.device} failed", f"{where}: {event.error}", urgent=True)
+        return Notice(QCoreApplication.translate("job_notice", "Mirror {0} failed")
+                      .format(event.device), f"{where}: {event.error}", urgent=True)
     if isinstance(event, BlockJobCompleted):
-        return Notice(f"Mirror {event.device} completed",
-                      f"{where}: {format_size(event.len)} copied.")
+        return Notice(QCoreApplication.translate("job_notice", "Mirror {0} completed")
+                      .format(event.device),
+                      QCoreApplication.translate("job_notice", "{0}: {1} copied.")
+                      .format(where, format_size(event.len)))
     if isinstance(event, BlockJobCancelled):
-        copied = (f"{format_size(event.offset)} of {format_size(event.len)}" if event.len
-                  else "nothing")
-        return Notice(f"Mirror {event.device} cancelled", f"{where}: {copied} copied.")
+        copied = (QCoreApplication.translate("job_notice", "{0} of {1}")
+                  .format(format_size(event.offset), format_size(event.len)) if event.len
+                  else QCoreApplication.translate("job_notice", "nothing"))
+        return Notice(QCoreApplication.translate("job_notice", "Mirror {0} cancelled")
+                      .format(event.device),
+                      QCoreApplication.translate("job_notice", "{0}: {1} copied.")
+                      .format(where, copied))
     if isinstance(event, BlockJobError):
         operation = event.operation.value
         if event.action is BlockErrorAction.STOP:
-            return Notice(f"Mirror {event.device} stopped on a {operation} error",
-                          f"{where}: the error policy is stop; resume or cancel the job.",
+            return Notice(QCoreApplication.translate("job_notice",
+                                                     "Mirror {0} stopped on a {1} error")
+                          .format(event.device, operation),
+                          QCoreApplication.translate(
+                              "job_notice",
+                              "{0}: the error policy is stop; resume or cancel the job.")
+                          .format(where),
                           urgent=True)
         if event.action is BlockErrorAction.REPORT:
-            return Notice(f"Mirror {event.device} failed on a {operation} error",
-                          f"{where}: the error policy is report; the job ends.", urgent=True)
+            return Notice(QCoreApplication.translate("job_notice",
+                                                     "Mirror {0} failed on a {1} error")
+                          .format(event.device, operation),
+                          QCoreApplication.translate(
+                              "job_notice", "{0}: the error policy is report; the job ends.")
+                          .format(where),
+                          urgent=True)
     return None
 
 
@@ -178,4 +199,4 @@ class JobNotifications(QObject):
                             device=view.device if view is not None else "?",
                             target=view.target if view is not None else "?")
         if notice is not None:
-            self.tasks.spawn(self.notifier.notify(notice), "notification")
+            self.tasks.spawn(self.notifier.notify(notice), self.tr("notification"))

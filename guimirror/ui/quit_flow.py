@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -44,7 +45,7 @@ class QuitFlow:
         event.ignore()
         if not self.quitting:
             self.quitting = True
-            self.tasks.spawn(self.quit_flow(), "quit")
+            self.tasks.spawn(self.quit_flow(), QCoreApplication.translate("QuitFlow", "quit"))
 
     async def quit_flow(self, ask_user: bool = True) -> bool:
         """Ask about running jobs, then shut every endpoint down and close the window."""
@@ -61,18 +62,26 @@ class QuitFlow:
                 qemu = [job for name, job in active if kind(name) is not EndpointKind.BUILTIN]
                 lines = []
                 if builtin:
-                    lines.append(f"Jobs of the built-in engine stop with guimirror (cancelled, "
-                                 f"never pivoted): {', '.join(builtin)}.")
+                    lines.append(QCoreApplication.translate(
+                        "QuitFlow", "Jobs of the built-in engine stop with guimirror (cancelled, "
+                        "never pivoted): {0}.").format(", ".join(builtin)))
                 if qemu:
-                    lines.append(f"QEMU jobs go on without guimirror: {', '.join(qemu)}. "
-                                 f"A qemu-storage-daemon that guimirror started keeps "
-                                 f"running them, and guimirror takes it over again at the "
-                                 f"next start.")
+                    lines.append(QCoreApplication.translate(
+                        "QuitFlow", "QEMU jobs go on without guimirror: {0}. A "
+                        "qemu-storage-daemon that guimirror started keeps running them, and "
+                        "guimirror takes it over again at the next start.").format(
+                            ", ".join(qemu)))
                 lines.extend(self.daemons_left_running(active))
-                answer = await ask(self.window, "Quit with running jobs?", "\n".join(lines),
-                                   [("Quit", "destructive"), ("Keep running", "reject")],
+                quit_label = QCoreApplication.translate("QuitFlow", "Quit")
+                answer = await ask(self.window,
+                                   QCoreApplication.translate("QuitFlow",
+                                                              "Quit with running jobs?"),
+                                   "\n".join(lines),
+                                   [(quit_label, "destructive"),
+                                    (QCoreApplication.translate("QuitFlow", "Keep running"),
+                                     "reject")],
                                    QMessageBox.Icon.Warning)
-                if answer != "Quit":
+                if answer != quit_label:
                     return False
             await self.shutdown()
         finally:
@@ -92,9 +101,11 @@ class QuitFlow:
                 continue
             held = sorted(f"{node.node_name} ({node.file})" for node in link.nodes
                           if node.node_name and not node.node_name.startswith("#"))
-            lines.append(f"The qemu-storage-daemon '{link.name}' (QMP socket {link.address}) "
-                         f"runs on with {', '.join(jobs)} and keeps open: "
-                         f"{', '.join(held) or 'no named node'}.")
+            lines.append(QCoreApplication.translate(
+                "QuitFlow", "The qemu-storage-daemon '{0}' (QMP socket {1}) runs on with {2} "
+                "and keeps open: {3}.").format(
+                    link.name, link.address, ", ".join(jobs),
+                    ", ".join(held) or QCoreApplication.translate("QuitFlow", "no named node")))
         return lines
 
     async def shutdown(self) -> None:
@@ -116,8 +127,9 @@ class QuitFlow:
         for link in list(self.links.links.values()):
             if link.kind is EndpointKind.DAEMON and link.connected and link.name in busy:
                 await link.detach()
-                self.tasks.report(f"{link.name} runs on with {', '.join(busy[link.name])}; "
-                                  f"its QMP socket is {link.address}")
+                self.tasks.report(QCoreApplication.translate(
+                    "QuitFlow", "{0} runs on with {1}; its QMP socket is {2}").format(
+                        link.name, ", ".join(busy[link.name]), link.address))
             else:
                 await link.close()
         self.links.save()

@@ -107,8 +107,8 @@ class WriteLoadPanel(QWidget):
         self.servers = NBDServers()
         self.running: RunningLoad | None = None
         self.node = QComboBox()
-        self.node.setAccessibleName("Node")
-        self.node.setAccessibleDescription("The node the write load writes into")
+        self.node.setAccessibleName(self.tr("Node"))
+        self.node.setAccessibleDescription(self.tr("The node the write load writes into"))
         self.nodes: dict[str, BlockDeviceInfo] = {}
         #: node-name -> why the load may not write into it (not offered).
         self.refused: dict[str, str] = {}
@@ -116,25 +116,25 @@ class WriteLoadPanel(QWidget):
         self.refusal = ""
         """Why the current endpoint takes no write load ('' when it does)."""
         self.rate = QLineEdit("8M")
-        self.rate.setToolTip("Bytes per second with a unit: 8M = 8 MiB/s")
-        self.rate.setAccessibleName("Rate (per second)")
-        self.start_button = QPushButton("Start write load")
-        self.start_button.setToolTip("Write random blocks into the node at the rate, "
-                                     "through an NBD export")
+        self.rate.setToolTip(self.tr("Bytes per second with a unit: 8M = 8 MiB/s"))
+        self.rate.setAccessibleName(self.tr("Rate (per second)"))
+        self.start_button = QPushButton(self.tr("Start write load"))
+        self.start_button.setToolTip(
+            self.tr("Write random blocks into the node at the rate, through an NBD export"))
         self.start_button.clicked.connect(self._start_clicked)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setAccessibleName("Stop write load")
-        self.stop_button.setToolTip("Stop writing into the node")
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setAccessibleName(self.tr("Stop write load"))
+        self.stop_button.setToolTip(self.tr("Stop writing into the node"))
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self._stop_clicked)
-        self.state = QLabel("idle")
+        self.state = QLabel(self.tr("idle"))
         self.state.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         layout = QFormLayout(self)
-        layout.addRow("Node", self.node)
-        layout.addRow("Rate (per second)", self.rate)
+        layout.addRow(self.tr("Node"), self.node)
+        layout.addRow(self.tr("Rate (per second)"), self.rate)
         layout.addRow("", buttons)
         layout.addRow("", self.state)
         self._timer = QTimer(self)
@@ -175,7 +175,7 @@ class WriteLoadPanel(QWidget):
             if refusal:
                 self.refused[name] = refusal
         names = [name for name in self.nodes if name not in self.refused]
-        self.node.setToolTip("Not offered: " + "; ".join(self.refused.values())
+        self.node.setToolTip(self.tr("Not offered: {0}").format("; ".join(self.refused.values()))
                              if self.refused else "")
         if [self.node.itemText(i) for i in range(self.node.count())] == names:
             return
@@ -207,15 +207,16 @@ class WriteLoadPanel(QWidget):
         if self.refusal:
             return self._fail(self.refusal)
         if link is None or not node:
-            return self._fail("choose an endpoint and a node")
+            return self._fail(self.tr("choose an endpoint and a node"))
         if rate <= 0:
-            return self._fail("rate: give a rate above 0, e.g. 8M")
+            return self._fail(self.tr("rate: give a rate above 0, e.g. 8M"))
         if self.running is not None:
-            return self._fail("a write load is already running; stop it first")
+            return self._fail(self.tr("a write load is already running; stop it first"))
         if node in self.refused or node not in self.nodes:
-            return self._fail(self.refused.get(node) or f"no node '{node}' on {link.name}")
+            return self._fail(self.refused.get(node)
+                              or self.tr("no node '{0}' on {1}").format(node, link.name))
         if confirm and not await self._confirm(self.nodes[node]):
-            return self._fail(f"not started: '{node}' holds data")
+            return self._fail(self.tr("not started: '{0}' holds data").format(node))
         export_id = f"load-{node}"
         try:
             path = await self.servers.socket_for(link)
@@ -232,13 +233,14 @@ class WriteLoadPanel(QWidget):
         except (OSError, Exception) as err:  # any failure: undo the export
             await self._delete_export(link, export_id)
             await self.servers.release(link)
-            return self._fail(f"NBD connection failed: {err}")
+            return self._fail(self.tr("NBD connection failed: {0}").format(err))
         load = WriteLoad(client, rate)
         load.start()
         self.running = RunningLoad(link, node, export_id, load)
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.state.setText(f"writing {format_size(rate)}/s into {node} via NBD")
+        self.state.setText(
+            self.tr("writing {0}/s into {1} via NBD").format(format_size(rate), node))
         self._timer.start()
         self.started.emit(link.name, node)
         return True
@@ -254,7 +256,8 @@ class WriteLoadPanel(QWidget):
         await self._delete_export(running.link, running.export_id)
         await self.servers.release(running.link)
         stats = running.load.stats
-        self.state.setText(f"stopped; wrote {format_size(stats.written)} in {stats.writes} writes")
+        self.state.setText(self.tr("stopped; wrote {0} in {1} writes").format(
+            format_size(stats.written), stats.writes))
         self.stopped.emit(running.link.name, running.node)
 
     async def _confirm(self, node: BlockDeviceInfo) -> bool:
@@ -262,7 +265,7 @@ class WriteLoadPanel(QWidget):
         path = target_checks.local_path(node)
         measure = None
         if path is not None:
-            self.state.setText(f"measuring what {path} holds…")
+            self.state.setText(self.tr("measuring what {0} holds…").format(path))
             try:
                 measure = await target_checks.measure_target(path)
             except OSError:
@@ -270,9 +273,9 @@ class WriteLoadPanel(QWidget):
         question = target_checks.load_question(node, measure)
         if question is None:
             return True
-        write = f"Write into '{node.node_name}'"
-        answer = await ask(self.window(), "The node holds data", question,
-                           [(write, "destructive"), ("Cancel", "reject")],
+        write = self.tr("Write into '{0}'").format(node.node_name)
+        answer = await ask(self.window(), self.tr("The node holds data"), question,
+                           [(write, "destructive"), (self.tr("Cancel"), "reject")],
                            QMessageBox.Icon.Warning)
         return answer == write
 
@@ -311,8 +314,9 @@ class WriteLoadPanel(QWidget):
         if self.running is None:
             return
         stats = self.running.load.stats
-        text = (f"writing into {self.running.node}: {format_size(stats.written)} in "
-                f"{stats.writes} writes, {format_size(stats.rate)}/s")
+        text = self.tr("writing into {0}: {1} in {2} writes, {3}/s").format(
+            self.running.node, format_size(stats.written), stats.writes,
+            format_size(stats.rate))
         if stats.error:
-            text += f" — stopped: {stats.error}"
+            text += self.tr(" — stopped: {0}").format(stats.error)
         self.state.setText(text)
