@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Built-in engine against qemu-storage-daemon's blockdev-mirror and cp, on raw images.
 
 Cases (issue 3):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """How responsive the GUI stays while a full-speed mirror runs with plots updating at 10 Hz.
 
 The whole application runs as it does for a user: the main window on one qasync loop with

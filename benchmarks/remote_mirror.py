@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A mirror to another host over NBD: guimirror-daemon against qemu-storage-daemon, plain and TLS.
 
 Two network namespaces joined by a veth pair stand for two hosts, the link shaped on both

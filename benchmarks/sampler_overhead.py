@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Does polling slow the mirror? A mirror to READY with and without the sampler at 50 Hz.
 
 For each engine (qemu-storage-daemon, and the built-in engine when it is in the tree), each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """``guimirror``: the desktop application's entry point.
 
 One qasync loop runs the widgets, the QMP clients and the built-in engine. The command line:

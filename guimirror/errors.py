@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The root of every error guimirror raises on purpose.
 
 ``GuimirrorError`` is what the window catches: anything else reaching it is a bug. Its

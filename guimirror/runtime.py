@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Process set-up for a long-running GUI: the GUI thread's turn at the GIL while the built-in
 engine's worker threads are busy, and the garbage collector and the objects that live as long
 as the application."""

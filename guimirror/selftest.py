@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The installed application's self-test: one real mirror on the built-in engine, without Qt.
 
 ``guimirror --self-test`` runs :func:`main`. It writes a small source image with data and a

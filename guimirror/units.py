@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Sizes and speeds in human units: one parser and one formatter for every size field.
 
 Input (``parse_size``, ``parse_speed``):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Suite-wide set-up: offscreen Qt, and a qasync event loop for tests that mix Qt and asyncio.
 
 Tests of the Qt-free core run their scenarios with ``asyncio.run``; tests of the GUI take the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """``loop_device(size)``: loop devices over sparse images, detached at teardown. Import the
 fixture into a test module to use it."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers the test suites share: real tools or a clear skip, never a silent one in CI."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The core (guimirror.qapi, engine, nbd, qmp, session) imports no Qt: it must run headless, in a
 root-owned daemon, and under any QMP tool. Each module is imported with Qt made unimportable."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every document that a docstring or a comment under guimirror/ and tests/ cites exists in the
 repository (under docs/ or at the top level), and every numbered section cited in the QEMU
 reference pages ("qemu-mirror.md 3.8", "qemu-measured.md section 6") is a heading there."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """No import cycle among guimirror's modules.
 
 Every module of the package is read with ``ast`` (not imported): each ``import`` and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """PySide6 6.12.0 on Python 3.11 loses a reference to ``True`` on every Python-side signal emit
 and aborts the interpreter after a few hundred emits; this is why PySide6 is pinned below 6.12.
 

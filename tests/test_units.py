@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One parser and one formatter for sizes and speeds: QEMU's K/M/G, decimal kB/MB, binary
 KiB/MiB, ``/s`` for speeds; what is shown parses back to within its last shown digit."""
 

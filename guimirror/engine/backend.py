@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """BlockBackend: a user of a node that the graph can re-point (QEMU's BlockBackend).
 
 Exports, the mirror job's target handle and the GUI's write load do their I/O through a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The dirty bitmap: one bit per ``granularity`` chunk of a node (QEMU's HBitmap, flat).
 
 Bits are packed into 64-bit words in a numpy array, so a 1 TiB disk at 64 KiB granularity

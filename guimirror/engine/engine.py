@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The built-in engine's API: one coroutine per QMP command, and an event stream.
 
 Each method takes the command's argument model from ``guimirror.qapi.commands`` (none for a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Block exports: nbd-server-start, nbd-server-stop, block-export-add, block-export-del and
 query-block-exports, with qemu-storage-daemon 7.2's checks, their order and their texts.
 

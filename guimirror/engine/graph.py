@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engine's block graph: named nodes, their parents, and the graph changes jobs make.
 
 Node names, lookups and blockdev-add/-del follow QEMU 7.2 (block.c, blockdev.c) with its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engine's worker threads and the system calls its drivers make in them.
 
 Every function here except ``run`` blocks and must be called in a worker thread through

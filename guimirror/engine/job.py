@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The job state machine of QEMU's job.c and blockjob.c, for one block job of the engine.
 
 A ``Job`` owns one asyncio task (the *job task*) that runs ``run()`` and then the completion

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The mirror block job: QEMU 7.2's block/mirror.c, with the deliberate differences that
 docs/deviations.md explains.
 

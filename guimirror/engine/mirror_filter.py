@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The ``mirror_top`` filter node that a mirror job inserts above its source.
 
 Every write from the source's users passes through it, from users that came after the

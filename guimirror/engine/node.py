@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The block node: what every driver of the built-in engine offers to its parents.
 
 A node is one vertex of the block graph, as in QEMU: protocol nodes (``file``,

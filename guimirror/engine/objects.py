@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engine's user-creatable objects (object-add, object-del): TLS credentials.
 
 A ``tls-creds-x509`` object names a directory in QEMU's layout: ca-cert.pem, and per

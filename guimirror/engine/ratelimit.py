@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's rate limiter (include/qemu/ratelimit.h): a byte quota per 100 ms slice.
 
 Bytes are accounted when an operation is issued; once a slice's quota is used up the caller

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The NBD protocol, shared by the built-in engine's server and guimirror's own client.
 
 ``protocol`` holds the wire format (magics, numbers, flags, structs); ``client`` is the small

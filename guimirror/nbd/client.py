@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """guimirror's NBD client: many requests in flight, structured replies, block status, TLS.
 
 ``NBDClient`` opens one export (unix socket or TCP, optionally over TLS) and then sends each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The client's side of NBD's fixed newstyle handshake, up to transmission.
 
 In the order QEMU's client sends them: STARTTLS (when TLS is asked for, then the rest goes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The NBD wire format: magics, option and command numbers, flags, and the errno mapping.
 
 Defined once here for both ends guimirror has: the built-in engine's server

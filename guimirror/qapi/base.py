@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The base of every QAPI model, and QEMU's QAPI input errors for bad arguments.
 
 Models declare their members in the order of QEMU's schema: QEMU's input visitor stops at

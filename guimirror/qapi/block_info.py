@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """``query-named-block-nodes``' reply: one ``BlockDeviceInfo`` per node (QEMU 7.2 schema)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """``blockdev-add``'s arguments for the drivers guimirror's engine has (QEMU 7.2 names).
 
 ``BlockdevOptions`` is a union on ``driver``: ``parse_arguments(BlockdevOptions, raw)``

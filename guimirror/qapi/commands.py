@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Argument and return models of every command guimirror's QMP server serves.
 
 Each argument model is named after its command in CamelCase (``block-job-cancel`` ->

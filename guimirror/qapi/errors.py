@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The one error class that crosses QMP: an error reply's ``class`` and ``desc``."""
 
 from __future__ import annotations

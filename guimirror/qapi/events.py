@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The job events guimirror sends and receives: data models and ``parse_event``."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Jobs: QEMU's job status machine and verb table (job.c), and the job queries' replies."""
 
 from __future__ import annotations

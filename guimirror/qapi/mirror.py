@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """``blockdev-mirror``'s arguments, documented defaults and QEMU 7.2's argument checks.
 
 QEMU checks a blockdev-mirror command in this order (qmp_blockdev_mirror ->

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's rules for the names a user gives: node-name, job-id, export id (util/id.c, block.c)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """``object-add`` and ``object-del``: the user-creatable objects guimirror's engine has.
 
 Only TLS credentials: ``tls-creds-x509`` (QEMU's ``TlsCredsX509Properties``), a directory

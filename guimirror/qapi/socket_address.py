@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's socket addresses: ``InetSocketAddress``, ``UnixSocketAddress`` and the flat union
 ``SocketAddress`` (``{"type": "unix", "path": ...}``) that blockdev-add's nbd ``server`` takes.
 """

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QAPI's built-in scalar types, validated the way QEMU's QObject input visitor does.
 
 A value of the wrong JSON type fails with the visitor's own error kind, so that

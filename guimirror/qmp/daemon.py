@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """guimirror-daemon: the built-in engine served over QMP, started like qemu-storage-daemon.
 
 The options we support take the same arguments as qemu-storage-daemon's, so one command

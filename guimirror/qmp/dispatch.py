@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engine's commands: command name -> (argument model, Engine method).
 
 Every Engine coroutine is named after its QMP command with ``_`` for ``-`` and takes the

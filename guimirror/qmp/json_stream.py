@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QMP's JSON input as QEMU reads it: a byte-level lexer, a message streamer and a parser.
 
 QEMU does not read QMP line by line. Its lexer cuts the byte stream into tokens, a streamer

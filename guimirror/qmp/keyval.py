@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's dotted key=value option syntax (util/keyval.c), with QEMU's error texts.
 
 ``a=1,b.c=x,,y`` becomes ``{"a": "1", "b": {"c": "x,y"}}``: ``,,`` is a literal comma,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QMP's message layer as QEMU 7.2's monitor applies it, without any I/O.
 
 What is checked, in which order and with which words follows qapi/qmp-dispatch.c

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The QMP server of the built-in engine: transports, connections, commands and events.
 
 One ``QMPServer`` serves one engine over unix sockets, TCP on a loopback address, or already

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The session layer: endpoints by URI, their typed QMP client and capabilities, the sampler.
 
 No Qt here.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the sampler and the GUI need of an endpoint's client, whatever the engine behind it.
 
 :class:`~guimirror.session.client.SessionClient` (QMP) and

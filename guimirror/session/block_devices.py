@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Local block devices for the add-node picker: lsblk's JSON, with size, model and mount state.
 
 A device counts as mounted when it, or any partition or holder below it in lsblk's tree, has a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What an engine serves: its commands, each command's arguments, and its events.
 
 Read once when an endpoint opens (:func:`read_capabilities`). QEMU describes itself in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The typed QMP client: one coroutine per command, taking and returning guimirror.qapi models.
 
 Method names and signatures are those of the built-in ``Engine``

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One QMP connection: commands as plain JSON, QEMU's errors as one exception, events to callbacks.
 
 This is the untyped layer under :class:`guimirror.session.client.SessionClient`. It wraps

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Is a mirror converging? The hint shown when dirty clusters keep growing for a while.
 
 A mirror converges when it copies faster than the writers dirty the source. The sign that it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Endpoints: the engines guimirror talks to, each over QMP, any number at once.
 
 Each is named by a URI (guimirror.session.uri) and made by guimirror.session.opening's

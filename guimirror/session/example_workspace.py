@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The example workspace offered on first start: a source holding data and an empty target.
 
 Two raw images of the same size in the user's data directory. The source gets scattered

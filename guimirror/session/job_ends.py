@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Source and target of the mirrors an endpoint runs, also of those someone else started.
 
 A mirror this client started is known by its command (``SessionClient.mirrors``). For one

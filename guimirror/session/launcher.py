@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Start and stop a qemu-storage-daemon that listens on a private QMP socket.
 
 The daemon gets two QMP monitors: ``qmp.sock``, a unix socket inside a fresh 0700 directory

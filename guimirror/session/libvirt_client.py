@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The typed client of a libvirt endpoint: libvirt's block-copy API in QMP's vocabulary.
 
 :class:`LibvirtClient` implements :class:`~guimirror.session.block_client.BlockJobClient`, so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A libvirt domain's disks, read from its XML, as guimirror's typed block nodes.
 
 Pure: no libvirt import. Each disk of a running domain becomes a :class:`LibvirtDiskInfo`, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The libvirt endpoint: the VMs a libvirtd runs, reached through libvirt's API.
 
 libvirt holds each VM's QMP monitor, so guimirror speaks libvirt to it (libvirt-python, an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """libvirt's events on asyncio: one ``libvirtaio`` implementation for the whole process.
 
 libvirt takes an event loop implementation once per process (a second registration raises),

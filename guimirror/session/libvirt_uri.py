@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Endpoint URIs of libvirt's QEMU driver: the VMs that libvirt runs.
 
 ==========================================  ===================================================

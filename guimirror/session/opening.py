@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Open an endpoint by its URI: each scheme has an opener that makes its Endpoint.
 
 ``open_endpoint("qsd:")`` parses the URI, makes the endpoint and opens it. ``endpoint_for``

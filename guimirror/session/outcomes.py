@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the end of a mirror did, in words: which node the users of the source write to now,
 and what the target holds.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Throughput, average and ETA of one job instance, from the offsets the engine reports.
 
 Every figure is bytes over the time between two readings that bound them, never an

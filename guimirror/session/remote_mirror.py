@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A mirror from a node on one host to a node on another, over NBD, as QEMU does it.
 
 The target host exports its node (``nbd-server-start``, ``block-export-add`` writable), the

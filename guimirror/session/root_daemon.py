@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The root guimirror-daemon for block devices, started through polkit's pkexec.
 
 The package installs /usr/libexec/guimirror/start-root-daemon and the polkit action

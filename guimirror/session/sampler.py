@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The sampler: the one poller of an endpoint. Each round reads the jobs (and, when due, the
 block nodes and the exports) in one round trip, and delivers an ``EndpointSnapshot`` with a
 ``JobSample`` per job (throughput, average, dirty bytes and clusters, ETA, per job instance).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the sampler delivers: a ``JobSample`` per job per round, and an ``EndpointSnapshot`` per
 round with the jobs, nodes and exports as the engine reported them (guimirror.qapi models)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The samples of one job, kept compact for the plots and the CSV export.
 
 A ``JobSample`` is stored as one row of floats (``COLUMNS``): the status as an index into the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One OpenSSH master connection per host: remote commands and unix-socket forwards over it.
 
 guimirror runs the system's ``ssh``, so the user's ~/.ssh/config, agent and known_hosts apply.

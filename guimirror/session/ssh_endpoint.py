@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Endpoints on another host, reached over the ssh master connection to that host.
 
 * :class:`SshSocketEndpoint` (``ssh://host/path/qmp.sock``) forwards a local socket in the

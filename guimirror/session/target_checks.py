@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The checks before a mirror starts or a write load writes: size mismatch, a mounted or busy
 target, and what a node's file or device holds.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Ending a background task that was asked to stop."""
 
 from __future__ import annotations

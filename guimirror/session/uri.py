@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Endpoint URIs: one line of text names every engine guimirror can open.
 
 ======================================================  ==========================================

@@ -487,8 +487,8 @@
         <translation>Mit einem Endpunkt &amp;verbinden…</translation>
     </message>
     <message>
-        <source>Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT) or a new qemu-storage-daemon (qsd:)</source>
-        <translation>Per URI verbinden: ein QMP-Socket (unix:PFAD, tcp:HOST:PORT) oder ein neuer qemu-storage-daemon (qsd:)</translation>
+        <source>Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT), a new qemu-storage-daemon (qsd:) or a libvirtd&apos;s VMs (qemu:///system)</source>
+        <translation>Per URI verbinden: ein QMP-Socket (unix:PFAD, tcp:HOST:PORT), ein neuer qemu-storage-daemon (qsd:) oder die VMs eines libvirtd (qemu:///system)</translation>
     </message>
     <message>
         <source>Create the &amp;example workspace</source>
@@ -704,6 +704,30 @@
     <message>
         <source>dirty bitmaps</source>
         <translation>Dirty-Bitmaps</translation>
+    </message>
+    <message>
+        <source>domain</source>
+        <translation>Domäne</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <source>type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>allocation</source>
+        <translation>Belegung</translation>
+    </message>
+    <message>
+        <source>QEMU node names</source>
+        <translation>QEMU-Knotennamen</translation>
     </message>
     <message>
         <source>(anonymous)</source>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Everything Qt: the main window and its widgets."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The add-node dialog: an image file or a block device, its options, or a new image.
 
 The result is a ``blockdev-add`` argument object in QMP's names (a format node over an inline

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Questions to the user that do not block the event loop.
 
 ``ask`` opens a window-modal QMessageBox with ``open()`` (no nested event loop, so asyncio

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The Attach dialog: an endpoint URI typed or a socket file browsed for, checked as it is typed.
 
 It takes what the command line takes (``guimirror.session.uri``): ``unix:/path``, a bare

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One endpoint as the window sees it: a session endpoint, its sampler, and Qt signals.
 
 The endpoint and the sampler are guimirror.session's (built-in engine in-process, a spawned

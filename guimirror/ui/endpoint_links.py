@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The endpoint links by name and the sidebar list that shows them: open endpoints by URI,
 remove and remember them; which one is current."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The event log: every command sent, its reply, and every event received, with timestamps.
 
 A filter (plain text, case-insensitive) narrows what is shown; Copy puts the shown lines on

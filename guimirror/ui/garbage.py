@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Python's cycle collector, run in the GUI thread only.
 
 Left alone, the collector runs in whichever thread happens to allocate, a worker thread of

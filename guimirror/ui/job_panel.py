@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The job rows: one row per block job, with the verbs its status allows and a live speed.
 
 Which buttons are enabled follows QEMU's verb table (``guimirror.qapi.job.check_verb``), so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Jobs: the rows of the job panel, their plots, events and samples, and the job verbs."""
 
 from __future__ import annotations

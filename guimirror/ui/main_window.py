@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The main window: endpoints, nodes, the mirror form, jobs with live plots, the event log.
 
 Everything runs in the GUI thread on the one qasync loop. User actions start asyncio tasks

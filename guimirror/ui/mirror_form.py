@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The blockdev-mirror form, built from the model: one row per argument of ``BlockdevMirror``.
 
 Labels, groups, tooltips (QMP's documentation of the argument), units, defaults and allowed

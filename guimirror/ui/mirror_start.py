@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Starting a mirror: the pre-start checks (ask or refuse), then blockdev-mirror.
 
 With target-is-zero set, the start asks first, naming the risk in QEMU's words and saying

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Node actions: the node table and its details, add and remove nodes, the example workspace."""
 
 from __future__ import annotations

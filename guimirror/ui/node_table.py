@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The node table: a QAbstractTableModel over an endpoint's named block nodes.
 
 Rows wrap the ``BlockDeviceInfo`` models of ``query-named-block-nodes`` (the columns read as
@@ -29,7 +30,7 @@ from guimirror.ui.mirror_form import NodeChoice
 from guimirror.units import format_size
 
 PROTOCOL_DRIVERS = frozenset({"file", "host_device", "null-co", "nbd"})
-COLUMNS = (
+COLUMNS: tuple[str, ...] = tuple(str(name) for name in (
     QT_TRANSLATE_NOOP("NodeTableModel", "node-name"),
     QT_TRANSLATE_NOOP("NodeTableModel", "driver"),
     QT_TRANSLATE_NOOP("NodeTableModel", "file"),
@@ -39,20 +40,20 @@ COLUMNS = (
     QT_TRANSLATE_NOOP("NodeTableModel", "read-only"),
     QT_TRANSLATE_NOOP("NodeTableModel", "used by"),
     QT_TRANSLATE_NOOP("NodeTableModel", "dirty bitmaps"),
-)
-LIBVIRT_COLUMNS = (
-    "domain",
-    "target",
-    "source",
-    "type",
-    "format",
-    "virtual size",
-    "allocation",
-    "QEMU node names",
-    "read-only",
-    "used by",
-    "dirty bitmaps",
-)
+))
+LIBVIRT_COLUMNS: tuple[str, ...] = tuple(str(name) for name in (
+    QT_TRANSLATE_NOOP("NodeTableModel", "domain"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "target"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "source"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "type"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "format"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "virtual size"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "allocation"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "QEMU node names"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "read-only"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "used by"),
+    QT_TRANSLATE_NOOP("NodeTableModel", "dirty bitmaps"),
+))
 """The columns of a libvirt endpoint's disks."""
 _SIZES = frozenset({"virtual size", "cluster size", "allocation"})
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Telling the user what a job did while the window is not watched.
 
 A desktop notification (org.freedesktop.Notifications on the session bus) when a job reaches

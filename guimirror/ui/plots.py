@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Live plots of a job's samples: throughput in MiB/s and dirty clusters over time.
 
 One curve per job; READY is a dashed vertical line, the speed limit a horizontal one. The

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The settings dialogs (sampling rate, plot window, units, notifications) and the About box."""
 
 from __future__ import annotations

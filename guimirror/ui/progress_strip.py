@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A light progress bar for the job rows.
 
 QProgressBar repaints synchronously on every visible change of its value, which costs a

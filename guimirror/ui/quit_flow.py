@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Quitting: ask about running jobs, shut every endpoint down, then close the window."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Mirror to another host: a node on one endpoint (the source host) to a node on another (the
 target host), over NBD. The dialog picks the two nodes and the mirror's arguments; the steps
 and their undo are guimirror.session.remote_mirror's. GUI thread; coroutines run in the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the application remembers between runs (QSettings): endpoints, sampling, plots, units,
 notifications.
 

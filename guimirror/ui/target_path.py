@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A mirror target given as a path: a line edit, Browse… and the image's format.
 
 For endpoints whose mirror target is a file or a block device rather than a node (libvirt's

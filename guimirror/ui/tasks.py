@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The window's tasks: user actions run as asyncio tasks whose failures are reported, never
 raised, and the one place those reports go out from (``reported``). GUI thread."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The user's language: Qt's own translations (QLibraryInfo's TranslationsPath) and guimirror's
 (guimirror/translations/guimirror_<lang>.qm, package data), chosen from QLocale.system(),
 which follows LANGUAGE, LC_ALL, LC_MESSAGES and LANG. Texts that come from an engine (QEMU's

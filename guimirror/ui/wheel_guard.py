@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The mouse wheel scrolls forms; it never changes a value the user is not editing.
 
 A combo box, spin box or slider (not a scroll bar) takes a wheel step only while it has

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The drill's write load: random data at a chosen rate into a node, through an NBD export.
 
 On either engine: ``nbd-server-start`` on a unix socket in a private directory,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Runs one conformance scenario against one engine over QMP and checks every step."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engines a scenario runs on, each reached over QMP the way the application reaches it.
 
 ``qemu-7.2`` and ``qemu-10.0`` are qemu-storage-daemon of those versions (tests/support.py

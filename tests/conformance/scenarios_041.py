@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """iotest 041's scenarios (qemu-mirror.md section 6) that both engines can run.
 
 Left out, because the built-in engine has no such thing: qcow2 and backing chains

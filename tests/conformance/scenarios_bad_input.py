@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The bad-input table of qemu-measured.md section 6: every row, as its own scenario.
 
 Each row runs on the same set of nodes: ``e-src`` and ``e-tgt`` (the pair the table mirrors),

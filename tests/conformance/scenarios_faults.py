@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The fault matrix with blkdebug: error policy x operation x errno (iotest 041's
 TestReadErrors/TestWriteErrors, widened to every policy and to ENOSPC).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Job control: cancel (force and soft), pause to paused and to standby, manual finalize and
 dismiss, replaces with an NBD export, write-blocking and background mode under an NBD writer
 (iotest 151's active-mirror cases), writes through a node added over the source during the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What changed between QEMU 7.2 and 10.x: block-job-change (QEMU 8.2), ``actively-synced``
 in query-block-jobs, ``target-is-zero`` (QEMU 10.1), and progress on a sparse source.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The vocabulary of a conformance scenario: images, nodes, and the steps of a command sequence.
 
 A scenario is data. It names images (created fresh in a private directory), the blockdev-add

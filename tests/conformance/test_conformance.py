@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every conformance scenario on every engine: same nodes, same commands, same expectations."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures of the node, graph and driver tests: a real qemu-storage-daemon, loop devices.
 
 ``qsd`` gives an async context manager that starts qemu-storage-daemon with a private QMP

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the mirror and engine tests share: images, an engine with nodes, commands, events.
 
 Commands go through the same path as QMP: the raw arguments are parsed into the command's

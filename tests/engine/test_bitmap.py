@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The dirty bitmap against a plain Python set of chunks, and its size on a 1 TiB disk."""
 
 from __future__ import annotations

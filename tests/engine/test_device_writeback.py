@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Copies to block devices: request sizes from the device's sysfs limits, and the job's
 write-back (a flush of the target while the copy goes on) as a tracked operation."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """blkdebug's inject-error rules against qemu-io: the same requests fail in the same order.
 
 Each case opens raw over blkdebug over a file, in qemu-io (writeback cache, so no flush

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The file driver on real files: data, holes and zeroes, O_DIRECT, flush, image locks."""
 
 from __future__ import annotations

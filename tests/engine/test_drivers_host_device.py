@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """host_device on loop devices: size, data, BLKZEROOUT/BLKDISCARD, exclusive and mounted opens."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The Engine facade: the mirror's bitmap in query-named-block-nodes, exports writing through
 the mirror filter and moving to the target at the pivot, and a failure that leaves the engine
 usable."""

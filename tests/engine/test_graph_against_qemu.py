@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The block graph against a real qemu-storage-daemon: the same commands, the same replies.
 
 Each script runs on our BlockGraph and on qemu-storage-daemon 7.2 over QMP; every reply

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Graph changes a mirror makes: filter insertion and removal, replace_node, blockers, bitmaps."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The mirror's copy through reused aligned buffers (io.BufferPool, io.copy_through)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The job life cycle as QEMU 7.2 shows it: JOB_STATUS_CHANGE sequences, verbs and their errors."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU iotest 041's scenarios that apply to raw, null-co and blkdebug nodes (qemu-mirror.md 6)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """copy-mode=write-blocking: QEMU iotest 151's active-mirror cases."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Mirrors to and from block devices (host_device nodes on loop devices)."""
 
 from __future__ import annotations

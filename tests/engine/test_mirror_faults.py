@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The fault matrix: on-*-error policy x failing operation x errno, with blkdebug nodes.
 
 Each case injects one error (``once``) into a source read, a target write or a target flush

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A node added by blockdev-add during a mirror with the source as its child by reference.
 
 QEMU 7.2 accepts ``{"driver": "raw", "node-name": "late", "file": "src"}`` while ``src`` is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Random writes through a BlockBackend (as an export writes) during a mirror, in both copy
 modes, before and after READY, with random granularity, buf-size and speed: at completion
 the target equals the source; after a soft cancel it equals the source as it was."""

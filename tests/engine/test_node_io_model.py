@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Random requests on file nodes (page cache and O_DIRECT) against a bytearray model.
 
 Writes, zero writes (with and without unmap) and discards at random offsets and lengths;

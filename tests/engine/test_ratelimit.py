@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's 100 ms-slice rate limiter, on a fake clock."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A real libvirtd and real QEMU domains for the libvirt tests (the endpoint's and the window's).
 
 ``libvirtd`` (once per session) prepares what Debian's packages leave to systemd and udev

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The libvirt endpoint against a real libvirtd and real QEMU domains
 (tests/libvirt/fixtures.py)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """libvirt's URIs among the endpoint URIs, and what needs no libvirtd: the disks' XML."""
 
 from __future__ import annotations

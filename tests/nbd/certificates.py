@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """TLS credentials in QEMU's directory layout, made with openssl for one test.
 
 ``make_credentials(directory)`` writes a CA and, signed by it, a server certificate (for

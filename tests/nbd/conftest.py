@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures of the NBD tests: a short socket directory and real image files."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A small NBD client written from the spec, for what the real clients never send.
 
 The real clients (qemu-io, qemu-img, nbdinfo) drive the common paths; this one sends requests

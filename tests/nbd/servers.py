@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """NBD servers a test can point the engine's ``nbd`` driver at, each exporting one raw file.
 
 ``serve(kind, image, socket_path)`` starts guimirror-daemon, qemu-storage-daemon, qemu-nbd

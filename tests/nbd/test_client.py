@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """guimirror's own NBD client (the write load's) against the engine's server and QEMU's."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The five export commands give qemu-storage-daemon 7.2's replies, error for error.
 
 One script of nbd-server-start, nbd-server-stop, block-export-add, block-export-del and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """BLOCK_EXPORT_DELETED: the engine and qemu-storage-daemon run one scenario and must show the
 same messages in the same order, events relative to the command replies included.
 

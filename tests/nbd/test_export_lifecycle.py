@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Exports of the engine across their life: a mirror's pivot, DISC, connection limits, and
 clients that break the protocol. Real nodes over real files, real NBD clients."""
 

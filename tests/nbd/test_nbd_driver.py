@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engine's ``nbd`` driver against four NBD servers: guimirror-daemon,
 qemu-storage-daemon, qemu-nbd and nbdkit, each exporting a raw file on a unix socket.
 

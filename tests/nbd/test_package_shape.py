@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The NBD code's shape: its modules import one another without a cycle (TYPE_CHECKING imports
 count), the shared wire format imports neither the engine nor Qt, and the client takes its wire
 numbers from the shared protocol instead of defining its own."""

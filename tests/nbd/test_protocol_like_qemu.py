@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The NBD wire protocol of the engine's server, exchange for exchange against QEMU's.
 
 A client written from the spec (tests/nbd/raw_client.py) plays the same sessions against a

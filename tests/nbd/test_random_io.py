@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Random writes, zeroes and trims through an export land in the file exactly as a bytearray
 model says; pipelined reads of the whole export then return the model's bytes."""
 

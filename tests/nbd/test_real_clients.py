@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Real NBD clients against exports of a real file: qemu-io, nbdinfo and qemu-img compare.
 
 The engine exports a ``raw`` node over a ``file`` node (discard=unmap) of a real image, with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """NBD over TLS on both sides of the built-in engine, against QEMU's TLS: qemu-nbd serving
 with ``--tls-creds`` to the engine's nbd driver, and qemu-io, qemu-img and the engine's own
 driver as clients of the engine's server with tls-creds. Certificates are made by the test.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Running the real NBD clients (qemu-io, qemu-img, nbdinfo) from a test's event loop."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The QEMU version a test that compares with a real qemu-storage-daemon runs against."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The models against a real qemu-storage-daemon, 7.2 and 10.0.
 
 1. Every model's members, their order and optionality, and every enum's values are those of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Seeded differential fuzz of blockdev-add: QEMU's QAPI-level error for random options of
 the drivers guimirror has is exactly the one ``parse_arguments`` gives, and options that
 ``parse_arguments`` accepts pass QEMU's QAPI checks too (a driver may still refuse them).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """blockdev-add's options for file, host_device, raw, null-co and blkdebug."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The commands the QMP server serves: argument models, their names, and their errors."""
 
 from __future__ import annotations

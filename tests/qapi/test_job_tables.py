@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's job status transitions and verb table (job.c JobSTT, JobVerbTable)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """blockdev-mirror's arguments: members, documented defaults, QEMU's error texts in QEMU's
 order, effective values, and the QMP object a model dumps."""
 

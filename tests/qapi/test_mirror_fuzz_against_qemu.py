@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Seeded differential fuzz: random blockdev-mirror arguments, good and bad mixed, give the
 same first error as a real qemu-storage-daemon (7.2 and 10.0), or are accepted by both.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's rules for node-names and job IDs (util/id.c id_wellformed, block.c, job.c)."""
 
 from __future__ import annotations

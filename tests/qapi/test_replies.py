@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every reply and event shown in qemu-measured.md, and replies recorded from a real
 qemu-storage-daemon 7.2, parse into the models and dump back to the same JSON."""
 

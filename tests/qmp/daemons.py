@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Start qemu-storage-daemon or guimirror-daemon from the same command line."""
 
 from __future__ import annotations

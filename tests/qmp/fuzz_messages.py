@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A seeded generator of random and malformed QMP input, for the differential fuzz test.
 
 It never produces ``quit`` (that ends the conversation) nor commands that exist in

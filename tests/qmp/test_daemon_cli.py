@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """guimirror-daemon's command line against qemu-storage-daemon's (errors and exit codes)."""
 
 from __future__ import annotations

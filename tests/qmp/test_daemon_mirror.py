@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A whole mirror on guimirror-daemon, driven by real clients.
 
 qemu.qmp's QMPClient adds the target, starts the mirror and completes it; qemu-io writes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """guimirror-daemon's QMP sockets serve one client at a time, as qemu-storage-daemon's
 monitors do, and its start-up errors read as qemu-storage-daemon's (compared with its real
 output)."""

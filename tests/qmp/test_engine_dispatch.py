@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The server in front of a real in-process Engine: dispatch, argument errors, and every
 client hearing every event."""
 

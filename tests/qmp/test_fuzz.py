@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """1,000 random and malformed messages: the server answers each exactly as QEMU 7.2 and 10.0 do.
 
 The same bytes go to a real qemu-storage-daemon and to our server; after each message a

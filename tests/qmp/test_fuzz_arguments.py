@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Random arguments to the engine's commands: guimirror-daemon answers as QEMU 7.2 does, and
 as QEMU 10.0 does apart from the members 10.0 added to query-named-block-nodes' entries.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's key=value option syntax; the error texts are qemu-storage-daemon 7.2's."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes through a node added over a mirror's source while the mirror runs, the smallest case.
 
 ``{"driver": "raw", "node-name": "late", "file": "src"}`` added while ``src`` is mirrored

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The QMP protocol of our server, with real clients over real sockets (no engine needed).
 
 Exact texts here are the ones a real qemu-storage-daemon 7.2 sends for the same input;

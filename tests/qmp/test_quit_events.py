@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """quit with a running mirror job and an NBD export in use: qemu-storage-daemon and
 guimirror-daemon send the same shutdown events, all of them before the reply to quit, and
 hang up right after it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One command line starts qemu-storage-daemon and guimirror-daemon; one QMP script gets
 the same replies from both.
 

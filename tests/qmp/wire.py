@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A raw QMP client for tests: bytes in, every reply line out, nothing smoothed over."""
 
 from __future__ import annotations

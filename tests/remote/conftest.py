@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Two hosts on one machine: network namespaces joined by a veth pair, an sshd in one.
 
 ``two_hosts`` (root only) makes namespaces ``near`` (10.231.0.1) and ``far`` (10.231.0.2)

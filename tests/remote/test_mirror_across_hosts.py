@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A mirror from one host to another over NBD with TLS, on the veth link between the two
 namespaces: guimirror-daemon on the near host mirrors a local image to an nbd node whose
 server is a qemu-storage-daemon that guimirror started on the far host over ssh."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Endpoints over SSH between two network namespaces: ssh:// attaches to a daemon's QMP
 socket on the far host, ssh+qsd:// and ssh+guimirror:// start a daemon there; a login that
 cannot happen is a clear error, at once."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Record what ``query-block-jobs`` reports, round by round, for the sampler's estimator tests.
 
 Each series is a JSON file under ``tests/session/data/``: the engine, its version, the

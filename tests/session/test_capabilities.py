@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Capabilities: what qemu-storage-daemon 7.2 says in query-qmp-schema, and what the built-in
 engine serves according to query-commands and guimirror's argument models."""
 

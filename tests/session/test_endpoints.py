@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Endpoints and the typed client against a real qemu-storage-daemon (and the built-in engine
 where the scenario names it): run states and guards, typed replies and errors, events,
 reattaching to a daemon that already runs a job, and losing a daemon."""

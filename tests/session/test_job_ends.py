@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Source and target of a mirror someone else started, from the typed lists: on the built-in
 engine (its filter node tells the source) and from QEMU 7.2's block graph (the job's edges)."""
 

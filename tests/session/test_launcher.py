@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The qemu-storage-daemon launcher: private socket, kept stderr, and each way of stopping."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The words for a mirror's end, from its events and the verb that ended it."""
 
 from __future__ import annotations

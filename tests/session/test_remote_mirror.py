@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A mirror to another host, orchestrated by the session layer, between two real
 guimirror-daemons on unix QMP sockets: the data over NBD on TCP 127.0.0.1 or a private unix
 socket; a pivot that leaves the source host writing to the remote disk; a cancel and a failed

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The sampler on a real qemu-storage-daemon and on the built-in engine: throughput, dirty
 clusters from the engine's own bitmap, ETA, events in the stream; and its arithmetic on
 hand-made replies."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The sampler finds each mirror's dirty bitmap wherever the engine lists it: on the source
 node (QEMU 7.2, the built-in engine) or on the mirror's filter node (QEMU 10.0), with two
 mirrors running at once."""

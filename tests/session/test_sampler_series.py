@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The sampler's estimators on recorded ``query-block-jobs`` series (tests/session/data, made by
 record_series.py): qemu-storage-daemon 7.2 and the built-in engine mirroring 256 MiB at
 ``speed`` 5 MiB/s (both report offset in bursts of a buf-size), a paused phase, a cancel; and on

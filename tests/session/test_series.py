@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A job's samples: bounded however long the job runs, windows found by binary search, and
 the CSV export's columns."""
 

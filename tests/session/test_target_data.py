@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What a node's file or device holds, as the overwrite questions state it: an image file
 exactly, a small device read whole, a large device estimated from spread samples (and saying
 so), and what blkid sees on it. Real loop devices."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Endpoint URIs as text: canonical forms, round trips, bad texts, and a scheme plugged in."""
 
 from __future__ import annotations

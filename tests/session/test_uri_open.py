@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every kind of endpoint URI opens a real engine: the built-in one, spawned
 qemu-storage-daemons, and daemons attached over a unix socket or loopback TCP."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures of the GUI tests: a main window on a fresh settings file, and helpers that drive
 asyncio work from the test body with pytest-qt's waits (never sleeps)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The whole GUI flow, written once and run on the built-in engine and on qemu-storage-daemon:
 add nodes through the dialog, see each default of the form, provoke each validation error,
 start, watch samples and plots, pause and resume, change the speed live, READY, complete,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every interactive widget of the main window (with the example workspace and a running job
 row) and of every dialog has an accessible name and an accessible description, as a screen
 reader asks them through QAccessible."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The application around the window: the example workspace offered on first start, QEMU's
 jobs going on after guimirror quits and shown again on the next start (saved endpoints), and
 the command line's self-test."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The Add node dialog's device picker marks a device a node already uses, and says which
 node on which endpoint (with the jobs and exports that use that node). A real loop device."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Endpoints by URI in the window: the Attach dialog, the sidebar, the command line; what an
 engine serves choosing the form's arguments, its buf-size default and the job verbs; the
 keyboard shortcuts of the job actions."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The error drill: a target that fails one write (blkdebug), on-target-error=stop. The job
 row shows the job paused with io-status failed; Resume continues it to READY; Complete
 leaves the target identical to the source. On both engines."""

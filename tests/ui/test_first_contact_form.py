@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What a new user meets in the form first: the wheel scrolls the form and changes no field,
 Start mirror and its summary stay in view on small screens, and errors wait for an edit."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A mirror from the keyboard alone: the example workspace through the File menu's mnemonic, a
 job-id through its field's mnemonic, Start mirror and Complete through their shortcuts."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Desktop notifications of a real built-in job, received by a notification service on a
 private D-Bus session bus, and the window title's progress."""
 

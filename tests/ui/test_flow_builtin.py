@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The whole flow on the built-in engine (see tests/ui/flow.py)."""
 
 from __future__ import annotations

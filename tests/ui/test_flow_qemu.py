@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The whole flow against a qemu-storage-daemon that the window spawns (see tests/ui/flow.py)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The cycle collector runs in the GUI thread only, on its timer."""
 
 from __future__ import annotations

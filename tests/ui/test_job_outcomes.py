@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """How a mirror ended, on both engines: a cancel before READY asks first and says what it
 leaves on the target; the row then says which node the users of the source write to."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The window on a real libvirtd (tests/libvirt/fixtures.py): attach qemu:///system, see a
 running domain's disk, copy it from the form to a file, watch it reach READY and pivot; a
 second copy slowed, sped up and cancelled before READY."""

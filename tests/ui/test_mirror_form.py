@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The mirror form on its own: built from BlockdevMirror's metadata, one unit syntax, hints
 that tell the effective values, and errors that follow the nodes and jobs they are about."""
 

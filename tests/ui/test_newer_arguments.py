@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Arguments of newer QEMUs in the form: target-is-zero asks before a start, naming QEMU's
 warning and whether the target reads as zero; a missing argument says from which version on
 it exists; arguments guimirror does not know come from the engine's schema as generic fields."""

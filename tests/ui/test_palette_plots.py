@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The plots follow the palette: a dark palette gives a dark exported image, with the speed
 limit and READY still drawn in colours that stand out from it."""
 

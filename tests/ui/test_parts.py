@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The GUI's parts on their own: the convergence rule, lsblk and the device picker,
 the start checks, the node table, the job rows' verb table, the event log, settings, the
 example workspace and the command line."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU 10 in the window: Switch to write-blocking (block-job-change) on the engines that have
 it, in the row and in the not-converging hint, and not on QEMU 7.2; rows that hold their
 status through QEMU 10.0's short pauses while the block graph changes."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The questions and refusals around a mirror, against a real qemu-storage-daemon: data on the
 target, a size mismatch, a busy target, Cancel after READY (finish without pivot or abort),
 manual finalize and dismiss, quitting with a running job."""

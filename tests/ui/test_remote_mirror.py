@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The window's mirror to another host, driven through its dialog across two network
 namespaces (a guimirror-daemon in one, another over ssh in the other), and the root daemon
 started from the menu through a stand-in pkexec."""

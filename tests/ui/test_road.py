@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The road from the sampler to the window, on the built-in engine and on qemu-storage-daemon:
 the sampler is the endpoint's one poller (commands a second, counted on the connection the
 window uses), the row's average, ETA and throughput tell the truth about a job's state, the

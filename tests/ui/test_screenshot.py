@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A screenshot of the main window during a mirror (tests/artifacts/, git-ignored), and the
 plots' PNG and CSV exports taken at the same moment."""
 

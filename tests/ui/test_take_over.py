@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The next start of the application brings back what the last one left: a qemu-storage-daemon
 left running with its job is taken over again, an attached QMP socket is attached again.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The German translation is complete and compiled from the current sources, and a window
 started under LANG=de_DE.UTF-8 speaks German (guimirror's strings and Qt's own)."""
 

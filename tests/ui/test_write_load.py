@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The drill's write load: random data at a chosen rate through an NBD export (guimirror's
 own asyncio NBD client), on QEMU and on the built-in engine; and the not-converging hint."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engine's block drivers, and how blockdev-add options become a node of one of them.
 
 ``open_node`` opens one node from its options; the graph (engine/graph.py) names it, opens

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The ``blkdebug`` filter: QEMU's ``inject-error`` rules over its child ``image``.
 
 The rules behave as QEMU 7.2's (block/blkdebug.c), checked against qemu-io and

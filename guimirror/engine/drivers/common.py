@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the engine's drivers share: open options common to every node, and the node's info.
 
 ``DriverNode`` keeps the options QEMU keeps in a node's open flags (read-only, cache.direct,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The ``nbd`` protocol driver: a node over an export of an NBD server (QEMU's option names).
 
 The node holds one ``NBDClient`` (guimirror.nbd.client) on which a mirror's operations run

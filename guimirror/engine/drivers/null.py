@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The ``null-co`` driver: a device of ``size`` bytes (1 GiB by default) that keeps nothing.
 
 Writes succeed and vanish. Reads return zeroes (QEMU leaves the buffer untouched unless

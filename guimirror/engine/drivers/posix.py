@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The protocol drivers over the host's storage: ``file`` (a regular file) and ``host_device``.
 
 Both keep one descriptor; all I/O on it runs in the engine's worker threads (engine/io.py).

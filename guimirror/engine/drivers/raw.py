@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The ``raw`` format driver: its child ``file`` as is, or a window of it (offset, size).
 
 Like QEMU's raw-format it raises the blkdebug events read_aio and write_aio on its child

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Transmission-phase commands: check one request as QEMU's server does, then run it.
 
 Each command does its I/O through the export's BlockBackend (whose node methods move the data in

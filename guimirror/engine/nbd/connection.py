@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One client connection: handshake, then pipelined requests until DISC, EOF or close.
 
 A reader loop in the connection's task reads requests and starts one task per request, up to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One NBD export: a name on the server, a BlockBackend to do its I/O through, its clients."""
 
 from __future__ import annotations

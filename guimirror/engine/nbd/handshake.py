@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The fixed newstyle handshake: greeting, client flags and option haggling up to transmission.
 
 The server side of the options qemu-io, qemu-img, qemu-nbd and nbdinfo send: EXPORT_NAME, GO,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The NBD server: one listening socket, the exports by name, and the connected clients.
 
 Listens on a unix socket or on a TCP address (the caller picks the host; loopback unless told
