@@ -10,15 +10,15 @@ the error's ``desc``, so a test can send the same commands to the daemon and to 
 from __future__ import annotations
 
 import contextlib
-import subprocess
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.loop_devices import loop_device  # noqa: F401 (a fixture of the engine tests)
 from tests.qmp.wire import spawn_qsd
-from tests.support import require_root, require_tools
+from tests.support import require_tools
 
 
 class DaemonClient:
@@ -65,28 +65,3 @@ def qsd(tmp_path: Path) -> Callable[[], contextlib.AbstractAsyncContextManager[D
     """``async with qsd() as daemon:`` runs one qemu-storage-daemon for the block."""
     require_tools("qemu-storage-daemon")
     return lambda: _daemon(tmp_path)
-
-
-@pytest.fixture
-def loop_device(tmp_path: Path) -> Iterator[Callable[[int], str]]:
-    """``loop_device(size)``: a loop device over a new sparse image of ``size`` bytes."""
-    require_root()
-    require_tools("losetup")
-    devices: list[str] = []
-
-    def attach(size: int) -> str:
-        image = tmp_path / f"loop{len(devices)}.img"
-        with open(image, "wb") as f:
-            f.truncate(size)
-        result = subprocess.run(
-            ["losetup", "--find", "--show", str(image)], capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            pytest.skip(f"no loop device: {result.stderr.strip()}")
-        devices.append(result.stdout.strip())
-        return devices[-1]
-
-    yield attach
-    for device in devices:
-        subprocess.run(["umount", device], capture_output=True)
-        subprocess.run(["losetup", "-d", device], capture_output=True)

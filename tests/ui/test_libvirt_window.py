@@ -9,35 +9,18 @@ import os
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from guimirror.qapi.job import JobVerb
 from guimirror.ui.node_table import LIBVIRT_COLUMNS
 from tests.libvirt.fixtures import DISK_SIZE, URI, Domain, domain, libvirtd, make_domain
 from tests.ui.conftest import run
+from tests.ui.test_questions import answer, question
 
 __all__ = ["domain", "libvirtd", "make_domain"]
 
 NAME = f"libvirt {URI}"
 SLOW = 256 * 1024
 """A speed at which the 4 MiB disk takes some 16 s: the job is there to act on."""
-
-
-def question(window: Any, qtbot: Any) -> QMessageBox:
-    def shown() -> bool:
-        box = window.findChild(QMessageBox, "question")
-        return box is not None and box.isVisible()
-
-    qtbot.waitUntil(shown, timeout=10000)
-    box = window.findChild(QMessageBox, "question")
-    assert box is not None
-    return box
-
-
-def answer(qtbot: Any, box: QMessageBox, label: str) -> None:
-    button = next(b for b in box.buttons() if b.text() == label)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not box.isVisible(), timeout=5000)
 
 
 def attach_libvirt(window: Any, qtbot: Any) -> Any:
