@@ -50,7 +50,7 @@ from guimirror.qapi.base import parse_arguments
 from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.mirror import BlockdevMirror
-from guimirror.session.launcher import DaemonLauncher
+from guimirror.session.launcher import DEFAULT_BINARY, DaemonLauncher
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -228,11 +228,15 @@ async def engine_mirror_nodes(
 # ----- qemu-storage-daemon -----------------------------------------------------------------
 
 
+QSD_BINARY = DEFAULT_BINARY
+"""The qemu-storage-daemon to compare with (``--qemu-storage-daemon``)."""
+
+
 class Daemon:
     """A qemu-storage-daemon started by guimirror's launcher, driven by qemu.qmp's QMPClient."""
 
     def __init__(self) -> None:
-        self.launcher = DaemonLauncher(name="bench")
+        self.launcher = DaemonLauncher(QSD_BINARY, name="bench")
         self.client = QMPClient("bench")
 
     async def __aenter__(self) -> Daemon:
@@ -472,7 +476,11 @@ def main() -> None:
         default=",".join(DEVICE_CONTENDERS),
         help="device case: which of " + ", ".join(DEVICE_CONTENDERS),
     )
+    parser.add_argument("--qemu-storage-daemon", default=DEFAULT_BINARY, metavar="PATH",
+                        help="the qemu-storage-daemon to compare with (e.g. QEMU 10.0's)")
     options = parser.parse_args()
+    global QSD_BINARY
+    QSD_BINARY = options.qemu_storage_daemon
     cases = set(options.cases.split(","))
     if "speed" in cases and options.size < SPEED_MIN_SIZE:
         parser.error(
