@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import shutil
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -60,3 +64,19 @@ def require_qemu(version: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return program
+
+
+async def wait_until(predicate: Callable[[], Any], within: float = 20.0) -> None:
+    """Poll ``predicate`` (a function, or a coroutine function) every 10 ms until it is true;
+    fail after ``within`` seconds. The one wait of the asyncio tests (GUI tests wait with
+    pytest-qt's ``qtbot.waitUntil``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)

@@ -162,13 +162,6 @@ async def job_info(engine: Engine, job: str) -> dict[str, Any] | None:
     return None
 
 
-async def wait_until(predicate: Callable[[], Any], within: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await predicate():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 DATA: tuple[Extent, ...] = (
     (0, 512 * KiB, None),
     (1 * MiB, 1 * MiB, None),

@@ -26,9 +26,8 @@ from tests.engine.mirror_support import (
     make_image,
     mirror,
     same_content,
-    wait_until,
 )
-from tests.support import require_root, require_tools
+from tests.support import require_root, require_tools, wait_until
 
 SIZE = 48 * MiB
 

@@ -14,8 +14,8 @@ from tests.engine.mirror_support import (
     mirror,
     run,
     same_content,
-    wait_until,
 )
+from tests.support import wait_until
 
 COMPLETED_ORDER = [
     "created",

@@ -34,9 +34,9 @@ from tests.engine.mirror_support import (
     mirror,
     run,
     same_content,
-    wait_until,
 )
 from tests.engine.test_graph_against_qemu import normalized
+from tests.support import wait_until
 
 SIZE = 4 * MiB
 BUF = 256 * KiB

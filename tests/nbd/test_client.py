@@ -14,8 +14,8 @@ from guimirror.engine.engine import Engine
 from guimirror.errors import GuimirrorError
 from guimirror.nbd.client import NBDClient, NBDError
 from tests.nbd.test_export_lifecycle import export, image, raw_node, start_server
-from tests.nbd.tools import command, wait_until
-from tests.support import require_tools
+from tests.nbd.tools import command
+from tests.support import require_tools, wait_until
 
 MiB = 1024 * 1024
 

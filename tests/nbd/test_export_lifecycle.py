@@ -15,8 +15,8 @@ from guimirror.engine.engine import Engine
 from guimirror.engine.nbd import NbdServer
 from guimirror.nbd import protocol as p
 from tests.nbd.raw_client import RawClient
-from tests.nbd.tools import command, nbd_uri, run, wait_until
-from tests.support import require_tools
+from tests.nbd.tools import command, nbd_uri, run
+from tests.support import require_tools, wait_until
 
 MiB = 1024 * 1024
 

@@ -18,8 +18,8 @@ import pytest
 
 from guimirror.engine.engine import Engine
 from tests.nbd.conftest import IMAGE_SIZE, fresh_copy
-from tests.nbd.tools import command, nbd_uri, run, wait_until
-from tests.support import require_tools
+from tests.nbd.tools import command, nbd_uri, run
+from tests.support import require_tools, wait_until
 
 pytestmark = pytest.mark.qemu
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,15 +39,6 @@ async def run(*argv: str) -> Result:
 
 def nbd_uri(socket_path: object, name: str) -> str:
     return f"nbd+unix:///{name}?socket={socket_path}"
-
-
-async def wait_until(predicate: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Poll ``predicate`` every 20 ms; fail after ``seconds``."""
-    for _ in range(int(seconds / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached in time")
 
 
 async def command(engine: Engine, name: str, arguments: dict[str, Any] | None = None) -> Any:
