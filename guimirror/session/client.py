@@ -13,10 +13,8 @@ is a :class:`ReplyError`. All of them are ``GuimirrorError``s. Events arrive as 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -50,16 +48,16 @@ from guimirror.qapi.commands import (
     QueryNamedBlockNodes,
     VersionInfo,
 )
-from guimirror.qapi.events import QAPIEvent, parse_event
+from guimirror.qapi.events import parse_event
 from guimirror.qapi.job import BlockJobInfo, JobInfo
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session.connection import QMPConnection, RawEvent
+from guimirror.session.event_fanout import EventFanout
 
 logger = logging.getLogger(__name__)
 
 ReplyT = TypeVar("ReplyT", bound=BaseModel)
 
-EventCallback = Callable[[QAPIEvent], None]
 
 
 class ReplyError(GuimirrorError):
@@ -76,7 +74,7 @@ class MirrorRecord:
     granularity: int
 
 
-class SessionClient:
+class SessionClient(EventFanout):
     """Typed commands over one :class:`QMPConnection` (which the endpoint connects).
 
     Every command method runs in the caller's task. Event callbacks run in the connection's
@@ -86,8 +84,7 @@ class SessionClient:
     def __init__(self, connection: QMPConnection) -> None:
         self.connection = connection
         self.mirrors: dict[str, MirrorRecord] = {}
-        self._callbacks: list[EventCallback] = []
-        self._queues: list[asyncio.Queue[QAPIEvent]] = []
+        super().__init__()
         connection.add_event_listener(self._on_raw_event)
 
     # --- plumbing ----------------------------------------------------------------------
@@ -115,32 +112,6 @@ class SessionClient:
 
     # --- events ------------------------------------------------------------------------
 
-    def add_event_listener(self, callback: EventCallback) -> None:
-        """Call ``callback(event)`` with every modelled event (name: ``type(event).EVENT``)."""
-        self._callbacks.append(callback)
-
-    def remove_event_listener(self, callback: EventCallback) -> None:
-        with contextlib.suppress(ValueError):
-            self._callbacks.remove(callback)
-
-    @contextlib.asynccontextmanager
-    async def events(self) -> AsyncIterator[AsyncIterator[QAPIEvent]]:
-        """``async with client.events() as stream: async for event in stream: ...``
-
-        The stream holds every event from entering the block on, in order.
-        """
-        queue: asyncio.Queue[QAPIEvent] = asyncio.Queue()
-        self._queues.append(queue)
-
-        async def stream() -> AsyncIterator[QAPIEvent]:
-            while True:
-                yield await queue.get()
-
-        try:
-            yield stream()
-        finally:
-            self._queues.remove(queue)
-
     def _on_raw_event(self, raw: RawEvent) -> None:
         name = str(raw.get("event"))
         try:
@@ -150,13 +121,7 @@ class SessionClient:
             return
         if event is None:
             return
-        for callback in list(self._callbacks):
-            try:
-                callback(event)
-            except Exception:
-                logger.exception("event callback %r failed on %s", callback, name)
-        for queue in self._queues:
-            queue.put_nowait(event)
+        self.deliver(event)
 
     # --- block nodes -------------------------------------------------------------------
 

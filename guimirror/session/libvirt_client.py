@@ -41,7 +41,7 @@ import json
 import logging
 import os
 import stat
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from guimirror.qapi.block_info import BlockDeviceInfo
@@ -69,6 +69,7 @@ from guimirror.qapi.events import (
 from guimirror.qapi.job import BlockDeviceIoStatus, BlockJobInfo, JobStatus, JobType
 from guimirror.qapi.mirror import BlockdevMirror, BlockdevOnError, MirrorCopyMode, MirrorSyncMode
 from guimirror.session.client import MirrorRecord
+from guimirror.session.event_fanout import EventFanout
 from guimirror.session.libvirt_disks import (
     DiskXML,
     LibvirtDiskInfo,
@@ -83,7 +84,6 @@ from guimirror.session.target_checks import DataMeasure, StartVerdict, judge_sta
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-EventCallback = Callable[[QAPIEvent], None]
 
 _JOB_TYPES = {  # virDomainBlockJobType -> QAPI's job type
     1: JobType.STREAM,  # PULL
@@ -103,7 +103,7 @@ class LibvirtCallError(QAPIError):
         self.code = code
 
 
-class LibvirtClient:
+class LibvirtClient(EventFanout):
     """Typed block-job commands over one libvirt connection (``libvirt.virConnect``).
 
     Command methods run in the caller's task (libvirt's calls in worker threads). Event
@@ -127,8 +127,7 @@ class LibvirtClient:
         """Domains whose QEMU monitor guimirror may use (tainted by libvirt)."""
         self._ready: set[str] = set()
         self._last: dict[str, BlockJobInfo] = {}
-        self._callbacks: list[EventCallback] = []
-        self._queues: list[asyncio.Queue[QAPIEvent]] = []
+        super().__init__()
         self._pending: asyncio.Queue[tuple[str, str, int, int]] = asyncio.Queue()
         self._delivery: asyncio.Task[None] | None = None
         self._callback_id: int | None = None
@@ -182,29 +181,6 @@ class LibvirtClient:
         self.connection = connection
         self._callback_id = None
 
-    def add_event_listener(self, callback: EventCallback) -> None:
-        """Call ``callback(event)`` with every event (name: ``type(event).EVENT``)."""
-        self._callbacks.append(callback)
-
-    def remove_event_listener(self, callback: EventCallback) -> None:
-        with contextlib.suppress(ValueError):
-            self._callbacks.remove(callback)
-
-    @contextlib.asynccontextmanager
-    async def events(self) -> AsyncIterator[AsyncIterator[QAPIEvent]]:
-        """``async with client.events() as stream: async for event in stream: ...``"""
-        queue: asyncio.Queue[QAPIEvent] = asyncio.Queue()
-        self._queues.append(queue)
-
-        async def stream() -> AsyncIterator[QAPIEvent]:
-            while True:
-                yield await queue.get()
-
-        try:
-            yield stream()
-        finally:
-            self._queues.remove(queue)
-
     def _on_block_job(
         self, _connection: Any, domain: Any, disk: str, job_type: int, status: int, _opaque: Any
     ) -> None:
@@ -248,13 +224,7 @@ class LibvirtClient:
         return None
 
     def _emit(self, event: QAPIEvent) -> None:
-        for callback in list(self._callbacks):
-            try:
-                callback(event)
-            except Exception:
-                logger.exception("event callback %r failed on %s", callback, event.EVENT)
-        for queue in self._queues:
-            queue.put_nowait(event)
+        self.deliver(event)
 
     # --- block nodes -------------------------------------------------------------------
 
