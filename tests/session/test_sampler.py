@@ -52,7 +52,8 @@ def images() -> Iterator[str]:
     os.rmdir(directory)
 
 
-def _raw(node: str, path: str) -> BlockdevOptions:
+def raw_node(node: str, path: str) -> BlockdevOptions:
+    """blockdev-add's options for a raw node over the image file ``path``."""
     return parse_arguments(
         BlockdevOptions,
         {"driver": "raw", "node-name": node, "file": {"driver": "file", "filename": path}},
@@ -80,8 +81,8 @@ def test_samples_follow_a_rate_limited_mirror(engine: str, images: str) -> None:
     async def scenario() -> tuple[list[JobSample], list[QAPIEvent], int]:
         async with _endpoint(engine) as endpoint:
             client = endpoint.client
-            await client.blockdev_add(_raw("src", f"{images}/src.img"))
-            await client.blockdev_add(_raw("tgt", f"{images}/tgt.img"))
+            await client.blockdev_add(raw_node("src", f"{images}/src.img"))
+            await client.blockdev_add(raw_node("tgt", f"{images}/tgt.img"))
             sampler = Sampler(client, rate_hz=20)
             samples: list[JobSample] = []
             sampler.add_sample_listener(samples.append)
@@ -136,8 +137,8 @@ def test_events_reach_listeners_while_sampling(images: str) -> None:
     async def scenario() -> list[QAPIEvent]:
         async with DaemonEndpoint("qsd") as endpoint:
             client = endpoint.client
-            await client.blockdev_add(_raw("src", f"{images}/src.img"))
-            await client.blockdev_add(_raw("tgt", f"{images}/tgt.img"))
+            await client.blockdev_add(raw_node("src", f"{images}/src.img"))
+            await client.blockdev_add(raw_node("tgt", f"{images}/tgt.img"))
             sampler = Sampler(client, rate_hz=MAX_RATE_HZ)
             events: list[QAPIEvent] = []
             sampler.add_event_listener(events.append)
@@ -226,8 +227,8 @@ def test_one_job_at_5_hz_costs_at_most_rate_plus_one_commands_a_second(
     async def scenario() -> tuple[list[str], list[EndpointSnapshot]]:
         async with _endpoint(engine) as endpoint:
             client = endpoint.client
-            await client.blockdev_add(_raw("src", f"{images}/src.img"))
-            await client.blockdev_add(_raw("tgt", f"{images}/tgt.img"))
+            await client.blockdev_add(raw_node("src", f"{images}/src.img"))
+            await client.blockdev_add(raw_node("tgt", f"{images}/tgt.img"))
             counter = _Counter(endpoint)
             sampler = Sampler(client, rate_hz=rate)
             snapshots: list[EndpointSnapshot] = []
@@ -291,8 +292,8 @@ def test_a_reused_job_id_is_a_new_instance_with_its_own_average(engine: str, ima
     async def scenario() -> list[JobSample]:
         async with _endpoint(engine) as endpoint:
             client = endpoint.client
-            await client.blockdev_add(_raw("src", f"{images}/src.img"))
-            await client.blockdev_add(_raw("tgt", f"{images}/tgt.img"))
+            await client.blockdev_add(raw_node("src", f"{images}/src.img"))
+            await client.blockdev_add(raw_node("tgt", f"{images}/tgt.img"))
             sampler = Sampler(client, rate_hz=5)
             samples: list[JobSample] = []
             sampler.add_sample_listener(samples.append)

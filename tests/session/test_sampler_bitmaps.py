@@ -12,13 +12,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from guimirror.qapi.base import parse_arguments
-from guimirror.qapi.blockdev import BlockdevOptions
 from guimirror.qapi.mirror import BlockdevMirror, MirrorSyncMode
 from guimirror.session.endpoint import BuiltinEndpoint, DaemonEndpoint, Endpoint
 from guimirror.session.sampler import FLAT, JobSample, Sampler
 
 from ..support import QEMU_VERSIONS, require_qemu
+from .test_sampler import raw_node
 
 MiB = 1024 * 1024
 SIZE = 8 * MiB
@@ -40,13 +39,6 @@ def images() -> Iterator[str]:
     os.rmdir(directory)
 
 
-def _raw(node: str, path: str) -> BlockdevOptions:
-    return parse_arguments(
-        BlockdevOptions,
-        {"driver": "raw", "node-name": node, "file": {"driver": "file", "filename": path}},
-    )
-
-
 @pytest.mark.parametrize("engine", [*(f"qemu-{v}" for v in QEMU_VERSIONS), "builtin"])
 def test_each_mirror_gets_its_own_bitmap(engine: str, images: str) -> None:
     endpoint: Endpoint
@@ -59,8 +51,8 @@ def test_each_mirror_gets_its_own_bitmap(engine: str, images: str) -> None:
         async with endpoint:
             client = endpoint.client
             for source, target, _ in MIRRORS.values():
-                await client.blockdev_add(_raw(source, f"{images}/{source}.img"))
-                await client.blockdev_add(_raw(target, f"{images}/{target}.img"))
+                await client.blockdev_add(raw_node(source, f"{images}/{source}.img"))
+                await client.blockdev_add(raw_node(target, f"{images}/{target}.img"))
             for job_id, (source, target, granularity) in MIRRORS.items():
                 # 1 byte/s: the bitmaps stay dirty while they are read
                 await client.blockdev_mirror(BlockdevMirror(
