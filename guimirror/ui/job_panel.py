@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -43,10 +43,11 @@ ROW_REFRESH_HZ = 10.0
 STATUS_HOLD = 0.5
 #: The statuses a graph change passes a job through for a moment.
 HELD = frozenset({"paused", "standby"})
-SWITCH_TEXT = "Switch to write-blocking"
-SWITCH_TIP = ("block-job-change copy-mode write-blocking: from now on every write to the "
-              "source also reaches the target before it completes, so the mirror converges "
-              "whatever the write load (writes become as slow as the target)")
+SWITCH_TEXT = QT_TRANSLATE_NOOP("JobRow", "Switch to write-blocking")
+SWITCH_TIP = QT_TRANSLATE_NOOP(
+    "JobRow", "block-job-change copy-mode write-blocking: from now on every write to the "
+    "source also reaches the target before it completes, so the mirror converges "
+    "whatever the write load (writes become as slow as the target)")
 STATUS_COLOURS = {
     "created": "#546e7a",
     "running": "#1565c0",
@@ -69,12 +70,12 @@ MOVING = frozenset({"created", "running", "ready"})
 OUTCOMES = frozenset({"completed", "cancelled", "failed", "ended"})
 #: Button label -> verb; Complete, Finalize and Dismiss show only when the verb is allowed.
 BUTTONS = (
-    ("Pause", JobVerb.PAUSE),
-    ("Resume", JobVerb.RESUME),
-    ("Complete", JobVerb.COMPLETE),
-    ("Cancel", JobVerb.CANCEL),
-    ("Finalize", JobVerb.FINALIZE),
-    ("Dismiss", JobVerb.DISMISS),
+    (QT_TRANSLATE_NOOP("JobRow", "Pause"), JobVerb.PAUSE),
+    (QT_TRANSLATE_NOOP("JobRow", "Resume"), JobVerb.RESUME),
+    (QT_TRANSLATE_NOOP("JobRow", "Complete"), JobVerb.COMPLETE),
+    (QT_TRANSLATE_NOOP("JobRow", "Cancel"), JobVerb.CANCEL),
+    (QT_TRANSLATE_NOOP("JobRow", "Finalize"), JobVerb.FINALIZE),
+    (QT_TRANSLATE_NOOP("JobRow", "Dismiss"), JobVerb.DISMISS),
 )
 
 
@@ -159,9 +160,9 @@ class JobRow(QFrame):
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #e65100;")
         self.hint.setVisible(False)
-        self.hint_switch = QPushButton(SWITCH_TEXT)
+        self.hint_switch = QPushButton(self.tr(str(SWITCH_TEXT)))
         self.hint_switch.setObjectName("hint-switch-write-blocking")
-        self.hint_switch.setToolTip(SWITCH_TIP)
+        self.hint_switch.setToolTip(self.tr(str(SWITCH_TIP)))
         self.hint_switch.setVisible(False)
         self.hint_switch.clicked.connect(
             lambda: self.verb_requested.emit(self.key, JobVerb.CHANGE))
@@ -177,13 +178,13 @@ class JobRow(QFrame):
         self.user_paused = False
         """The user pressed Pause (and not Resume since): the pause shows at once."""
         self.speed = QLineEdit()
-        self.speed.setPlaceholderText("unlimited")
-        self.speed.setToolTip(
+        self.speed.setPlaceholderText(self.tr("unlimited"))
+        self.speed.setToolTip(self.tr(
             "Speed limit in bytes per second, with units (50M = 50 MiB/s; 0 = unlimited). "
             "Press Enter to apply it now (block-job-set-speed)."
-        )
+        ))
         self.speed.setMaximumWidth(110)
-        self.speed.setAccessibleName("Speed limit")
+        self.speed.setAccessibleName(self.tr("Speed limit"))
         self.speed.returnPressed.connect(self._apply_speed)
         self.speed_error = QLabel()
         self.speed_error.setStyleSheet("color: #c62828;")
@@ -193,21 +194,22 @@ class JobRow(QFrame):
         """The commands the job's endpoint serves (None: not known, every verb offered)."""
         buttons = QHBoxLayout()
         for label, verb in BUTTONS:
-            button = QPushButton(label)
+            button = QPushButton(self.tr(str(label)))
             button.setObjectName(verb.value)
-            button.setToolTip(f"{label} this job ({verb_command(verb)})")
+            button.setToolTip(self.tr("{0} this job ({1})").format(self.tr(str(label)),
+                                                                   verb_command(verb)))
             button.clicked.connect(lambda _=False, v=verb: self._request(v))
             self.buttons[verb] = button
             buttons.addWidget(button)
-        self.switch_button = QPushButton(SWITCH_TEXT)
+        self.switch_button = QPushButton(self.tr(str(SWITCH_TEXT)))
         self.switch_button.setObjectName("switch-write-blocking")
-        self.switch_button.setToolTip(SWITCH_TIP)
+        self.switch_button.setToolTip(self.tr(str(SWITCH_TIP)))
         self.switch_button.clicked.connect(
             lambda: self.verb_requested.emit(self.key, JobVerb.CHANGE))
         buttons.addWidget(self.switch_button)
         buttons.addStretch(1)
         speed_row = QHBoxLayout()
-        speed_row.addWidget(QLabel("Speed limit"))
+        speed_row.addWidget(QLabel(self.tr("Speed limit")))
         speed_row.addWidget(self.speed)
         speed_row.addStretch(1)
         speed_row.addWidget(self.dirty)
@@ -300,15 +302,16 @@ class JobRow(QFrame):
         fraction = view.offset / view.len if view.len else (1.0 if view.ready else 0.0)
         self.progress.setValue(int(fraction * 1000))
         self.progress.setFormat(
-            f"{fraction * 100:.1f} %  ({format_size(view.offset)} of {format_size(view.len)})"
-        )
+            self.tr("{0:.1f} %  ({1} of {2})").format(fraction * 100, format_size(view.offset),
+                                                      format_size(view.len)))
         moving = status in MOVING and not paused
         now = format_speed(view.throughput) if view.throughput and moving else "0 B/s"
         average = format_speed(view.throughput_avg) if view.throughput_avg else "0 B/s"
-        self._set(self.throughput, f"now {now}, average to READY {average}")
+        self._set(self.throughput, self.tr("now {0}, average to READY {1}").format(now, average))
         self._set(self.eta, self.eta_text(replace(view, status=status, paused=paused)))
         approx = "≈" if view.estimate else ""
-        self._set(self.dirty, f"dirty clusters {approx}{view.dirty_clusters:,.0f}")
+        self._set(self.dirty, self.tr("dirty clusters {0}{1:,.0f}").format(approx,
+                                                                     view.dirty_clusters))
         io_text = f"io-status {view.io_status}"
         if view.error:
             io_text += f" — {view.error}"
@@ -352,10 +355,11 @@ class JobRow(QFrame):
     def eta_text(view: JobView) -> str:
         """"in sync" once ready; no ETA while paused or after the job ended."""
         if view.status not in MOVING or view.paused:
-            return "no ETA" if view.status not in OUTCOMES else ""
+            return (QCoreApplication.translate("JobRow", "no ETA")
+                    if view.status not in OUTCOMES else "")
         if view.ready:
-            return "in sync"
-        return f"ETA {format_duration(view.eta)}"
+            return QCoreApplication.translate("JobRow", "in sync")
+        return QCoreApplication.translate("JobRow", "ETA {0}").format(format_duration(view.eta))
 
     def _apply_speed(self) -> None:
         try:
@@ -389,14 +393,15 @@ class JobPanel(QWidget):
         self._inner = QWidget()
         self._list = QVBoxLayout(self._inner)
         self._list.setContentsMargins(0, 0, 0, 0)
-        self._empty = QLabel("No jobs. Choose a source and a target and press Start mirror.")
+        self._empty = QLabel(
+            self.tr("No jobs. Choose a source and a target and press Start mirror."))
         self._empty.setStyleSheet("color: gray;")
         self._list.addWidget(self._empty)
         self._list.addStretch(1)
         scroll = QScrollArea()
-        scroll.setAccessibleName("Jobs")
-        scroll.setAccessibleDescription(
-            "One row per block job: its progress, throughput and the verbs it takes now")
+        scroll.setAccessibleName(self.tr("Jobs"))
+        scroll.setAccessibleDescription(self.tr(
+            "One row per block job: its progress, throughput and the verbs it takes now"))
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._inner)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
