@@ -257,27 +257,27 @@ class JobsController(QObject):
             return
         if verb == "cancel" and view is not None and not view.ready:
             answer = await ask(
-                self.job_panel.window(), "Cancel a mirror before it is in sync",
+                self.job_panel.window(), self.tr("Cancel a mirror before it is in sync"),
                 cancel_question(job_id=job_id, device=view.device, target=view.target,
                                 offset=view.offset, length=view.len),
-                [("Cancel job", "destructive"), ("Keep running", "reject")],
+                [(self.tr("Cancel job"), "destructive"), (self.tr("Keep running"), "reject")],
             )
-            if answer != "Cancel job":
+            if answer != self.tr("Cancel job"):
                 return
             meta["verb"] = EndVerb.CANCEL
         if verb == "cancel" and view is not None and view.ready:
             answer = await ask(
-                self.job_panel.window(), "Cancel a READY mirror",
-                f"Job '{job_id}' is in sync. Finish it without pivot (the source stays in use "
-                "and the target keeps a consistent copy), or abort it?",
-                [("Finish without pivot", "accept"), ("Abort", "destructive"),
-                 ("Keep running", "reject")],
+                self.job_panel.window(), self.tr("Cancel a READY mirror"),
+                self.tr("Job '{0}' is in sync. Finish it without pivot (the source stays in use "
+                        "and the target keeps a consistent copy), or abort it?").format(job_id),
+                [(self.tr("Finish without pivot"), "accept"), (self.tr("Abort"), "destructive"),
+                 (self.tr("Keep running"), "reject")],
             )
-            if answer == "Finish without pivot":
+            if answer == self.tr("Finish without pivot"):
                 meta["verb"] = EndVerb.FINISH
                 await link.call(SessionClient.block_job_cancel,
                                 BlockJobCancel(device=job_id, force=False))
-            elif answer == "Abort":
+            elif answer == self.tr("Abort"):
                 meta["verb"] = EndVerb.CANCEL
                 await link.call(SessionClient.job_cancel, JobCancel(id=job_id))
             return
@@ -297,17 +297,17 @@ class JobsController(QObject):
     # --- plots export -----------------------------------------------------------------------
 
     def export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.plots.window(), "Export plots",
-                                              "guimirror.png", "PNG images (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self.plots.window(), self.tr("Export plots"),
+                                              "guimirror.png", self.tr("PNG images (*.png)"))
         if path:
             self.plots.export_png(path)
 
     def export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.plots.window(), "Export samples",
-                                              "guimirror.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self.plots.window(), self.tr("Export samples"),
+                                              "guimirror.csv", self.tr("CSV (*.csv)"))
         if path:
-            self.tasks.spawn(self._export_csv(path), "export CSV")
+            self.tasks.spawn(self._export_csv(path), self.tr("export CSV"))
 
     async def _export_csv(self, path: str) -> None:
         rows = await self.plots.export_csv(path)
-        self.tasks.report(f"wrote {rows} samples to {path}")
+        self.tasks.report(self.tr("wrote {0} samples to {1}").format(rows, path))
