@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -31,9 +31,11 @@ from guimirror.session.samples import JobSample
 from guimirror.session.series import JobSeries, write_csv
 from guimirror.units import DisplayUnits, format_speed
 
-DIRTY_NOTE = "the mirror's bitmap, measured once a second"
-ESTIMATE_NOTE = "dashed: ≈ estimated as len - offset (the engine shows no bitmap)"
-BURSTS_NOTE = "progress reported in bursts: averaged over each burst"
+DIRTY_NOTE = QT_TRANSLATE_NOOP("JobPlots", "the mirror's bitmap, measured once a second")
+ESTIMATE_NOTE = QT_TRANSLATE_NOOP(
+    "JobPlots", "dashed: ≈ estimated as len - offset (the engine shows no bitmap)")
+BURSTS_NOTE = QT_TRANSLATE_NOOP(
+    "JobPlots", "progress reported in bursts: averaged over each burst")
 _PALETTE = ("#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b")
 _DARK_PALETTE = ("#64b5f6", "#81c784", "#ffb74d", "#ce93d8", "#e57373", "#4db6ac")
 _WARNING = {False: "#c62828", True: "#ef9a9a"}
@@ -101,20 +103,21 @@ class JobPlots(QWidget):
         self.shown: str | None = None  # None: all jobs
         self._dirty = False
         self.layout_widget = pg.GraphicsLayoutWidget()
-        self.layout_widget.setAccessibleName("Plots")
-        self.layout_widget.setAccessibleDescription(
-            "Throughput and dirty clusters over time; drag to pan, wheel to zoom")
+        self.layout_widget.setAccessibleName(self.tr("Plots"))
+        self.layout_widget.setAccessibleDescription(self.tr(
+            "Throughput and dirty clusters over time; drag to pan, wheel to zoom"))
         self.throughput_plot = self.layout_widget.addPlot(row=0, col=0)
-        self.throughput_plot.setLabel("left", "throughput", units=f"{DisplayUnits.mega()[1]}/s")
+        self.throughput_plot.setLabel(
+            "left", self.tr("throughput"), units=f"{DisplayUnits.mega()[1]}/s")
         self.throughput_plot.addLegend(offset=(-10, 10))
         self.dirty_plot = self.layout_widget.addPlot(row=1, col=0)
-        self.dirty_plot.setLabel("left", "dirty clusters")
-        self.dirty_plot.setTitle(DIRTY_NOTE, size="8pt", color=self.colours.muted)
+        self.dirty_plot.setLabel("left", self.tr("dirty clusters"))
+        self.dirty_plot.setTitle(self.tr(str(DIRTY_NOTE)), size="8pt", color=self.colours.muted)
         self.burst_note = ""
         """Shown above the throughput plot while a shown job's progress comes in bursts."""
         self.estimated: set[str] = set()
         """The shown jobs whose dirty clusters are drawn as estimates."""
-        self.dirty_plot.setLabel("bottom", "time", units="s")
+        self.dirty_plot.setLabel("bottom", self.tr("time"), units="s")
         self.dirty_plot.setXLink(self.throughput_plot)
         for plot in (self.throughput_plot, self.dirty_plot):
             for axis in ("left", "bottom"):
@@ -156,7 +159,8 @@ class JobPlots(QWidget):
         if legend is not None:
             legend.setLabelTextColor(colours.foreground)
         self.throughput_plot.setTitle(self.burst_note or None, size="8pt", color=colours.note)
-        self.dirty_plot.setTitle(ESTIMATE_NOTE if self.estimated else DIRTY_NOTE, size="8pt",
+        self.dirty_plot.setTitle(self.tr(str(ESTIMATE_NOTE if self.estimated else DIRTY_NOTE)),
+                                 size="8pt",
                                  color=colours.muted)
         for job_id in list(self._marks):
             self._set_marks(job_id, None)
@@ -193,7 +197,8 @@ class JobPlots(QWidget):
 
     def units_changed(self) -> None:
         """Redraw in the current display units (axis label, curves, limit lines)."""
-        self.throughput_plot.setLabel("left", "throughput", units=f"{DisplayUnits.mega()[1]}/s")
+        self.throughput_plot.setLabel(
+            "left", self.tr("throughput"), units=f"{DisplayUnits.mega()[1]}/s")
         for job_id in list(self._marks):
             self._set_marks(job_id, None)
         self._ranges.clear()
@@ -266,13 +271,14 @@ class JobPlots(QWidget):
 
     def _set_notes(self, bursty: bool, estimated: set[str]) -> None:
         """The burst note above the throughput plot, the dirty axis' measured/estimated."""
-        note = BURSTS_NOTE if bursty else ""
+        note = self.tr(str(BURSTS_NOTE)) if bursty else ""
         if note != self.burst_note:
             self.burst_note = note
             self.throughput_plot.setTitle(note or None, size="8pt", color=self.colours.note)
         if estimated != self.estimated:
             self.estimated = estimated
-            self.dirty_plot.setTitle(ESTIMATE_NOTE if estimated else DIRTY_NOTE, size="8pt",
+            self.dirty_plot.setTitle(self.tr(str(ESTIMATE_NOTE if estimated else DIRTY_NOTE)),
+                                     size="8pt",
                                      color=self.colours.muted)
 
     def peak_throughput(self, job_id: str) -> float:
@@ -345,7 +351,7 @@ class JobPlots(QWidget):
                 pos=speed / DisplayUnits.mega()[0],
                 angle=0,
                 pen=pg.mkPen(self.colours.warning, style=Qt.PenStyle.DotLine),
-                label=f"limit {format_speed(speed)}",
+                label=self.tr("limit {0}").format(format_speed(speed)),
                 labelOpts={"position": 0.25, "color": self.colours.warning},
             )
             self.throughput_plot.addItem(limit)
