@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from guimirror.errors import GuimirrorError, StateError
@@ -27,23 +28,35 @@ from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.node_table import NodeRow
 from guimirror.ui.tasks import TaskRunner
 
-TARGET_IS_ZERO_RISK = ("Setting this to true when the destination is not actually all zero "
-                       "can corrupt the destination.")
-TARGET_IS_ZERO_START = "Start with target-is-zero"
+TARGET_IS_ZERO_RISK = QT_TRANSLATE_NOOP(
+    "MirrorStart", "Setting this to true when the destination is not actually all zero "
+    "can corrupt the destination.")
+TARGET_IS_ZERO_START = QT_TRANSLATE_NOOP("MirrorStart", "Start with target-is-zero")
+
+
+def _tr(text: object) -> str:
+    return QCoreApplication.translate("MirrorStart", str(text))
 
 
 def target_is_zero_question(target: str, data: target_checks.DataMeasure | None) -> str:
     """The question before a start with target-is-zero: QEMU's warning, then what the target
     was found to hold (``data``: its measure, None when it could not be read)."""
     if data is None:
-        found = (f"guimirror cannot read the target '{target}' (not a local file or device): "
-                 "whether it reads as zero is not known.")
+        found = QCoreApplication.translate(
+            "MirrorStart", "guimirror cannot read the target '{0}' (not a local file or "
+            "device): whether it reads as zero is not known.").format(target)
     elif data.empty:
-        found = f"The target '{target}' reads as zero: {data.describe()} on it."
+        found = QCoreApplication.translate(
+            "MirrorStart", "The target '{0}' reads as zero: {1} on it.").format(
+                target, data.describe())
     else:
-        found = (f"The target '{target}' does not read as zero: it holds {data.describe()}. "
-                 "The mirror would leave that data where the source has zeroes.")
-    return f"target-is-zero: {TARGET_IS_ZERO_RISK}\n\n{found}\n\nStart with target-is-zero?"
+        found = QCoreApplication.translate(
+            "MirrorStart", "The target '{0}' does not read as zero: it holds {1}. "
+            "The mirror would leave that data where the source has zeroes.").format(
+                target, data.describe())
+    return QCoreApplication.translate(
+        "MirrorStart", "target-is-zero: {0}\n\n{1}\n\nStart with target-is-zero?").format(
+            _tr(TARGET_IS_ZERO_RISK), found)
 
 
 class MirrorStart:
@@ -111,28 +124,37 @@ class MirrorStart:
         if not verdict.allowed:
             text = "\n".join(verdict.refusals)
             self.form.show_start_error(text)
-            self.tasks.report(f"mirror refused: {text}")
+            self.tasks.report(QCoreApplication.translate(
+                "MirrorStart", "mirror refused: {0}").format(text))
             return False
         parent = self.form.window()
         if model.target_is_zero:
-            answer = await ask(parent, "Target is zero",
+            answer = await ask(parent, QCoreApplication.translate("MirrorStart", "Target is zero"),
                                target_is_zero_question(model.target, data),
-                               [(TARGET_IS_ZERO_START, "destructive"), ("Cancel", "reject")],
+                               [(_tr(TARGET_IS_ZERO_START), "destructive"),
+                                (QCoreApplication.translate("MirrorStart", "Cancel"), "reject")],
                                QMessageBox.Icon.Warning)
-            if answer != TARGET_IS_ZERO_START:
+            if answer != _tr(TARGET_IS_ZERO_START):
                 return False
             verdict.confirmation = None  # what the target holds was asked about just now
         for warning in verdict.warnings:
-            answer = await ask(parent, "Size mismatch", warning,
-                               [("Start anyway", "accept"), ("Cancel", "reject")],
+            start_anyway = QCoreApplication.translate("MirrorStart", "Start anyway")
+            answer = await ask(parent, QCoreApplication.translate("MirrorStart", "Size mismatch"),
+                               warning,
+                               [(start_anyway, "accept"),
+                                (QCoreApplication.translate("MirrorStart", "Cancel"), "reject")],
                                QMessageBox.Icon.Warning)
-            if answer != "Start anyway":
+            if answer != start_anyway:
                 return False
         if verdict.confirmation:
-            answer = await ask(parent, "The target holds data", verdict.confirmation,
-                               [("Overwrite target", "destructive"), ("Cancel", "reject")],
+            overwrite = QCoreApplication.translate("MirrorStart", "Overwrite target")
+            answer = await ask(parent,
+                               QCoreApplication.translate("MirrorStart", "The target holds data"),
+                               verdict.confirmation,
+                               [(overwrite, "destructive"),
+                                (QCoreApplication.translate("MirrorStart", "Cancel"), "reject")],
                                QMessageBox.Icon.Warning)
-            if answer != "Overwrite target":
+            if answer != overwrite:
                 return False
         return True
 
