@@ -23,15 +23,15 @@ class TargetPath(QWidget):
         super().__init__(parent)
         self.path = QLineEdit()
         self.path.setObjectName("target-path")
-        self.path.setPlaceholderText("/var/lib/libvirt/images/copy.raw or /dev/...")
-        self.path.setToolTip("The file or block device the copy goes to; it exists already "
-                             "and has the disk's size")
-        self.browse_button = QPushButton("Browse…")
+        self.path.setPlaceholderText(self.tr("/var/lib/libvirt/images/copy.raw or /dev/..."))
+        self.path.setToolTip(self.tr("The file or block device the copy goes to; it exists "
+                                     "already and has the disk's size"))
+        self.browse_button = QPushButton(self.tr("Browse…"))
         self.browse_button.setObjectName("target-browse")
-        self.browse_button.setToolTip("Pick the target file or block device")
+        self.browse_button.setToolTip(self.tr("Pick the target file or block device"))
         self.format = QComboBox()
         self.format.setObjectName("target-format")
-        self.format.setToolTip("The format of the target image")
+        self.format.setToolTip(self.tr("The format of the target image"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.path, 1)
@@ -63,7 +63,7 @@ class TargetPath(QWidget):
     def browse(self) -> QFileDialog:
         """A file dialog (window-modal, non-blocking) that lists block devices too; the
         chosen file becomes the path, a ``.qcow2`` name chooses qcow2."""
-        dialog = QFileDialog(self, "Choose the mirror's target")
+        dialog = QFileDialog(self, self.tr("Choose the mirror's target"))
         dialog.setObjectName("browse-target")
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
         # Block devices are "system" files: the native dialogs and QDir's default hide them.
