@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QStandardPaths
+from PySide6.QtCore import QCoreApplication, QItemSelection, QStandardPaths
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QTableView
 
 from guimirror.errors import GuimirrorError, StateError
@@ -102,8 +102,10 @@ def absent_values(link: EndpointLink | None) -> dict[str, dict[str, str]]:
         offered = arguments[name].values if name in arguments else ()
         for value in every.get(name, ()):
             if offered and value not in offered:
-                found[name][value] = (link.why_not("blockdev-mirror", f"{name}.{value}")
-                                      or f"{link.name} has no {name} '{value}'")
+                found[name][value] = (
+                    link.why_not("blockdev-mirror", f"{name}.{value}")
+                    or QCoreApplication.translate("NodeActions", "{0} has no {1} '{2}'").format(
+                        link.name, name, value))
     return found
 
 
@@ -120,15 +122,17 @@ def node_commands_refusal(link: EndpointLink | None) -> str:
     """Why ``link``'s nodes cannot be added or removed here ('' when they can)."""
     if link is None or not link.libvirt:
         return ""
-    return link.why_not("blockdev-add") or "libvirt owns the VM's block graph"
+    return link.why_not("blockdev-add") or QCoreApplication.translate(
+        "NodeActions", "libvirt owns the VM's block graph")
 
 
 def write_load_refusal(link: EndpointLink | None) -> str:
     """Why the write load cannot run on ``link`` ('' when it can)."""
     if link is None or not link.libvirt:
         return ""
-    return (f"not on a libvirt endpoint: "
-            f"{link.why_not('block-export-add') or 'libvirt owns the VM NBD server'}")
+    return QCoreApplication.translate("NodeActions", "not on a libvirt endpoint: {0}").format(
+        link.why_not("block-export-add")
+        or QCoreApplication.translate("NodeActions", "libvirt owns the VM NBD server"))
 
 
 async def blockdev_add(link: EndpointLink, options: dict[str, Any]) -> None:
@@ -243,10 +247,12 @@ class NodeActions:
         """Open the add-node dialog (window-modal, non-blocking); returns it."""
         link = self.links.current_link()
         if link is None or not link.connected:
-            self.tasks.report("add node: choose a connected endpoint first")
+            self.tasks.report(QCoreApplication.translate(
+                "NodeActions", "add node: choose a connected endpoint first"))
             return None
         if refusal := node_commands_refusal(link):
-            self.tasks.report(f"add node: not on {link.name}: {refusal}")
+            self.tasks.report(QCoreApplication.translate(
+                "NodeActions", "add node: not on {0}: {1}").format(link.name, refusal))
             return None
         formats = ("raw",) if link.kind is EndpointKind.BUILTIN else ("raw", "qcow2")
         existing = {row.node_name: row.virtual_size for row in self.node_model.rows}
@@ -258,7 +264,8 @@ class NodeActions:
                                self.node_view.window(), in_use)
         dialog.setObjectName("add-node")
         dialog.accepted.connect(
-            lambda: self.tasks.spawn(self.add_node(dialog.request), "add node")
+            lambda: self.tasks.spawn(self.add_node(dialog.request),
+                                     QCoreApplication.translate("NodeActions", "add node"))
             if dialog.request is not None else None
         )
         dialog.finished.connect(dialog.deleteLater)
@@ -289,13 +296,17 @@ class NodeActions:
 
     async def offer_root_daemon(self, reason: str) -> None:
         """A block device needs root: offer the root daemon (caller's task)."""
+        start = QCoreApplication.translate("NodeActions", "Start the root daemon")
         answer = await ask(
-            self.node_view.window(), "This block device needs root", reason,
-            [("Start the root daemon", "accept"), ("Cancel", "reject")],
-            informative="guimirror-daemon can run as root for you, through polkit: it asks "
-            "for authentication, and its QMP socket is yours alone. Add the node there.",
+            self.node_view.window(),
+            QCoreApplication.translate("NodeActions", "This block device needs root"), reason,
+            [(start, "accept"), (QCoreApplication.translate("NodeActions", "Cancel"), "reject")],
+            informative=QCoreApplication.translate(
+                "NodeActions", "guimirror-daemon can run as root for you, through polkit: it "
+                "asks for authentication, and its QMP socket is yours alone. Add the node "
+                "there."),
         )
-        if answer == "Start the root daemon":
+        if answer == start:
             await self.start_root_daemon()
 
     async def start_root_daemon(self) -> EndpointLink:
@@ -303,7 +314,8 @@ class NodeActions:
         answers there (caller's task; pkexec runs as a process of its own)."""
         path = root_daemon_socket()
         if not await _answers(path):
-            self.tasks.report("starting the root daemon (polkit asks for authentication)")
+            self.tasks.report(QCoreApplication.translate(
+                "NodeActions", "starting the root daemon (polkit asks for authentication)"))
             process = await asyncio.create_subprocess_exec(
                 *root_daemon_command(), stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
@@ -319,7 +331,8 @@ class NodeActions:
                     why = stderr.decode(errors="replace").strip() or (
                         f"exit status {process.returncode}" if process.returncode is not None
                         else f"no answer on {path} within {ROOT_DAEMON_PATIENCE:g} s")
-                    raise RootDaemonError(f"the root daemon did not start: {why}")
+                    raise RootDaemonError(QCoreApplication.translate(
+                        "NodeActions", "the root daemon did not start: {0}").format(why))
                 await asyncio.sleep(0.1)
         return await self.links.open_uri(f"unix:{path}", name="root daemon")
 
@@ -338,10 +351,12 @@ class NodeActions:
         row = self.selected_node()
         name = node_name or (row.node_name if row else "")
         if link is None or not name:
-            self.tasks.report("remove node: select a node first")
+            self.tasks.report(QCoreApplication.translate(
+                "NodeActions", "remove node: select a node first"))
             return
         if refusal := node_commands_refusal(link):
-            self.tasks.report(f"remove node: not on {link.name}: {refusal}")
+            self.tasks.report(QCoreApplication.translate(
+                "NodeActions", "remove node: not on {0}: {1}").format(link.name, refusal))
             return
         await link.call(SessionClient.blockdev_del, BlockdevDel(node_name=name))
         await link.refresh()
@@ -364,29 +379,37 @@ class NodeActions:
         ``confirm`` is False): its dirty clusters and QEMU node names show then."""
         chosen = self.selected_domain()
         if chosen is None:
-            self.tasks.report("QMP pass-through: select a disk of a libvirt domain first")
+            self.tasks.report(QCoreApplication.translate(
+                "NodeActions", "QMP pass-through: select a disk of a libvirt domain first"))
             return False
         link, client, domain = chosen
         if domain in client.passthrough:
-            self.tasks.report(f"QMP pass-through is on for {domain} already")
+            self.tasks.report(QCoreApplication.translate(
+                "NodeActions", "QMP pass-through is on for {0} already").format(domain))
             return False
         if confirm:
+            enable = QCoreApplication.translate("NodeActions", "Enable and taint")
             answer = await ask(
-                self.node_view.window(), "Enable QMP pass-through?",
-                f"Let guimirror send QMP queries to the QEMU of domain '{domain}' through "
-                "libvirt?",
-                [("Enable and taint", "destructive"), ("Cancel", "reject")],
+                self.node_view.window(),
+                QCoreApplication.translate("NodeActions", "Enable QMP pass-through?"),
+                QCoreApplication.translate(
+                    "NodeActions", "Let guimirror send QMP queries to the QEMU of domain '{0}' "
+                    "through libvirt?").format(domain),
+                [(enable, "destructive"),
+                 (QCoreApplication.translate("NodeActions", "Cancel"), "reject")],
                 QMessageBox.Icon.Warning,
-                informative="libvirt then marks the domain tainted (custom-monitor) in its "
-                "log for as long as it runs: libvirt no longer vouches for the domain's "
-                "state, and a support case about it may be declined. guimirror only reads "
-                "through it (query-named-block-nodes): the disks' QEMU node names and the "
-                "mirror's dirty clusters. It lasts until the domain stops.",
+                informative=QCoreApplication.translate(
+                    "NodeActions", "libvirt then marks the domain tainted (custom-monitor) in "
+                    "its log for as long as it runs: libvirt no longer vouches for the domain's "
+                    "state, and a support case about it may be declined. guimirror only reads "
+                    "through it (query-named-block-nodes): the disks' QEMU node names and the "
+                    "mirror's dirty clusters. It lasts until the domain stops."),
             )
-            if answer != "Enable and taint":
+            if answer != enable:
                 return False
         client.enable_qmp_passthrough(domain)
-        self.tasks.report(f"QMP pass-through on for {domain} (libvirt marks it tainted)")
+        self.tasks.report(QCoreApplication.translate(
+            "NodeActions", "QMP pass-through on for {0} (libvirt marks it tainted)").format(domain))
         await link.refresh()
         return True
 
@@ -408,14 +431,18 @@ class NodeActions:
         if settings.example_offered:
             return
         settings.example_offered = True
+        create = QCoreApplication.translate("NodeActions", "Create example")
         answer = await ask(
-            self.node_view.window(), "Welcome to guimirror",
-            "Create an example workspace to try a mirror right away?",
-            [("Create example", "accept"), ("Not now", "reject")],
-            informative="Two 64 MiB raw images in your data directory: a source holding "
-            "data and an empty target of the same size, added to the built-in engine.",
+            self.node_view.window(),
+            QCoreApplication.translate("NodeActions", "Welcome to guimirror"),
+            QCoreApplication.translate(
+                "NodeActions", "Create an example workspace to try a mirror right away?"),
+            [(create, "accept"), (QCoreApplication.translate("NodeActions", "Not now"), "reject")],
+            informative=QCoreApplication.translate(
+                "NodeActions", "Two 64 MiB raw images in your data directory: a source holding "
+                "data and an empty target of the same size, added to the built-in engine."),
         )
-        if answer == "Create example":
+        if answer == create:
             await self.open_example_workspace()
 
     async def open_example_workspace(self) -> None:
@@ -430,5 +457,6 @@ class NodeActions:
         await link.refresh()
         names = [str(o["node-name"]) for o in workspace.blockdev_add_options()]
         self.form.select(names[0], names[1])
-        self.tasks.report(f"example workspace in {workspace.directory}: mirror "
-                           f"{names[0]} to {names[1]} with Start mirror")
+        self.tasks.report(QCoreApplication.translate(
+            "NodeActions", "example workspace in {0}: mirror {1} to {2} with Start mirror").format(
+                workspace.directory, names[0], names[1]))
