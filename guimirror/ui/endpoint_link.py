@@ -214,14 +214,15 @@ class EndpointLink(QObject):
         why_absent = getattr(capabilities, "why_absent", None)
         if why_absent is not None:
             return str(why_absent(command, argument))
-        what = command if argument is None else f"{command}'s argument {argument}"
-        return f"{self.name} does not serve {what}"
+        what = command if argument is None else self.tr("{0}'s argument {1}").format(
+            command, argument)
+        return self.tr("{0} does not serve {1}").format(self.name, what)
 
     def _state_event(self) -> None:
         if self.endpoint.state is EndpointState.LOST:
             lost = getattr(self.endpoint, "lost_reason", "")
-            self.error = (f"the libvirt connection was lost ({lost})" if self.libvirt
-                          else "the QMP connection was lost")
+            self.error = (self.tr("the libvirt connection was lost ({0})").format(lost)
+                          if self.libvirt else self.tr("the QMP connection was lost"))
         self.state_changed.emit(self.state)
 
     @property
@@ -251,11 +252,12 @@ class EndpointLink(QObject):
             launcher = self.endpoint.launcher
             if self.endpoint.adoption_error:
                 self.logged.emit(time.time(), self.name, "error", {
-                    "desc": f"{self.endpoint.adoption_error}; started a new daemon"})
+                    "desc": self.tr("{0}; started a new daemon").format(
+                        self.endpoint.adoption_error)})
             elif launcher.adopted:
                 self.logged.emit(time.time(), self.name, "notice",
-                                 f"took over the daemon left running at {self.address} "
-                                 f"(pid {launcher.pid})")
+                                 self.tr("took over the daemon left running at {0} "
+                                         "(pid {1})").format(self.address, launcher.pid))
         version = self.endpoint.version
         if version is not None:
             raw = version.to_qmp()
@@ -328,7 +330,8 @@ class EndpointLink(QObject):
         """The endpoint's typed client (a SessionClient, or a LibvirtClient)."""
         if not self.connected:
             raise LinkStateError(
-                f"Endpoint '{self.name}' is {self.state}; it cannot run '{command}'"
+                self.tr("Endpoint '{0}' is {1}; it cannot run '{2}'").format(
+                    self.name, self.state, command)
             )
         return self.endpoint.client
 
@@ -348,8 +351,8 @@ class EndpointLink(QObject):
         bound = getattr(client, method.__name__, None)
         why = self.why_not(command) if self.libvirt else None
         if bound is None or why is not None:
-            raise LinkStateError(f"{self.name} cannot run {command}: "
-                                 f"{why or 'its client has no such command'}")
+            raise LinkStateError(self.tr("{0} cannot run {1}: {2}").format(
+                self.name, command, why or self.tr("its client has no such command")))
         return await self._logged(command, arguments.to_qmp(), bound(arguments))
 
     async def execute(
@@ -359,8 +362,9 @@ class EndpointLink(QObject):
         logged like ``call``. A libvirt endpoint has no QMP of its own: LinkStateError."""
         client = self._client(command)
         if not isinstance(client, SessionClient):
-            raise LinkStateError(f"{self.name} cannot run {command}: "
-                                 f"{self.why_not(command) or 'libvirt speaks no QMP here'}")
+            raise LinkStateError(self.tr("{0} cannot run {1}: {2}").format(
+                self.name, command,
+                self.why_not(command) or self.tr("libvirt speaks no QMP here")))
         return await self._logged(command, arguments, client.execute(command, arguments),
                                   log_it)
 
