@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -65,7 +66,7 @@ class RemoteMirrorDialog(QDialog):
 
     def __init__(self, links: dict[str, EndpointLink], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Mirror to another host")
+        self.setWindowTitle(self.tr("Mirror to another host"))
         self.links = links
         self.request: RemoteMirrorRequest | None = None
         self.source = self._combo("source-endpoint", list(links))
@@ -74,33 +75,39 @@ class RemoteMirrorDialog(QDialog):
         self.target_node = self._combo("target-node", [])
         if self.target.count() > 1:
             self.target.setCurrentIndex(1)
-        self.job_id = self._line("job-id", "mirror job id (default: the source node)")
+        self.job_id = self._line("job-id", self.tr("mirror job id (default: the source node)"))
         self.sync = self._combo("sync", [mode.value for mode in SYNC_MODES])
-        self.speed = self._line("speed", "0 (no limit), e.g. 50M")
-        self.tcp_host = self._line("tcp-host", "automatic: ssh forward or a local socket")
+        self.speed = self._line("speed", self.tr("0 (no limit), e.g. 50M"))
+        self.tcp_host = self._line("tcp-host",
+                                   self.tr("automatic: ssh forward or a local socket"))
         self.tcp_port = QSpinBox()
         self.tcp_port.setObjectName("tcp-port")
         self.tcp_port.setRange(1, 65535)
         self.tcp_port.setValue(10809)
-        self.server_creds = self._line("server-creds", "tls-creds-x509 id on the target host")
-        self.client_creds = self._line("client-creds", "tls-creds-x509 id on the source host")
+        self.server_creds = self._line("server-creds",
+                                       self.tr("tls-creds-x509 id on the target host"))
+        self.client_creds = self._line("client-creds",
+                                       self.tr("tls-creds-x509 id on the source host"))
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Start mirror")
+        self.ok.setText(self.tr("Start mirror"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        for label, widget in (("Source host", self.source), ("Source node", self.device),
-                              ("Target host", self.target), ("Target node", self.target_node),
-                              ("Job ID", self.job_id), ("Sync", self.sync),
-                              ("Speed (bytes/s)", self.speed),
-                              ("NBD over TCP: host", self.tcp_host), ("port", self.tcp_port),
-                              ("TLS: server creds", self.server_creds),
-                              ("TLS: client creds", self.client_creds)):
+        for label, widget in ((self.tr("Source host"), self.source),
+                              (self.tr("Source node"), self.device),
+                              (self.tr("Target host"), self.target),
+                              (self.tr("Target node"), self.target_node),
+                              (self.tr("Job ID"), self.job_id), (self.tr("Sync"), self.sync),
+                              (self.tr("Speed (bytes/s)"), self.speed),
+                              (self.tr("NBD over TCP: host"), self.tcp_host),
+                              (self.tr("port"), self.tcp_port),
+                              (self.tr("TLS: server creds"), self.server_creds),
+                              (self.tr("TLS: client creds"), self.client_creds)):
             form.addRow(label, widget)
         form.addRow(self.error)
         form.addRow(self.buttons)
@@ -149,12 +156,13 @@ class RemoteMirrorDialog(QDialog):
     def _build(self) -> RemoteMirrorRequest:
         source, target = self.source.currentText(), self.target.currentText()
         if not source or not target:
-            raise ValueError("two connected endpoints are needed: the source and target hosts")
+            raise ValueError(
+                self.tr("two connected endpoints are needed: the source and target hosts"))
         if source == target:
-            raise ValueError("the target host is another endpoint than the source host")
+            raise ValueError(self.tr("the target host is another endpoint than the source host"))
         device, node = self.device.currentText(), self.target_node.currentText()
         if not device or not node:
-            raise ValueError("choose a source node and a target node")
+            raise ValueError(self.tr("choose a source node and a target node"))
         speed = parse_speed(self.speed.text()) if self.speed.text().strip() else 0
         mirror = BlockdevMirror.model_validate({
             "device": device, "target": node, "sync": self.sync.currentText(),
@@ -165,10 +173,11 @@ class RemoteMirrorDialog(QDialog):
         tcp = TcpRoute(host, self.tcp_port.value()) if host else None
         server, client = self.server_creds.text().strip(), self.client_creds.text().strip()
         if bool(server) != bool(client):
-            raise ValueError("TLS needs both tls-creds ids: the server's and the client's")
+            raise ValueError(
+                self.tr("TLS needs both tls-creds ids: the server's and the client's"))
         tls = NbdTls(server, client) if server else None
         if tls is not None and tcp is None:
-            raise ValueError("TLS is for NBD over TCP: give the target host's address")
+            raise ValueError(self.tr("TLS is for NBD over TCP: give the target host's address"))
         return RemoteMirrorRequest(source, target, mirror, node, tcp, tls)
 
     def accept(self) -> None:
@@ -193,13 +202,15 @@ class RemoteMirrors:
         """The dialog (window-modal, non-blocking); its request starts when accepted."""
         connected = {name: link for name, link in self.links.links.items() if link.connected}
         if len(connected) < 2:
-            self.tasks.report("mirror to another host: connect a second endpoint first "
-                              "(Endpoint → Attach, e.g. ssh+guimirror://host)")
+            self.tasks.report(QCoreApplication.translate(
+                "RemoteMirrors", "mirror to another host: connect a second endpoint first "
+                "(Endpoint → Attach, e.g. ssh+guimirror://host)"))
             return None
         dialog = RemoteMirrorDialog(connected, self.parent())
         dialog.setObjectName("remote-mirror")
         dialog.accepted.connect(lambda: self.tasks.spawn(
-            self.start(dialog.request), "mirror to another host")
+            self.start(dialog.request),
+            QCoreApplication.translate("RemoteMirrors", "mirror to another host"))
             if dialog.request is not None else None)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -227,9 +238,12 @@ class RemoteMirrors:
             raise
         self.mirrors[key] = mirror
         self.jobs.started(key, request.mirror.speed or 0)
-        self.tasks.report(f"mirror {plan.job_id}: {source.name}:{request.mirror.device} → "
-                          f"{target.name}:{request.target_node} over NBD")
-        self.tasks.spawn(self._follow(key, mirror), f"mirror {plan.job_id}")
+        self.tasks.report(QCoreApplication.translate(
+            "RemoteMirrors", "mirror {0}: {1}:{2} → {3}:{4} over NBD").format(
+                plan.job_id, source.name, request.mirror.device, target.name,
+                request.target_node))
+        self.tasks.spawn(self._follow(key, mirror), QCoreApplication.translate(
+            "RemoteMirrors", "mirror {0}").format(plan.job_id))
         await self._refresh(source, target)
         return mirror
 
@@ -238,13 +252,18 @@ class RemoteMirrors:
         state = await mirror.wait()
         target = mirror.target
         if state is RemoteMirrorState.KEPT:
-            text = (f"mirror {key[1]} pivoted: {key[0]} writes to {target.name}:"
-                    f"{mirror.plan.target_node} through the nbd node {mirror.plan.nbd_node}")
+            text = QCoreApplication.translate(
+                "RemoteMirrors", "mirror {0} pivoted: {1} writes to {2}:{3} through the nbd "
+                "node {4}").format(key[1], key[0], target.name, mirror.plan.target_node,
+                                   mirror.plan.nbd_node)
         else:
-            text = f"mirror {key[1]} ended: removed the nbd node, export and NBD server"
+            text = QCoreApplication.translate(
+                "RemoteMirrors", "mirror {0} ended: removed the nbd node, export and NBD "
+                "server").format(key[1])
             self.mirrors.pop(key, None)
         if mirror.leftovers:
-            text += "; could not remove " + "; ".join(mirror.leftovers)
+            text += QCoreApplication.translate("RemoteMirrors", "; could not remove {0}").format(
+                "; ".join(mirror.leftovers))
         self.tasks.report(text)
         await self._refresh(mirror.source, target)
 
