@@ -165,8 +165,8 @@ class MainWindow(QMainWindow):
         self.follow_button = QPushButton(self.tr("Follow"))
         self.follow_button.setCheckable(True)
         self.follow_button.setChecked(True)
-        self.follow_button.setToolTip("Keep the newest samples in view (panning or zooming "
-                                      "turns this off)")
+        self.follow_button.setToolTip(self.tr("Keep the newest samples in view (panning or "
+                                              "zooming turns this off)"))
         self.follow_button.toggled.connect(self.plots.set_follow)
         self.plots.follow_changed.connect(self.follow_button.setChecked)
         export_png = QPushButton(self.tr("Export PNG…"))
@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
         )
         self.root_daemon_action = self._action(
             "Start the &root daemon (asks for authentication)…",
-            lambda: self.tasks.spawn(self.nodes.start_root_daemon(), "root daemon"),
+            lambda: self.tasks.spawn(self.nodes.start_root_daemon(), self.tr("root daemon")),
             tip="Start guimirror-daemon as root through polkit, for block devices",
         )
         self.remote_mirror_action = self._action(
