@@ -357,19 +357,19 @@ class MainWindow(QMainWindow):
                     "qemu-storage-daemon (qsd:) or a libvirtd's VMs (qemu:///system)"),
         )
         self.passthrough_action = self._action(
-            "Enable QMP &pass-through (taints the domain)…",
+            self.tr("Enable QMP &pass-through (taints the domain)…"),
             lambda: self.tasks.spawn(self.nodes.enable_passthrough(), "QMP pass-through"),
-            tip="Let guimirror query the selected disk's QEMU through libvirt (dirty "
-                "clusters, node names); libvirt marks the domain tainted",
+            tip=self.tr("Let guimirror query the selected disk's QEMU through libvirt (dirty "
+                        "clusters, node names); libvirt marks the domain tainted"),
         )
         self.root_daemon_action = self._action(
-            "Start the &root daemon (asks for authentication)…",
+            self.tr("Start the &root daemon (asks for authentication)…"),
             lambda: self.tasks.spawn(self.nodes.start_root_daemon(), self.tr("root daemon")),
-            tip="Start guimirror-daemon as root through polkit, for block devices",
+            tip=self.tr("Start guimirror-daemon as root through polkit, for block devices"),
         )
         self.remote_mirror_action = self._action(
-            "Mirror to another &host…", self.remote_mirrors.open_dialog,
-            tip="Mirror a node to a node on another endpoint over NBD",
+            self.tr("Mirror to another &host…"), self.remote_mirrors.open_dialog,
+            tip=self.tr("Mirror a node to a node on another endpoint over NBD"),
         )
         self.example_action = self._action(
             self.tr("Create the &example workspace"),
