@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Regenerates the translations from the sources: pyside6-lupdate brings every tr() and
+# Regenerates the translations from the sources: packaging/qapi_texts.py writes
+# guimirror/ui/qapi_texts.py (the texts of guimirror.qapi's models, which import no Qt), then
+# pyside6-lupdate brings every tr() and
 # QCoreApplication.translate() string of guimirror/ui into guimirror/translations/guimirror_<lang>.ts
 # (new strings come in unfinished, strings gone from the sources are dropped), and
 # pyside6-lrelease compiles each .ts into the .qm that the package ships.
@@ -16,6 +18,8 @@ qt_tools=$("$python" -c 'import os, PySide6; print(os.path.dirname(PySide6.__fil
 languages=(de)
 
 if [ "${1:-}" != "--release" ]; then
+    # guimirror.qapi's texts (labels, groups, descriptions) are marked in a generated module.
+    "$python" packaging/qapi_texts.py
     for language in "${languages[@]}"; do
         "$qt_tools/lupdate" -silent -no-obsolete -locations none -target-language "$language" \
             guimirror/ui/*.py -ts "guimirror/translations/guimirror_$language.ts"
