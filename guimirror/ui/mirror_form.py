@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -62,6 +62,7 @@ from guimirror.qapi.mirror import (
     default_granularity,
 )
 from guimirror.session.capabilities import ArgumentInfo, ArgumentKind
+from guimirror.ui.qapi_texts import qapi_text
 from guimirror.ui.target_path import TargetPath
 from guimirror.units import (
     SYNTAX_HELP,
@@ -74,15 +75,22 @@ from guimirror.units import (
 
 _ERROR_STYLE = "color: #c62828;"
 _HINT_STYLE = "color: palette(mid);"
-READY_TEXT = "Ready to start"
-OTHER_ARGUMENTS = "Other arguments"
-OTHER_DESCRIPTION = ("an argument of blockdev-mirror in this engine's schema that guimirror "
-                     "does not know; sent as given when set, and checked by the engine")
+READY_TEXT = QT_TRANSLATE_NOOP("MirrorForm", "Ready to start")
+OTHER_ARGUMENTS = QT_TRANSLATE_NOOP("MirrorForm", "Other arguments")
+OTHER_DESCRIPTION = QT_TRANSLATE_NOOP(
+    "MirrorForm", "an argument of blockdev-mirror in this engine's schema that guimirror "
+    "does not know; sent as given when set, and checked by the engine")
 #: The argument kinds "Other arguments" offers a field for.
 OTHER_KINDS = frozenset({ArgumentKind.BOOL, ArgumentKind.INT, ArgumentKind.STR,
                          ArgumentKind.ENUM})
-JOB_ID_HINT = ("QEMU's own default job ID is the device name, which a node added with "
-               "blockdev-add does not have: give one")
+JOB_ID_HINT = QT_TRANSLATE_NOOP(
+    "MirrorForm", "QEMU's own default job ID is the device name, which a node added with "
+    "blockdev-add does not have: give one")
+
+
+def _tr(text: object) -> str:
+    """A text marked with QT_TRANSLATE_NOOP("MirrorForm", ...) in the user's language."""
+    return QCoreApplication.translate("MirrorForm", str(text))
 
 
 @dataclass(frozen=True)
@@ -101,12 +109,13 @@ def other_spec(info: ArgumentInfo) -> ArgumentSpec:
     return ArgumentSpec(
         name=info.name,
         attribute=f"other_{info.name.replace('-', '_')}",
-        description=f"{OTHER_DESCRIPTION} ({info.kind.value})",
+        description=f"{_tr(OTHER_DESCRIPTION)} ({info.kind.value})",
         required=False,
         default=False if info.kind is ArgumentKind.BOOL else None,
         choices=("", *info.values) if info.kind is ArgumentKind.ENUM else (),
-        presentation=Presentation(label=info.name, group=OTHER_ARGUMENTS,
-                                  check_text="set it" if info.kind is ArgumentKind.BOOL else ""),
+        presentation=Presentation(label=info.name, group=_tr(OTHER_ARGUMENTS),
+                                  check_text=QCoreApplication.translate("MirrorForm", "set it")
+                                  if info.kind is ArgumentKind.BOOL else ""),
     )
 
 
@@ -114,16 +123,17 @@ def automatic_granularity_text(target: NodeChoice | None) -> str:
     """The sentence under the granularity field while it is left at automatic."""
     if target is None:
         low, high = format_size(DEFAULT_GRANULARITY_MIN), format_size(DEFAULT_GRANULARITY_MAX)
-        return f"automatic: the target's cluster size clamped to {low}..{high}, else {high}"
+        return QCoreApplication.translate(
+            "MirrorForm", "automatic: the target's cluster size clamped to {0}..{1}, else {1}"
+        ).format(low, high)
     value = format_size(default_granularity(target.cluster_size))
     if not target.cluster_size:
-        return f"automatic: {value}, the target has no cluster size"
+        return QCoreApplication.translate(
+            "MirrorForm", "automatic: {0}, the target has no cluster size").format(value)
     cluster = format_size(target.cluster_size)
-    return f"automatic: {value}, from the target's cluster size of {cluster}"
-
-
-FORM_RESERVED_MNEMONICS = frozenset("fenjvhs")
-"""Letters the window's menus (File, Endpoint, Node, Job, View, Help) and Start mirror use."""
+    return QCoreApplication.translate(
+        "MirrorForm", "automatic: {0}, from the target's cluster size of {1}").format(
+            value, cluster)
 
 
 def _letters(text: str) -> list[int]:
@@ -166,10 +176,8 @@ def mnemonic_labels(texts: list[str], taken: Collection[str]) -> list[str]:
 
 def transfer_text(size: int, speed: int) -> str:
     """``"512 MiB at 2.9 KiB/s takes about 49 h 42 min"``."""
-    return (
-        f"{format_size(size)} at {format_speed(speed)} takes about "
-        f"{format_duration(size / speed)}"
-    )
+    return QCoreApplication.translate("MirrorForm", "{0} at {1} takes about {2}").format(
+        format_size(size), format_speed(speed), format_duration(size / speed))
 
 
 class MirrorForm(QWidget):
@@ -235,7 +243,7 @@ class MirrorForm(QWidget):
         self.fields.setObjectName("mirror-fields")
         layout = QVBoxLayout(self.fields)
         for group in MIRROR_GROUPS:
-            box = QGroupBox(group)
+            box = QGroupBox(qapi_text(group))
             rows = QFormLayout(box)
             layout.addWidget(box)
             for spec in MIRROR_ARGUMENTS:
@@ -244,14 +252,18 @@ class MirrorForm(QWidget):
 
         self.others: dict[str, ArgumentInfo] = {}
         """The arguments shown under OTHER_ARGUMENTS (the engine's, unknown to guimirror)."""
-        self.other_arguments = QGroupBox(OTHER_ARGUMENTS)
+        self.other_arguments = QGroupBox(_tr(OTHER_ARGUMENTS))
         self.other_arguments.setObjectName("other-arguments")
         self._other_rows = QFormLayout(self.other_arguments)
         self.other_arguments.setVisible(False)
         layout.addWidget(self.other_arguments)
         labels = list(self.row_labels.values())
+        # The translation gives the letters the translated menus and Start mirror take.
+        reserved = frozenset(self.tr(
+            "fenjvhs", "the mnemonic letters of the window's menus (&File, &Endpoint, &Node, "
+            "&Job, &View, &Help) and of &Start mirror"))
         for label, text in zip(labels, mnemonic_labels([label.text() for label in labels],
-                                                        FORM_RESERVED_MNEMONICS), strict=True):
+                                                        reserved), strict=True):
             label.setText(text)
 
         self.not_accepted = self._label(_HINT_STYLE, "not-accepted")
@@ -259,26 +271,27 @@ class MirrorForm(QWidget):
         self.form_error = self._label(_ERROR_STYLE)
         self.start_reason = self._label(_ERROR_STYLE, "start-reason")
         self.start_ready = self._label(_HINT_STYLE, "start-ready")
-        self.start_ready.setText(READY_TEXT)
+        self.start_ready.setText(_tr(READY_TEXT))
         self.start_error = self._label(_ERROR_STYLE, "start-error")
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
         self.preview.setObjectName("qmp-preview")
         self.preview.setMaximumHeight(180)
-        self.preview.setAccessibleName("QMP command")
-        self.preview.setAccessibleDescription("The blockdev-mirror command Start mirror sends")
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setToolTip("Copy the QMP command to the clipboard")
+        self.preview.setAccessibleName(self.tr("QMP command"))
+        self.preview.setAccessibleDescription(
+            self.tr("The blockdev-mirror command Start mirror sends"))
+        self.copy_button = QPushButton(self.tr("Copy"))
+        self.copy_button.setToolTip(self.tr("Copy the QMP command to the clipboard"))
         self.copy_button.clicked.connect(self.copy_preview)
-        self.start_button = QPushButton("&Start mirror")
+        self.start_button = QPushButton(self.tr("&Start mirror"))
         self.start_button.setObjectName("start-mirror")
         self.start_button.setDefault(True)
-        self.start_button.setToolTip("Send the blockdev-mirror command (Ctrl+Return)")
+        self.start_button.setToolTip(self.tr("Send the blockdev-mirror command (Ctrl+Return)"))
         self.start_button.clicked.connect(self._start)
 
         layout.addWidget(self.form_error)
         preview_row = QHBoxLayout()
-        preview_row.addWidget(QLabel("QMP command"))
+        preview_row.addWidget(QLabel(self.tr("QMP command")))
         preview_row.addStretch(1)
         preview_row.addWidget(self.copy_button)
         layout.addLayout(preview_row)
@@ -288,9 +301,9 @@ class MirrorForm(QWidget):
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("mirror-form-scroll")
         self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setAccessibleName("blockdev-mirror arguments")
+        self.scroll_area.setAccessibleName(self.tr("blockdev-mirror arguments"))
         self.scroll_area.setAccessibleDescription(
-            "Every argument of blockdev-mirror with its documented default")
+            self.tr("Every argument of blockdev-mirror with its documented default"))
         self.scroll_area.setWidget(self.fields)
         self.start_bar = QWidget()
         self.start_bar.setObjectName("start-bar")
@@ -353,29 +366,35 @@ class MirrorForm(QWidget):
             combo.currentIndexChanged.connect(self.revalidate)
             return combo
         if isinstance(spec.default, bool):
-            box = QCheckBox(shown.check_text)
+            box = QCheckBox(qapi_text(shown.check_text))
             box.setChecked(spec.default)
             box.toggled.connect(lambda _on: self._touch(spec.name))
             box.toggled.connect(self.revalidate)
             return box
         edit = QLineEdit()
-        examples = f"; e.g. {', '.join(shown.suggestions)}" if shown.suggestions else ""
+        examples = (self.tr("; e.g. {0}").format(", ".join(shown.suggestions))
+                    if shown.suggestions else "")
         if shown.zero_means:
-            edit.setPlaceholderText(f"{shown.zero_means}{examples}")
+            edit.setPlaceholderText(f"{qapi_text(shown.zero_means)}{examples}")
         edit.textChanged.connect(lambda _text: self._touch(spec.name))
         edit.textChanged.connect(self.revalidate)
         return edit
 
+    def _since_text(self, spec: ArgumentSpec) -> str:
+        """``"QEMU 10.1 and later"`` for an argument a newer QEMU added, else empty."""
+        since = spec.presentation.since
+        return self.tr("QEMU {0} and later").format(since) if since else ""
+
     def _add_row(self, form: QFormLayout, spec: ArgumentSpec) -> None:
         widget = self._widget(spec)
-        tooltip = f"<b>{spec.name}</b>: {spec.description}"
+        tooltip = f"<b>{spec.name}</b>: {qapi_text(spec.description)}"
         if spec.since_text:
-            tooltip += f"<br><br>{spec.since_text}"
+            tooltip += f"<br><br>{self._since_text(spec)}"
         if spec.presentation.unit is not None:
             tooltip += f"<br><br>{SYNTAX_HELP}"
         widget.setToolTip(tooltip)
-        widget.setAccessibleName(spec.label)
-        widget.setAccessibleDescription(spec.description)
+        widget.setAccessibleName(qapi_text(spec.label))
+        widget.setAccessibleDescription(qapi_text(spec.description))
         widget.setObjectName(spec.name)
         self.inputs[spec.name] = widget
         setattr(self, spec.attribute, widget)
@@ -390,7 +409,7 @@ class MirrorForm(QWidget):
         column.setSpacing(1)
         for part in (widget, hint, error):
             column.addWidget(part)
-        label = QLabel(spec.label)
+        label = QLabel(qapi_text(spec.label))
         label.setBuddy(widget)
         form.addRow(label, cell)
         self.row_labels[spec.name] = label
@@ -481,17 +500,18 @@ class MirrorForm(QWidget):
             form.setRowVisible(cell, self._offered(name) or name in self._absent)
             cell.setEnabled(name not in self._absent)
             self.row_labels[name].setEnabled(name not in self._absent)
-            cell.setToolTip(f"Not offered: {self._absent[name]}" if name in self._absent else "")
+            cell.setToolTip(self.tr("Not offered: {0}").format(self._absent[name])
+                            if name in self._absent else "")
         hidden = [name for name in self._rows
                   if not self._offered(name) and name not in self._absent]
-        described = [f"{name} ({self.specs[name].since_text})" if self.specs[name].since_text
-                     else name for name in hidden]
+        described = [f"{name} ({self._since_text(self.specs[name])})"
+                     if self.specs[name].since_text else name for name in hidden]
         self.not_accepted.setText(
-            f"Not offered: this engine does not accept {', '.join(described)}."
+            self.tr("Not offered: this engine does not accept {0}.").format(", ".join(described))
             if hidden else "")
         self.not_accepted.setToolTip(
-            "blockdev-mirror's schema on this endpoint has no argument "
-            + ", ".join(hidden) if hidden else "")
+            self.tr("blockdev-mirror's schema on this endpoint has no argument {0}").format(
+                ", ".join(hidden)) if hidden else "")
         self.not_accepted.setVisible(bool(hidden))
         self.revalidate()
 
@@ -527,7 +547,7 @@ class MirrorForm(QWidget):
             item = model.item(row)
             reason = reasons.get(combo.itemText(row))
             item.setEnabled(reason is None)
-            item.setToolTip(f"Not offered: {reason}" if reason else "")
+            item.setToolTip(self.tr("Not offered: {0}").format(reason) if reason else "")
         if combo.currentText() in reasons:
             combo.setCurrentText(str(self.specs[name].default))
 
@@ -639,14 +659,16 @@ class MirrorForm(QWidget):
         errors: dict[str, str] = {}
         for name in ("device", "target"):
             if not raw.get(name):
-                errors[name] = f"Choose a node for {self.specs[name].label.lower()}"
+                errors[name] = self.tr("Choose a node for {0}").format(
+                    qapi_text(self.specs[name].label).lower())
         node_names: Collection[str] = self._nodes
         if self.path_target:
             path = str(raw.get("target") or "")
             if not path:
-                errors["target"] = "Give the target's path: a file or a block device"
+                errors["target"] = self.tr("Give the target's path: a file or a block device")
             elif not path.startswith("/"):
-                errors["target"] = f"The target is an absolute path, not '{path}'"
+                errors["target"] = self.tr("The target is an absolute path, not '{0}'").format(
+                    path)
             node_names = {*self._nodes, path}
         names = {spec.name: spec.attribute for spec in MIRROR_ARGUMENTS}
         strings: dict[str, Any] = {
@@ -711,8 +733,8 @@ class MirrorForm(QWidget):
         reason, shown = "", False
         for name in [*self._rows, ""]:
             if name in self.errors:
-                label = self.specs[name].label if name else "Command"
-                reason = f"Cannot start: {label}: {self.errors[name]}"
+                label = qapi_text(self.specs[name].label) if name else self.tr("Command")
+                reason = self.tr("Cannot start: {0}: {1}").format(label, self.errors[name])
                 shown = self._show_all_errors or (name in self._touched if name
                                                   else bool(self._touched))
                 break
@@ -725,7 +747,7 @@ class MirrorForm(QWidget):
     @property
     def summary(self) -> str:
         """The start bar's line: the first error, or that the command is ready."""
-        return self.start_reason.text() or READY_TEXT
+        return self.start_reason.text() or _tr(READY_TEXT)
 
     def _error_shown(self, name: str) -> bool:
         return self._show_all_errors or name in self._touched
@@ -752,27 +774,29 @@ class MirrorForm(QWidget):
         source = self._nodes.get(raw.get("device", ""))
         target = self._nodes.get(raw.get("target", ""))
         for name, node in (("device", source), ("target", target)):
-            self._set_hint(name, f"used by {node.used_by}" if node and node.used_by else "")
-        self._set_hint("job-id", JOB_ID_HINT if "job-id" not in raw and source else "")
+            self._set_hint(name, self.tr("used by {0}").format(node.used_by)
+                           if node and node.used_by else "")
+        self._set_hint("job-id", _tr(JOB_ID_HINT) if "job-id" not in raw and source else "")
         granularity = raw.get("granularity")
         if isinstance(granularity, int) and granularity > 0:
-            self._set_hint("granularity", f"{format_size(granularity)} per dirty bit")
+            self._set_hint("granularity",
+                           self.tr("{0} per dirty bit").format(format_size(granularity)))
         else:
             self._set_hint("granularity", automatic_granularity_text(target))
         self._set_hint("speed", self._speed_hint(raw.get("speed"), source))
         self._set_hint("buf-size", self._buf_size_hint(raw, target))
         for name, reason in self._absent.items():
-            self._set_hint(name, f"Not offered: {reason}")
+            self._set_hint(name, self.tr("Not offered: {0}").format(reason))
 
     def _speed_hint(self, speed: Any, source: NodeChoice | None) -> str:
         if not isinstance(speed, int) or speed <= 0:
-            return "unlimited"
+            return qapi_text(self.specs["speed"].presentation.zero_means)
         if source is not None and source.virtual_size:
             text = transfer_text(source.virtual_size, speed)
         else:
             text = format_speed(speed)
         if self.speed.text().strip().isdigit():
-            text = f"{speed} bytes per second: {text}"
+            text = self.tr("{0} bytes per second: {1}").format(speed, text)
         return text
 
     def _buf_size_hint(self, raw: dict[str, Any], target: NodeChoice | None) -> str:
@@ -785,21 +809,20 @@ class MirrorForm(QWidget):
         cluster = target.cluster_size if target is not None else None
         documented = format_size(DOCUMENTED_BUF_SIZE)
         if buf_size == 0 and self._default_buf_size is None:
-            return f"default: the engine's own (documented: {documented})"
+            return self.tr("default: the engine's own (documented: {0})").format(documented)
         sizes: dict[str, Any] = {"buf_size": buf_size, "granularity": granularity}
         draft = BlockdevMirror.model_construct(**sizes)
         effective = draft.effective_buf_size(cluster, self._default_buf_size or 0)
         if buf_size == 0:
-            text = f"default: {format_size(effective)} in flight on this engine"
+            text = self.tr("default: {0} in flight on this engine").format(
+                format_size(effective))
             if effective != DOCUMENTED_BUF_SIZE:
-                text += f" (documented: {documented})"
+                text += self.tr(" (documented: {0})").format(documented)
             return text
         if effective != buf_size:
-            return (
-                f"{format_size(effective)} in flight at most: {format_size(buf_size)} "
-                "rounded up to the granularity"
-            )
-        return f"{format_size(effective)} in flight at most"
+            return self.tr("{0} in flight at most: {1} rounded up to the granularity").format(
+                format_size(effective), format_size(buf_size))
+        return self.tr("{0} in flight at most").format(format_size(effective))
 
     # --- stale start errors -------------------------------------------------------------------
 
@@ -849,7 +872,7 @@ class MirrorForm(QWidget):
         has none: omitted, job-id fails with ``Invalid job ID ''``, so the form proposes one.
         """
         proposal = self.proposed_job_id()
-        self.job_id.setPlaceholderText(f"e.g. {proposal}" if proposal else "")
+        self.job_id.setPlaceholderText(self.tr("e.g. {0}").format(proposal) if proposal else "")
         if "job-id" in self._absent:
             # The engine names the job itself: after the device, which the field shows.
             proposal = self.device.currentText().strip()
