@@ -236,6 +236,49 @@
     </message>
 </context>
 <context>
+    <name>EndpointLink</name>
+    <message>
+        <source>{0}&apos;s argument {1}</source>
+        <translation>das Argument {1} von {0}</translation>
+    </message>
+    <message>
+        <source>{0} does not serve {1}</source>
+        <translation>{0} bietet {1} nicht an</translation>
+    </message>
+    <message>
+        <source>the libvirt connection was lost ({0})</source>
+        <translation>die Verbindung zu libvirt ist abgerissen ({0})</translation>
+    </message>
+    <message>
+        <source>the QMP connection was lost</source>
+        <translation>die QMP-Verbindung ist abgerissen</translation>
+    </message>
+    <message>
+        <source>{0}; started a new daemon</source>
+        <translation>{0}; neuer Daemon gestartet</translation>
+    </message>
+    <message>
+        <source>took over the daemon left running at {0} (pid {1})</source>
+        <translation>den weiterlaufenden Daemon unter {0} übernommen (PID {1})</translation>
+    </message>
+    <message>
+        <source>Endpoint &apos;{0}&apos; is {1}; it cannot run &apos;{2}&apos;</source>
+        <translation>Endpunkt &apos;{0}&apos; ist {1}; er kann &apos;{2}&apos; nicht ausführen</translation>
+    </message>
+    <message>
+        <source>{0} cannot run {1}: {2}</source>
+        <translation>{0} kann {1} nicht ausführen: {2}</translation>
+    </message>
+    <message>
+        <source>its client has no such command</source>
+        <translation>sein Client kennt diesen Befehl nicht</translation>
+    </message>
+    <message>
+        <source>libvirt speaks no QMP here</source>
+        <translation>libvirt spricht hier kein QMP</translation>
+    </message>
+</context>
+<context>
     <name>EndpointLinks</name>
     <message>
         <source>endpoint {0}</source>
@@ -329,6 +372,193 @@
     </message>
 </context>
 <context>
+    <name>JobPanel</name>
+    <message>
+        <source>No jobs. Choose a source and a target and press Start mirror.</source>
+        <translation>Keine Jobs. Quelle und Ziel wählen und auf „Spiegelung starten“ drücken.</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>Jobs</translation>
+    </message>
+    <message>
+        <source>One row per block job: its progress, throughput and the verbs it takes now</source>
+        <translation>Eine Zeile je Block-Job: Fortschritt, Durchsatz und die Aktionen, die er gerade annimmt</translation>
+    </message>
+</context>
+<context>
+    <name>JobPlots</name>
+    <message>
+        <source>the mirror&apos;s bitmap, measured once a second</source>
+        <translation>die Bitmap der Spiegelung, einmal pro Sekunde gemessen</translation>
+    </message>
+    <message>
+        <source>dashed: ≈ estimated as len - offset (the engine shows no bitmap)</source>
+        <translation>gestrichelt: ≈ geschätzt als len - offset (die Engine zeigt keine Bitmap)</translation>
+    </message>
+    <message>
+        <source>progress reported in bursts: averaged over each burst</source>
+        <translation>Fortschritt kommt schubweise: über jeden Schub gemittelt</translation>
+    </message>
+    <message>
+        <source>Plots</source>
+        <translation>Diagramme</translation>
+    </message>
+    <message>
+        <source>Throughput and dirty clusters over time; drag to pan, wheel to zoom</source>
+        <translation>Durchsatz und Dirty-Cluster über die Zeit; Ziehen verschiebt, Mausrad zoomt</translation>
+    </message>
+    <message>
+        <source>throughput</source>
+        <translation>Durchsatz</translation>
+    </message>
+    <message>
+        <source>dirty clusters</source>
+        <translation>Dirty-Cluster</translation>
+    </message>
+    <message>
+        <source>time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>limit {0}</source>
+        <translation>Limit {0}</translation>
+    </message>
+</context>
+<context>
+    <name>JobRow</name>
+    <message>
+        <source>Switch to write-blocking</source>
+        <extracomment>Rows redraw their numbers at most this often; a change of status shows at once. Seconds a job must stay paused or standby before its row shows it. The statuses a graph change passes a job through for a moment.</extracomment>
+        <translation>Auf write-blocking umschalten</translation>
+    </message>
+    <message>
+        <source>block-job-change copy-mode write-blocking: from now on every write to the source also reaches the target before it completes, so the mirror converges whatever the write load (writes become as slow as the target)</source>
+        <translation>block-job-change copy-mode write-blocking: ab jetzt erreicht jeder Schreibzugriff auf die Quelle auch das Ziel, bevor er abgeschlossen ist; so holt die Spiegelung bei jeder Schreiblast auf (Schreibzugriffe werden so langsam wie das Ziel)</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <extracomment>Statuses in which a job copies (or follows writes), so a throughput and an ETA mean something. What a row shows once its job has left query-block-jobs. Button label -&gt; verb; Complete, Finalize and Dismiss show only when the verb is allowed.</extracomment>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>Abschließen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Finalize</source>
+        <translation>Finalisieren</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <source>unlimited</source>
+        <translation>unbegrenzt</translation>
+    </message>
+    <message>
+        <source>Speed limit in bytes per second, with units (50M = 50 MiB/s; 0 = unlimited). Press Enter to apply it now (block-job-set-speed).</source>
+        <translation>Geschwindigkeitslimit in Byte pro Sekunde, mit Einheit (50M = 50 MiB/s; 0 = unbegrenzt). Eingabetaste setzt es sofort (block-job-set-speed).</translation>
+    </message>
+    <message>
+        <source>Speed limit</source>
+        <translation>Geschwindigkeitslimit</translation>
+    </message>
+    <message>
+        <source>{0} this job ({1})</source>
+        <translation>{0}: diesen Job ({1})</translation>
+    </message>
+    <message>
+        <source>{0:.1f} %  ({1} of {2})</source>
+        <translation>{0:.1f} %  ({1} von {2})</translation>
+    </message>
+    <message>
+        <source>now {0}, average to READY {1}</source>
+        <translation>jetzt {0}, Mittel bis READY {1}</translation>
+    </message>
+    <message>
+        <source>dirty clusters {0}{1:,.0f}</source>
+        <translation>Dirty-Cluster {0}{1:,.0f}</translation>
+    </message>
+    <message>
+        <source>no ETA</source>
+        <translation>keine Restzeit</translation>
+    </message>
+    <message>
+        <source>in sync</source>
+        <translation>synchron</translation>
+    </message>
+    <message>
+        <source>ETA {0}</source>
+        <translation>Restzeit {0}</translation>
+    </message>
+</context>
+<context>
+    <name>JobsController</name>
+    <message>
+        <source>Cancel a mirror before it is in sync</source>
+        <extracomment>The job verbs of the row&apos;s buttons, as typed commands. Seconds of growing dirty clusters before the not-converging hint shows.</extracomment>
+        <translation>Spiegelung abbrechen, bevor sie synchron ist</translation>
+    </message>
+    <message>
+        <source>Cancel job</source>
+        <translation>Job abbrechen</translation>
+    </message>
+    <message>
+        <source>Keep running</source>
+        <translation>Weiterlaufen lassen</translation>
+    </message>
+    <message>
+        <source>Cancel a READY mirror</source>
+        <translation>Spiegelung im Zustand READY abbrechen</translation>
+    </message>
+    <message>
+        <source>Job &apos;{0}&apos; is in sync. Finish it without pivot (the source stays in use and the target keeps a consistent copy), or abort it?</source>
+        <translation>Job &apos;{0}&apos; ist synchron. Ohne Pivot beenden (die Quelle bleibt in Gebrauch, das Ziel behält eine konsistente Kopie) oder abbrechen?</translation>
+    </message>
+    <message>
+        <source>Finish without pivot</source>
+        <translation>Ohne Pivot beenden</translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Export plots</source>
+        <translation>Diagramme exportieren</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <source>Export samples</source>
+        <translation>Messwerte exportieren</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>export CSV</source>
+        <translation>CSV-Export</translation>
+    </message>
+    <message>
+        <source>wrote {0} samples to {1}</source>
+        <translation>{0} Messwerte nach {1} geschrieben</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Endpoints</source>
@@ -385,6 +615,10 @@
     <message>
         <source>Follow</source>
         <translation>Folgen</translation>
+    </message>
+    <message>
+        <source>Keep the newest samples in view (panning or zooming turns this off)</source>
+        <translation>Die neuesten Messwerte im Blick behalten (Verschieben oder Zoomen schaltet das ab)</translation>
     </message>
     <message>
         <source>Export PNG…</source>
@@ -489,6 +723,34 @@
     <message>
         <source>Attach by URI: a QMP socket (unix:PATH, tcp:HOST:PORT), a new qemu-storage-daemon (qsd:) or a libvirtd&apos;s VMs (qemu:///system)</source>
         <translation>Per URI verbinden: ein QMP-Socket (unix:PFAD, tcp:HOST:PORT), ein neuer qemu-storage-daemon (qsd:) oder die VMs eines libvirtd (qemu:///system)</translation>
+    </message>
+    <message>
+        <source>Enable QMP &amp;pass-through (taints the domain)…</source>
+        <translation>QMP-&amp;Durchreichen einschalten (markiert die Domain als tainted)…</translation>
+    </message>
+    <message>
+        <source>Let guimirror query the selected disk&apos;s QEMU through libvirt (dirty clusters, node names); libvirt marks the domain tainted</source>
+        <translation>guimirror über libvirt das QEMU der gewählten Platte abfragen lassen (Dirty-Cluster, Knotennamen); libvirt markiert die Domain als tainted</translation>
+    </message>
+    <message>
+        <source>Start the &amp;root daemon (asks for authentication)…</source>
+        <translation>&amp;Root-Daemon starten (fragt nach Authentifizierung)…</translation>
+    </message>
+    <message>
+        <source>root daemon</source>
+        <translation>Root-Daemon</translation>
+    </message>
+    <message>
+        <source>Start guimirror-daemon as root through polkit, for block devices</source>
+        <translation>guimirror-daemon über polkit als root starten, für Blockgeräte</translation>
+    </message>
+    <message>
+        <source>Mirror to another &amp;host…</source>
+        <translation>Auf einen anderen &amp;Host spiegeln…</translation>
+    </message>
+    <message>
+        <source>Mirror a node to a node on another endpoint over NBD</source>
+        <translation>Einen Knoten über NBD auf einen Knoten eines anderen Endpunkts spiegeln</translation>
     </message>
     <message>
         <source>Create the &amp;example workspace</source>
@@ -668,6 +930,338 @@
     </message>
 </context>
 <context>
+    <name>MirrorForm</name>
+    <message>
+        <source>Ready to start</source>
+        <translation>Bereit zum Start</translation>
+    </message>
+    <message>
+        <source>Other arguments</source>
+        <translation>Weitere Argumente</translation>
+    </message>
+    <message>
+        <source>an argument of blockdev-mirror in this engine&apos;s schema that guimirror does not know; sent as given when set, and checked by the engine</source>
+        <translation>ein Argument von blockdev-mirror im Schema dieser Engine, das guimirror nicht kennt; wird gesetzt unverändert gesendet und von der Engine geprüft</translation>
+    </message>
+    <message>
+        <source>QEMU&apos;s own default job ID is the device name, which a node added with blockdev-add does not have: give one</source>
+        <extracomment>The argument kinds &quot;Other arguments&quot; offers a field for.</extracomment>
+        <translation>QEMUs eigene Vorgabe für die Job-ID ist der Gerätename, den ein mit blockdev-add angelegter Knoten nicht hat: eine angeben</translation>
+    </message>
+    <message>
+        <source>set it</source>
+        <translation>setzen</translation>
+    </message>
+    <message>
+        <source>automatic: the target&apos;s cluster size clamped to {0}..{1}, else {1}</source>
+        <translation>automatisch: die Clustergröße des Ziels, begrenzt auf {0}..{1}, sonst {1}</translation>
+    </message>
+    <message>
+        <source>automatic: {0}, the target has no cluster size</source>
+        <translation>automatisch: {0}, das Ziel hat keine Clustergröße</translation>
+    </message>
+    <message>
+        <source>automatic: {0}, from the target&apos;s cluster size of {1}</source>
+        <translation>automatisch: {0}, aus der Clustergröße des Ziels von {1}</translation>
+    </message>
+    <message>
+        <source>{0} at {1} takes about {2}</source>
+        <translation>{0} mit {1} dauert etwa {2}</translation>
+    </message>
+    <message>
+        <source>fenjvhs</source>
+        <comment>the mnemonic letters of the window&apos;s menus (&amp;File, &amp;Endpoint, &amp;Node, &amp;Job, &amp;View, &amp;Help) and of &amp;Start mirror</comment>
+        <translation>dekjahs</translation>
+    </message>
+    <message>
+        <source>QMP command</source>
+        <translation>QMP-Befehl</translation>
+    </message>
+    <message>
+        <source>The blockdev-mirror command Start mirror sends</source>
+        <translation>Der blockdev-mirror-Befehl, den „Spiegelung starten“ sendet</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the QMP command to the clipboard</source>
+        <translation>Den QMP-Befehl in die Zwischenablage kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Start mirror</source>
+        <translation>Spiegelung &amp;starten</translation>
+    </message>
+    <message>
+        <source>Send the blockdev-mirror command (Ctrl+Return)</source>
+        <translation>Den blockdev-mirror-Befehl senden (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <source>blockdev-mirror arguments</source>
+        <translation>Argumente von blockdev-mirror</translation>
+    </message>
+    <message>
+        <source>Every argument of blockdev-mirror with its documented default</source>
+        <translation>Jedes Argument von blockdev-mirror mit seiner dokumentierten Vorgabe</translation>
+    </message>
+    <message>
+        <source>; e.g. {0}</source>
+        <translation>; z. B. {0}</translation>
+    </message>
+    <message>
+        <source>QEMU {0} and later</source>
+        <translation>ab QEMU {0}</translation>
+    </message>
+    <message>
+        <source>Not offered: {0}</source>
+        <translation>Nicht angeboten: {0}</translation>
+    </message>
+    <message>
+        <source>Not offered: this engine does not accept {0}.</source>
+        <translation>Nicht angeboten: diese Engine nimmt {0} nicht an.</translation>
+    </message>
+    <message>
+        <source>blockdev-mirror&apos;s schema on this endpoint has no argument {0}</source>
+        <translation>Das Schema von blockdev-mirror auf diesem Endpunkt hat kein Argument {0}</translation>
+    </message>
+    <message>
+        <source>Choose a node for {0}</source>
+        <translation>Einen Knoten wählen</translation>
+    </message>
+    <message>
+        <source>Give the target&apos;s path: a file or a block device</source>
+        <translation>Den Pfad des Ziels angeben: eine Datei oder ein Blockgerät</translation>
+    </message>
+    <message>
+        <source>The target is an absolute path, not &apos;{0}&apos;</source>
+        <translation>Das Ziel ist ein absoluter Pfad, nicht &apos;{0}&apos;</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>Befehl</translation>
+    </message>
+    <message>
+        <source>Cannot start: {0}: {1}</source>
+        <translation>Start nicht möglich: {0}: {1}</translation>
+    </message>
+    <message>
+        <source>used by {0}</source>
+        <translation>benutzt von {0}</translation>
+    </message>
+    <message>
+        <source>{0} per dirty bit</source>
+        <translation>{0} je Dirty-Bit</translation>
+    </message>
+    <message>
+        <source>{0} bytes per second: {1}</source>
+        <translation>{0} Byte pro Sekunde: {1}</translation>
+    </message>
+    <message>
+        <source>default: the engine&apos;s own (documented: {0})</source>
+        <translation>Vorgabe: die der Engine (dokumentiert: {0})</translation>
+    </message>
+    <message>
+        <source>default: {0} in flight on this engine</source>
+        <translation>Vorgabe: {0} unterwegs auf dieser Engine</translation>
+    </message>
+    <message>
+        <source> (documented: {0})</source>
+        <translation> (dokumentiert: {0})</translation>
+    </message>
+    <message>
+        <source>{0} in flight at most: {1} rounded up to the granularity</source>
+        <translation>höchstens {0} unterwegs: {1}, auf die Granularität aufgerundet</translation>
+    </message>
+    <message>
+        <source>{0} in flight at most</source>
+        <translation>höchstens {0} unterwegs</translation>
+    </message>
+    <message>
+        <source>e.g. {0}</source>
+        <translation>z. B. {0}</translation>
+    </message>
+</context>
+<context>
+    <name>MirrorStart</name>
+    <message>
+        <source>Setting this to true when the destination is not actually all zero can corrupt the destination.</source>
+        <translation>Ist das Ziel nicht wirklich durchgehend null, kann das Setzen auf true das Ziel beschädigen.</translation>
+    </message>
+    <message>
+        <source>Start with target-is-zero</source>
+        <translation>Mit target-is-zero starten</translation>
+    </message>
+    <message>
+        <source>guimirror cannot read the target &apos;{0}&apos; (not a local file or device): whether it reads as zero is not known.</source>
+        <translation>guimirror kann das Ziel &apos;{0}&apos; nicht lesen (keine lokale Datei und kein lokales Gerät): ob es sich als null liest, ist unbekannt.</translation>
+    </message>
+    <message>
+        <source>The target &apos;{0}&apos; reads as zero: {1} on it.</source>
+        <translation>Das Ziel &apos;{0}&apos; liest sich als null: {1} darauf.</translation>
+    </message>
+    <message>
+        <source>The target &apos;{0}&apos; does not read as zero: it holds {1}. The mirror would leave that data where the source has zeroes.</source>
+        <translation>Das Ziel &apos;{0}&apos; liest sich nicht als null: es enthält {1}. Die Spiegelung ließe diese Daten dort stehen, wo die Quelle Nullen hat.</translation>
+    </message>
+    <message>
+        <source>target-is-zero: {0}
+
+{1}
+
+Start with target-is-zero?</source>
+        <translation>target-is-zero: {0}
+
+{1}
+
+Mit target-is-zero starten?</translation>
+    </message>
+    <message>
+        <source>mirror refused: {0}</source>
+        <translation>Spiegelung abgelehnt: {0}</translation>
+    </message>
+    <message>
+        <source>Target is zero</source>
+        <translation>Ziel ist null</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Start anyway</source>
+        <translation>Trotzdem starten</translation>
+    </message>
+    <message>
+        <source>Size mismatch</source>
+        <translation>Größen passen nicht</translation>
+    </message>
+    <message>
+        <source>Overwrite target</source>
+        <translation>Ziel überschreiben</translation>
+    </message>
+    <message>
+        <source>The target holds data</source>
+        <translation>Das Ziel enthält Daten</translation>
+    </message>
+</context>
+<context>
+    <name>NodeActions</name>
+    <message>
+        <source>{0} has no {1} &apos;{2}&apos;</source>
+        <translation>{0} kennt {1} &apos;{2}&apos; nicht</translation>
+    </message>
+    <message>
+        <source>libvirt owns the VM&apos;s block graph</source>
+        <translation>der Block-Graph der VM gehört libvirt</translation>
+    </message>
+    <message>
+        <source>not on a libvirt endpoint: {0}</source>
+        <translation>nicht auf einem libvirt-Endpunkt: {0}</translation>
+    </message>
+    <message>
+        <source>libvirt owns the VM NBD server</source>
+        <translation>der NBD-Server der VM gehört libvirt</translation>
+    </message>
+    <message>
+        <source>add node: choose a connected endpoint first</source>
+        <extracomment>Where new images and the example workspace go; empty: the user&apos;s data directory.</extracomment>
+        <translation>Knoten hinzufügen: zuerst einen verbundenen Endpunkt wählen</translation>
+    </message>
+    <message>
+        <source>add node: not on {0}: {1}</source>
+        <translation>Knoten hinzufügen: nicht auf {0}: {1}</translation>
+    </message>
+    <message>
+        <source>add node</source>
+        <translation>Knoten hinzufügen</translation>
+    </message>
+    <message>
+        <source>Start the root daemon</source>
+        <translation>Root-Daemon starten</translation>
+    </message>
+    <message>
+        <source>This block device needs root</source>
+        <translation>Dieses Blockgerät braucht root</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>guimirror-daemon can run as root for you, through polkit: it asks for authentication, and its QMP socket is yours alone. Add the node there.</source>
+        <translation>guimirror-daemon kann über polkit für Sie als root laufen: er fragt nach Authentifizierung, und sein QMP-Socket gehört nur Ihnen. Den Knoten dort hinzufügen.</translation>
+    </message>
+    <message>
+        <source>starting the root daemon (polkit asks for authentication)</source>
+        <translation>Root-Daemon wird gestartet (polkit fragt nach Authentifizierung)</translation>
+    </message>
+    <message>
+        <source>the root daemon did not start: {0}</source>
+        <translation>der Root-Daemon ist nicht gestartet: {0}</translation>
+    </message>
+    <message>
+        <source>remove node: select a node first</source>
+        <translation>Knoten entfernen: zuerst einen Knoten auswählen</translation>
+    </message>
+    <message>
+        <source>remove node: not on {0}: {1}</source>
+        <translation>Knoten entfernen: nicht auf {0}: {1}</translation>
+    </message>
+    <message>
+        <source>QMP pass-through: select a disk of a libvirt domain first</source>
+        <translation>QMP-Durchreichen: zuerst eine Platte einer libvirt-Domain auswählen</translation>
+    </message>
+    <message>
+        <source>QMP pass-through is on for {0} already</source>
+        <translation>QMP-Durchreichen ist für {0} schon eingeschaltet</translation>
+    </message>
+    <message>
+        <source>Enable and taint</source>
+        <translation>Einschalten und markieren</translation>
+    </message>
+    <message>
+        <source>Enable QMP pass-through?</source>
+        <translation>QMP-Durchreichen einschalten?</translation>
+    </message>
+    <message>
+        <source>Let guimirror send QMP queries to the QEMU of domain &apos;{0}&apos; through libvirt?</source>
+        <translation>guimirror über libvirt QMP-Abfragen an das QEMU der Domain &apos;{0}&apos; senden lassen?</translation>
+    </message>
+    <message>
+        <source>libvirt then marks the domain tainted (custom-monitor) in its log for as long as it runs: libvirt no longer vouches for the domain&apos;s state, and a support case about it may be declined. guimirror only reads through it (query-named-block-nodes): the disks&apos; QEMU node names and the mirror&apos;s dirty clusters. It lasts until the domain stops.</source>
+        <translation>libvirt markiert die Domain dann in ihrem Log als tainted (custom-monitor), solange sie läuft: libvirt bürgt nicht mehr für ihren Zustand, und ein Supportfall dazu kann abgelehnt werden. guimirror liest darüber nur (query-named-block-nodes): die QEMU-Knotennamen der Platten und die Dirty-Cluster der Spiegelung. Es gilt, bis die Domain stoppt.</translation>
+    </message>
+    <message>
+        <source>QMP pass-through on for {0} (libvirt marks it tainted)</source>
+        <translation>QMP-Durchreichen für {0} eingeschaltet (libvirt markiert sie als tainted)</translation>
+    </message>
+    <message>
+        <source>Create example</source>
+        <translation>Beispiel anlegen</translation>
+    </message>
+    <message>
+        <source>Welcome to guimirror</source>
+        <translation>Willkommen bei guimirror</translation>
+    </message>
+    <message>
+        <source>Create an example workspace to try a mirror right away?</source>
+        <translation>Einen Beispiel-Arbeitsbereich anlegen, um gleich eine Spiegelung auszuprobieren?</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>Nicht jetzt</translation>
+    </message>
+    <message>
+        <source>Two 64 MiB raw images in your data directory: a source holding data and an empty target of the same size, added to the built-in engine.</source>
+        <translation>Zwei raw-Images zu 64 MiB in Ihrem Datenverzeichnis: eine Quelle mit Daten und ein leeres, gleich großes Ziel, der eingebauten Engine hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>example workspace in {0}: mirror {1} to {2} with Start mirror</source>
+        <translation>Beispiel-Arbeitsbereich in {0}: {1} mit „Spiegelung starten“ auf {2} spiegeln</translation>
+    </message>
+</context>
+<context>
     <name>NodeTableModel</name>
     <message>
         <source>node-name</source>
@@ -838,6 +1432,159 @@
     </message>
 </context>
 <context>
+    <name>RemoteMirrorDialog</name>
+    <message>
+        <source>Mirror to another host</source>
+        <translation>Auf einen anderen Host spiegeln</translation>
+    </message>
+    <message>
+        <source>mirror job id (default: the source node)</source>
+        <translation>Job-ID der Spiegelung (Vorgabe: der Quellknoten)</translation>
+    </message>
+    <message>
+        <source>0 (no limit), e.g. 50M</source>
+        <translation>0 (kein Limit), z. B. 50M</translation>
+    </message>
+    <message>
+        <source>automatic: ssh forward or a local socket</source>
+        <translation>automatisch: SSH-Weiterleitung oder ein lokaler Socket</translation>
+    </message>
+    <message>
+        <source>tls-creds-x509 id on the target host</source>
+        <translation>tls-creds-x509-ID auf dem Ziel-Host</translation>
+    </message>
+    <message>
+        <source>tls-creds-x509 id on the source host</source>
+        <translation>tls-creds-x509-ID auf dem Quell-Host</translation>
+    </message>
+    <message>
+        <source>Start mirror</source>
+        <translation>Spiegelung starten</translation>
+    </message>
+    <message>
+        <source>Source host</source>
+        <translation>Quell-Host</translation>
+    </message>
+    <message>
+        <source>Source node</source>
+        <translation>Quellknoten</translation>
+    </message>
+    <message>
+        <source>Target host</source>
+        <translation>Ziel-Host</translation>
+    </message>
+    <message>
+        <source>Target node</source>
+        <translation>Zielknoten</translation>
+    </message>
+    <message>
+        <source>Job ID</source>
+        <translation>Job-ID</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>Speed (bytes/s)</source>
+        <translation>Geschwindigkeit (Byte/s)</translation>
+    </message>
+    <message>
+        <source>NBD over TCP: host</source>
+        <translation>NBD über TCP: Host</translation>
+    </message>
+    <message>
+        <source>port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>TLS: server creds</source>
+        <translation>TLS: Server-Credentials</translation>
+    </message>
+    <message>
+        <source>TLS: client creds</source>
+        <translation>TLS: Client-Credentials</translation>
+    </message>
+    <message>
+        <source>two connected endpoints are needed: the source and target hosts</source>
+        <translation>zwei verbundene Endpunkte sind nötig: Quell- und Ziel-Host</translation>
+    </message>
+    <message>
+        <source>the target host is another endpoint than the source host</source>
+        <translation>der Ziel-Host ist ein anderer Endpunkt als der Quell-Host</translation>
+    </message>
+    <message>
+        <source>choose a source node and a target node</source>
+        <translation>einen Quellknoten und einen Zielknoten wählen</translation>
+    </message>
+    <message>
+        <source>TLS needs both tls-creds ids: the server&apos;s and the client&apos;s</source>
+        <translation>TLS braucht beide tls-creds-IDs: die des Servers und die des Clients</translation>
+    </message>
+    <message>
+        <source>TLS is for NBD over TCP: give the target host&apos;s address</source>
+        <translation>TLS gilt für NBD über TCP: die Adresse des Ziel-Hosts angeben</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteMirrors</name>
+    <message>
+        <source>mirror to another host: connect a second endpoint first (Endpoint → Attach, e.g. ssh+guimirror://host)</source>
+        <translation>auf einen anderen Host spiegeln: zuerst einen zweiten Endpunkt verbinden (Endpunkt → Verbinden, z. B. ssh+guimirror://host)</translation>
+    </message>
+    <message>
+        <source>mirror to another host</source>
+        <translation>auf einen anderen Host spiegeln</translation>
+    </message>
+    <message>
+        <source>mirror {0}: {1}:{2} → {3}:{4} over NBD</source>
+        <translation>Spiegelung {0}: {1}:{2} → {3}:{4} über NBD</translation>
+    </message>
+    <message>
+        <source>mirror {0}</source>
+        <translation>Spiegelung {0}</translation>
+    </message>
+    <message>
+        <source>mirror {0} pivoted: {1} writes to {2}:{3} through the nbd node {4}</source>
+        <translation>Spiegelung {0} hat den Pivot vollzogen: {1} schreibt über den nbd-Knoten {4} auf {2}:{3}</translation>
+    </message>
+    <message>
+        <source>mirror {0} ended: removed the nbd node, export and NBD server</source>
+        <translation>Spiegelung {0} beendet: nbd-Knoten, Export und NBD-Server entfernt</translation>
+    </message>
+    <message>
+        <source>; could not remove {0}</source>
+        <translation>; nicht entfernt werden konnte: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>TargetPath</name>
+    <message>
+        <source>/var/lib/libvirt/images/copy.raw or /dev/...</source>
+        <translation>/var/lib/libvirt/images/copy.raw oder /dev/...</translation>
+    </message>
+    <message>
+        <source>The file or block device the copy goes to; it exists already and has the disk&apos;s size</source>
+        <translation>Die Datei oder das Blockgerät, wohin die Kopie geht; es existiert schon und hat die Größe der Platte</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Pick the target file or block device</source>
+        <translation>Zieldatei oder Ziel-Blockgerät auswählen</translation>
+    </message>
+    <message>
+        <source>The format of the target image</source>
+        <translation>Das Format des Ziel-Images</translation>
+    </message>
+    <message>
+        <source>Choose the mirror&apos;s target</source>
+        <translation>Ziel der Spiegelung wählen</translation>
+    </message>
+</context>
+<context>
     <name>WriteLoadPanel</name>
     <message>
         <source>Node</source>
@@ -994,6 +1741,169 @@
     <message>
         <source>{0}: the error policy is report; the job ends.</source>
         <translation>{0}: die Fehlerregel ist report; der Job endet.</translation>
+    </message>
+</context>
+<context>
+    <name>qapi</name>
+    <message>
+        <source>Advanced</source>
+        <translation>Erweitert</translation>
+    </message>
+    <message>
+        <source>Job ID</source>
+        <translation>Job-ID</translation>
+    </message>
+    <message>
+        <source>identifier for the newly-created block job. If omitted, the device name will be used (a node without a device name then has no valid job ID).</source>
+        <translation>Kennung des neu angelegten Block-Jobs. Fehlt sie, wird der Gerätename verwendet (ein Knoten ohne Gerätenamen hat dann keine gültige Job-ID).</translation>
+    </message>
+    <message>
+        <source>Source and target</source>
+        <translation>Quelle und Ziel</translation>
+    </message>
+    <message>
+        <source>Source (device)</source>
+        <translation>Quelle (device)</translation>
+    </message>
+    <message>
+        <source>The device name or node-name of a root node whose writes should be mirrored.</source>
+        <translation>Der Gerätename oder node-name eines Wurzelknotens, dessen Schreibzugriffe gespiegelt werden sollen.</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>the id or node-name of the block device to mirror to. This mustn&apos;t be attached to guest.</source>
+        <translation>die ID oder der node-name des Blockgeräts, auf das gespiegelt wird. Es darf nicht an einen Gast angeschlossen sein.</translation>
+    </message>
+    <message>
+        <source>Replaces</source>
+        <translation>Ersetzt</translation>
+    </message>
+    <message>
+        <source>with sync=full graph node name to be replaced by the new image when a whole image copy is done. This can be used to repair broken Quorum files. By default, @device is replaced, although implicitly created filters on it are kept.</source>
+        <translation>bei sync=full der Name des Graph-Knotens, den das neue Image ersetzt, sobald das ganze Image kopiert ist. Damit lassen sich defekte Quorum-Dateien reparieren. Standardmäßig wird @device ersetzt, implizit darauf angelegte Filter bleiben aber erhalten.</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>what parts of the disk image should be copied to the destination: &apos;full&apos; for all the disk, &apos;top&apos; for only the sectors allocated in the topmost image, or &apos;none&apos; to only replicate new I/O.</source>
+        <translation>welche Teile des Platten-Images ins Ziel kopiert werden: &apos;full&apos; für die ganze Platte, &apos;top&apos; nur für die im obersten Image belegten Sektoren, &apos;none&apos;, um nur neue I/O zu replizieren.</translation>
+    </message>
+    <message>
+        <source>Speed and memory</source>
+        <translation>Geschwindigkeit und Speicher</translation>
+    </message>
+    <message>
+        <source>Speed limit</source>
+        <translation>Geschwindigkeitslimit</translation>
+    </message>
+    <message>
+        <source>unlimited</source>
+        <translation>unbegrenzt</translation>
+    </message>
+    <message>
+        <source>the maximum speed, in bytes per second. Default 0: unlimited.</source>
+        <translation>die Höchstgeschwindigkeit in Byte pro Sekunde. Vorgabe 0: unbegrenzt.</translation>
+    </message>
+    <message>
+        <source>Granularity</source>
+        <translation>Granularität</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <source>granularity of the dirty bitmap, in bytes. Default 0: automatic, the target&apos;s cluster size clamped between 4096 and 65536, or 65536 if the image format does not define a cluster size. Must be a power of 2 between 512 and 64M.</source>
+        <translation>Granularität der Dirty-Bitmap in Byte. Vorgabe 0: automatisch, die Clustergröße des Ziels, begrenzt auf 4096 bis 65536, oder 65536, wenn das Image-Format keine Clustergröße festlegt. Muss eine Zweierpotenz zwischen 512 und 64M sein.</translation>
+    </message>
+    <message>
+        <source>Buffer size</source>
+        <translation>Puffergröße</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>Vorgabe</translation>
+    </message>
+    <message>
+        <source>maximum amount of data in flight from source to target, in bytes. Default 0: 10M as documented (QEMU 7.2 itself uses 16M). Rounded up to the granularity.</source>
+        <translation>größte Datenmenge, die zwischen Quelle und Ziel unterwegs ist, in Byte. Vorgabe 0: 10M wie dokumentiert (QEMU 7.2 selbst nimmt 16M). Auf die Granularität aufgerundet.</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>On source error</source>
+        <translation>Bei Fehler der Quelle</translation>
+    </message>
+    <message>
+        <source>the action to take on an error on the source, default &apos;report&apos;. &apos;stop&apos; and &apos;enospc&apos; can only be used if the block device supports io-status.</source>
+        <translation>was bei einem Fehler der Quelle geschieht, Vorgabe &apos;report&apos;. &apos;stop&apos; und &apos;enospc&apos; gehen nur, wenn das Blockgerät io-status unterstützt.</translation>
+    </message>
+    <message>
+        <source>On target error</source>
+        <translation>Bei Fehler des Ziels</translation>
+    </message>
+    <message>
+        <source>the action to take on an error on the target, default &apos;report&apos; (no limitations, since this applies to a different block device than @device).</source>
+        <translation>was bei einem Fehler des Ziels geschieht, Vorgabe &apos;report&apos; (ohne Einschränkung, da dies ein anderes Blockgerät als @device betrifft).</translation>
+    </message>
+    <message>
+        <source>Filter node-name</source>
+        <translation>node-name des Filters</translation>
+    </message>
+    <message>
+        <source>the node name that should be assigned to the filter driver that the mirror job inserts into the graph above @device. If this option is not given, a node name is autogenerated.</source>
+        <translation>der Knotenname für den Filtertreiber, den der Spiegel-Job im Graphen über @device einfügt. Fehlt die Option, wird ein Knotenname erzeugt.</translation>
+    </message>
+    <message>
+        <source>Copy mode</source>
+        <translation>Kopiermodus</translation>
+    </message>
+    <message>
+        <source>when to copy data to the destination; defaults to &apos;background&apos;. &apos;write-blocking&apos; also copies every guest write synchronously, so the mirror converges even under heavy writes.</source>
+        <translation>wann Daten ins Ziel kopiert werden; Vorgabe &apos;background&apos;. &apos;write-blocking&apos; kopiert zusätzlich jeden Schreibzugriff des Gasts synchron, so holt die Spiegelung auch unter hoher Schreiblast auf.</translation>
+    </message>
+    <message>
+        <source>Auto-finalize</source>
+        <translation>Automatisch finalisieren</translation>
+    </message>
+    <message>
+        <source>finalize when done (pivot at once)</source>
+        <translation>finalisieren, wenn fertig (sofort Pivot)</translation>
+    </message>
+    <message>
+        <source>When false, this job will wait in a PENDING state after it has finished its work, waiting for @block-job-finalize before making any block graph changes. When true, this job will automatically perform its abort or commit actions. Defaults to true.</source>
+        <translation>Bei false wartet der Job nach getaner Arbeit im Zustand PENDING auf @block-job-finalize, bevor er den Block-Graphen ändert. Bei true führt er seine Abbruch- oder Commit-Aktionen selbst aus. Vorgabe true.</translation>
+    </message>
+    <message>
+        <source>Auto-dismiss</source>
+        <translation>Automatisch verwerfen</translation>
+    </message>
+    <message>
+        <source>dismiss when concluded</source>
+        <translation>verwerfen, wenn abgeschlossen</translation>
+    </message>
+    <message>
+        <source>When false, this job will wait in a CONCLUDED state after it has completely ceased all work, and awaits @block-job-dismiss. When true, this job will automatically disappear from the query list without user intervention. Defaults to true.</source>
+        <translation>Bei false wartet der Job, nachdem er alle Arbeit eingestellt hat, im Zustand CONCLUDED auf @block-job-dismiss. Bei true verschwindet er ohne Zutun aus der Abfrageliste. Vorgabe true.</translation>
+    </message>
+    <message>
+        <source>Target is zero</source>
+        <translation>Ziel ist null</translation>
+    </message>
+    <message>
+        <source>the target reads as zeroes: skip zeroing it</source>
+        <translation>das Ziel liest sich als Nullen: Nullschreiben überspringen</translation>
+    </message>
+    <message>
+        <source>Assume the destination reads as all zeroes before the mirror started. Setting this to true can speed up the mirror. Setting this to true when the destination is not actually all zero can corrupt the destination. Default false (since QEMU 10.1).</source>
+        <translation>Annehmen, dass sich das Ziel vor dem Start der Spiegelung nur als Nullen liest. true kann die Spiegelung beschleunigen. Ist das Ziel nicht wirklich durchgehend null, kann true das Ziel beschädigen. Vorgabe false (seit QEMU 10.1).</translation>
     </message>
 </context>
 </TS>
