@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import PySide6
 
 TOP = Path(__file__).resolve().parents[2]
+QAPI_TEXTS = TOP / "guimirror" / "ui" / "qapi_texts.py"
 TRANSLATIONS = TOP / "guimirror" / "translations"
 QT_TOOLS = Path(PySide6.__file__).parent
 
@@ -37,6 +38,20 @@ def test_the_german_ts_holds_every_source_string_translated(tmp_path: Path) -> N
         assert (translation.text or "").strip(), message.findtext("source")
 
 
+def test_the_qapi_texts_module_holds_every_text_of_the_models(tmp_path: Path) -> None:
+    """A field of a model added or reworded without regenerating qapi_texts.py fails here."""
+    fresh = tmp_path / "qapi_texts.py"
+    subprocess.run([sys.executable, str(TOP / "packaging" / "qapi_texts.py"), str(fresh)],
+                   check=True)
+    assert fresh.read_text() == QAPI_TEXTS.read_text(), \
+        "guimirror.qapi's texts changed: run packaging/translations.sh and translate them"
+    from guimirror.qapi.mirror import MIRROR_ARGUMENTS
+    from guimirror.ui.qapi_texts import TEXTS
+    for spec in MIRROR_ARGUMENTS:
+        assert spec.label in TEXTS and spec.description in TEXTS
+        assert spec.presentation.group in TEXTS
+
+
 def test_the_shipped_qm_is_compiled_from_the_ts(tmp_path: Path) -> None:
     compiled = tmp_path / "guimirror_de.qm"
     subprocess.run([str(QT_TOOLS / "lrelease"), "-silent", str(TRANSLATIONS / "guimirror_de.ts"),
@@ -54,8 +69,13 @@ app = QApplication([sys.argv[0]])
 translators = install_translators(app)
 window = MainWindow()
 box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+form = window.form
 print(json.dumps({
     "menus": [action.text() for action in window.menuBar().actions()],
+    "labels": {name: label.text() for name, label in form.row_labels.items()},
+    "tooltip": form.inputs["buf-size"].toolTip(),
+    "start": form.start_button.text(),
+    "summary": form.summary,
     "cancel": box.button(QDialogButtonBox.StandardButton.Cancel).text(),
     "shipped": shipped_translations(),
 }))
@@ -78,9 +98,26 @@ def test_the_window_speaks_german_under_a_german_locale(tmp_path: Path) -> None:
     assert german["shipped"] == ["de"]
     assert german["menus"] == ["&Datei", "&Endpunkt", "&Knoten", "&Job", "&Ansicht", "&Hilfe"]
     assert german["cancel"] == "Abbrechen", "Qt's own translation is loaded"
+    labels = german["labels"]
+    assert isinstance(labels, dict)
+    assert labels["device"].replace("&", "") == "Quelle (device)"
+    assert labels["buf-size"].replace("&", "") == "Puffergröße"
+    assert labels["on-target-error"].replace("&", "") == "Bei Fehler des Ziels"
+    assert "Datenmenge" in str(german["tooltip"]), "the field's description is translated"
+    assert german["start"] == "Spiegelung &starten"
+    assert str(german["summary"]).startswith("Start nicht möglich: ")
+    menu_letters = {str(menu)[str(menu).index("&") + 1].lower() for menu in german["menus"]}
+    form_letters = [label[label.index("&") + 1].lower() for label in labels.values()
+                    if "&" in label]
+    assert len(form_letters) == len(set(form_letters)) > 10
+    assert not menu_letters & set(form_letters), "the form's mnemonics avoid the menus'"
 
 
 def test_the_window_stays_english_under_an_english_locale(tmp_path: Path) -> None:
     english = window_in("en_GB.UTF-8", tmp_path)
     assert english["menus"] == ["&File", "&Endpoint", "&Node", "&Job", "&View", "&Help"]
     assert english["cancel"] == "Cancel"
+    labels = english["labels"]
+    assert isinstance(labels, dict)
+    assert labels["device"].replace("&", "") == "Source (device)"
+    assert english["start"] == "&Start mirror"
