@@ -1871,7 +1871,7 @@ Mit target-is-zero starten?</translation>
     </message>
     <message>
         <source>Auto-finalize</source>
-        <translation>Automatisch finalisieren</translation>
+        <translation>Auto-Finalisieren</translation>
     </message>
     <message>
         <source>finalize when done (pivot at once)</source>
@@ -1883,7 +1883,7 @@ Mit target-is-zero starten?</translation>
     </message>
     <message>
         <source>Auto-dismiss</source>
-        <translation>Automatisch verwerfen</translation>
+        <translation>Auto-Verwerfen</translation>
     </message>
     <message>
         <source>dismiss when concluded</source>
