@@ -562,6 +562,7 @@
     <name>MainWindow</name>
     <message>
         <source>Endpoints</source>
+        <extracomment>The height each plot keeps, so a curve reads even on a 1024x768 screen. What the two plots take besides their own height: the time axis, the note, the margins.</extracomment>
         <translation>Endpunkte</translation>
     </message>
     <message>

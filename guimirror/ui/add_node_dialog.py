@@ -36,9 +36,8 @@ from PySide6.QtWidgets import (
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.names import check_node_name
 from guimirror.session.block_devices import BlockDevice, list_block_devices
+from guimirror.ui.colours import paint
 from guimirror.units import format_size, parse_size
-
-_ERROR_STYLE = "color: #c62828;"
 
 
 @dataclass(frozen=True)
@@ -167,7 +166,7 @@ class AddNodeDialog(QDialog):
         self.discard.setToolTip(
             self.tr("unmap: zeroes and discards punch holes, so a target stays sparse"))
         self.error = QLabel()
-        self.error.setStyleSheet(_ERROR_STYLE)
+        paint(self.error, "error")
         self.error.setWordWrap(True)
         self.error.setObjectName("add-node-error")
         self.buttons = QDialogButtonBox(

@@ -31,6 +31,7 @@ from guimirror.session.uri import (
     parse_endpoint_uri,
     uri_types,
 )
+from guimirror.ui.colours import paint
 
 
 def attach_forms() -> list[str]:
@@ -60,7 +61,7 @@ class AttachDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c62828;")
+        paint(self.error, "error")
         forms = QLabel("\n".join(f"  {form}" for form in attach_forms()))
         forms.setObjectName("forms")
         forms.setTextFormat(Qt.TextFormat.PlainText)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import JobStatus, JobVerb, check_verb
+from guimirror.ui.colours import Colours, paint
 from guimirror.ui.progress_strip import ProgressStrip
 from guimirror.units import format_duration, format_size, format_speed, parse_speed
 
@@ -48,22 +50,6 @@ SWITCH_TIP = QT_TRANSLATE_NOOP(
     "JobRow", "block-job-change copy-mode write-blocking: from now on every write to the "
     "source also reaches the target before it completes, so the mirror converges "
     "whatever the write load (writes become as slow as the target)")
-STATUS_COLOURS = {
-    "created": "#546e7a",
-    "running": "#1565c0",
-    "paused": "#ef6c00",
-    "ready": "#2e7d32",
-    "standby": "#ef6c00",
-    "waiting": "#6a1b9a",
-    "pending": "#6a1b9a",
-    "aborting": "#c62828",
-    "concluded": "#455a64",
-    "null": "#9e9e9e",
-    "completed": "#2e7d32",
-    "cancelled": "#757575",
-    "failed": "#c62828",
-    "ended": "#757575",
-}
 #: Statuses in which a job copies (or follows writes), so a throughput and an ETA mean something.
 MOVING = frozenset({"created", "running", "ready"})
 #: What a row shows once its job has left query-block-jobs.
@@ -143,6 +129,7 @@ class JobRow(QFrame):
     def __init__(self, view: JobView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = view
+        self.is_selected = False
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName(f"job-{view.job_id}")
         self.title = QLabel()
@@ -158,7 +145,7 @@ class JobRow(QFrame):
         self.io_status.setWordWrap(True)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #e65100;")
+        paint(self.hint, "warning")
         self.hint.setVisible(False)
         self.hint_switch = QPushButton(self.tr(str(SWITCH_TEXT)))
         self.hint_switch.setObjectName("hint-switch-write-blocking")
@@ -187,7 +174,7 @@ class JobRow(QFrame):
         self.speed.setAccessibleName(self.tr("Speed limit"))
         self.speed.returnPressed.connect(self._apply_speed)
         self.speed_error = QLabel()
-        self.speed_error.setStyleSheet("color: #c62828;")
+        paint(self.speed_error, "error")
         self.speed_error.setVisible(False)
         self.buttons: dict[JobVerb, QPushButton] = {}
         self.commands: frozenset[str] | None = None
@@ -253,7 +240,22 @@ class JobRow(QFrame):
         super().mousePressEvent(event)  # type: ignore[arg-type]
 
     def set_selected(self, selected: bool) -> None:
-        self.setStyleSheet("JobRow { border: 2px solid #1e88e5; }" if selected else "")
+        if self.is_selected != selected:
+            self.is_selected = selected
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.is_selected:  # a border in the palette's selection colour
+            painter = QPainter(self)
+            painter.setPen(QPen(QColor(Colours.of(self.palette()).selection), 2))
+            painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
+            painter.end()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.update_view(self.view)
+        super().changeEvent(event)
 
     @staticmethod
     def state_of(view: JobView) -> tuple[object, ...]:
@@ -290,9 +292,10 @@ class JobRow(QFrame):
         self.view = view
         self.shown_state = self.state_of(view)
         status, paused = self.shown_status = self._status_to_show(view)
+        colours = Colours.of(self.palette())
         self._set(self.title, f"<b>{view.job_id}</b>  {view.device} → {view.target}"
-                           f"  <span style='color:gray'>({view.endpoint})</span>")
-        colour = STATUS_COLOURS.get(status, "#000")
+                           f"  <span style='color:{colours.muted}'>({view.endpoint})</span>")
+        colour = colours.of_status(status)
         label = view.outcome or (
             status + (" (ready)" if view.ready and status != "ready" else ""))
         status_text = f"<b style='color:{colour}'>{label}</b>"
@@ -316,9 +319,7 @@ class JobRow(QFrame):
         if view.error:
             io_text += f" — {view.error}"
         self._set(self.io_status, io_text)
-        style = "" if view.io_status == "ok" and not view.error else "color: #c62828;"
-        if self.io_status.styleSheet() != style:
-            self.io_status.setStyleSheet(style)
+        paint(self.io_status, None if view.io_status == "ok" and not view.error else "error")
         self._set(self.hint, view.hint)
         if self.hint.isHidden() == bool(view.hint):
             self.hint.setVisible(bool(view.hint))
@@ -395,7 +396,7 @@ class JobPanel(QWidget):
         self._list.setContentsMargins(0, 0, 0, 0)
         self._empty = QLabel(
             self.tr("No jobs. Choose a source and a target and press Start mirror."))
-        self._empty.setStyleSheet("color: gray;")
+        paint(self._empty, "muted")
         self._list.addWidget(self._empty)
         self._list.addStretch(1)
         scroll = QScrollArea()

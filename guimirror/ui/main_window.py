@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -82,6 +82,11 @@ def app_icon() -> QIcon:
     path = icon_path()
     return QIcon(path) if path else QIcon.fromTheme(APP_ID)
 
+
+#: The height each plot keeps, so a curve reads even on a 1024x768 screen.
+PLOT_MINIMUM_HEIGHT = 150
+#: What the two plots take besides their own height: the time axis, the note, the margins.
+PLOT_MARGINS = 40
 
 class MainWindow(QMainWindow):
     """The application's one window. ``start()`` connects the built-in engine."""
@@ -469,24 +474,43 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self.fit_screen()
 
-    def fit_screen(self) -> None:
-        """Fit the window in its screen's available geometry, with the form's dock shown.
-
-        On a screen narrower than the side-by-side layout needs, the job rows go above the
-        plots instead of beside them; a floating form dock off the screen docks again.
-        """
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        available = screen.availableGeometry()
-        self.jobs_split.setOrientation(Qt.Orientation.Horizontal)
-        if self.minimumSizeHint().width() > available.width():
-            self.jobs_split.setOrientation(Qt.Orientation.Vertical)
+    def _orient_jobs(self, orientation: Qt.Orientation) -> None:
+        """The job rows beside the plots or above them, with the window's size hints
+        worked out again for it."""
+        self.jobs_split.setOrientation(orientation)
         self.jobs_split.updateGeometry()
         centre, layout = self.centralWidget(), self.layout()
         if centre is not None and layout is not None:
             centre.updateGeometry()
+            layout.invalidate()
             layout.activate()
+
+    def _make_room_for_plots(self, height: int) -> None:
+        """Keep PLOT_MINIMUM_HEIGHT for each plot, or as much of it as a window ``height``
+        pixels high leaves, whatever the splitters give the node table and the job rows."""
+        self.plots.setMinimumHeight(0)
+        self._orient_jobs(self.jobs_split.orientation())
+        spare = max(height - self.minimumSizeHint().height(), 0)
+        own = self.plots.minimumSizeHint().height()
+        self.plots.setMinimumHeight(min(own + spare, 2 * PLOT_MINIMUM_HEIGHT + PLOT_MARGINS))
+        self._orient_jobs(self.jobs_split.orientation())
+
+    def fit_screen(self, available: QRect | None = None) -> None:
+        """Fit the window in ``available`` (default: its screen's available geometry), with
+        the form's dock shown.
+
+        On a screen narrower than the side-by-side layout needs, the job rows go above the
+        plots instead of beside them; a floating form dock off the screen docks again.
+        """
+        if available is None:
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            if screen is None:
+                return
+            available = screen.availableGeometry()
+        self._orient_jobs(Qt.Orientation.Horizontal)
+        if self.minimumSizeHint().width() > available.width():
+            self._orient_jobs(Qt.Orientation.Vertical)
+        self._make_room_for_plots(available.height())
         width = min(self.width(), available.width())
         height = min(self.height(), available.height())
         self.resize(width, height)

@@ -62,6 +62,7 @@ from guimirror.qapi.mirror import (
     default_granularity,
 )
 from guimirror.session.capabilities import ArgumentInfo, ArgumentKind
+from guimirror.ui.colours import Meaning, paint
 from guimirror.ui.qapi_texts import qapi_text
 from guimirror.ui.target_path import TargetPath
 from guimirror.units import (
@@ -73,8 +74,8 @@ from guimirror.units import (
     parse_speed,
 )
 
-_ERROR_STYLE = "color: #c62828;"
-_HINT_STYLE = "color: palette(mid);"
+_ERROR_STYLE: Meaning = "error"
+_HINT_STYLE: Meaning = "hint"
 READY_TEXT = QT_TRANSLATE_NOOP("MirrorForm", "Ready to start")
 OTHER_ARGUMENTS = QT_TRANSLATE_NOOP("MirrorForm", "Other arguments")
 OTHER_DESCRIPTION = QT_TRANSLATE_NOOP(
@@ -338,9 +339,9 @@ class MirrorForm(QWidget):
     # --- building -------------------------------------------------------------------------
 
     @staticmethod
-    def _label(style: str, name: str = "") -> QLabel:
+    def _label(meaning: Meaning, name: str = "") -> QLabel:
         label = QLabel()
-        label.setStyleSheet(style)
+        paint(label, meaning)
         label.setWordWrap(True)
         label.setVisible(False)
         if name:
@@ -739,7 +740,7 @@ class MirrorForm(QWidget):
                                                   else bool(self._touched))
                 break
         # In red once the user met the error; a quiet line until then.
-        self.start_reason.setStyleSheet(_ERROR_STYLE if shown else _HINT_STYLE)
+        paint(self.start_reason, _ERROR_STYLE if shown else _HINT_STYLE)
         self.start_reason.setText(reason)
         self.start_reason.setVisible(bool(reason))
         self.start_ready.setVisible(not reason)

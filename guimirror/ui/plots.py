@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from guimirror.session.samples import JobSample
 from guimirror.session.series import JobSeries, write_csv
+from guimirror.ui.colours import Colours
 from guimirror.units import DisplayUnits, format_speed
 
 DIRTY_NOTE = QT_TRANSLATE_NOOP("JobPlots", "the mirror's bitmap, measured once a second")
@@ -36,15 +37,6 @@ ESTIMATE_NOTE = QT_TRANSLATE_NOOP(
     "JobPlots", "dashed: ≈ estimated as len - offset (the engine shows no bitmap)")
 BURSTS_NOTE = QT_TRANSLATE_NOOP(
     "JobPlots", "progress reported in bursts: averaged over each burst")
-_PALETTE = ("#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b")
-_DARK_PALETTE = ("#64b5f6", "#81c784", "#ffb74d", "#ce93d8", "#e57373", "#4db6ac")
-_WARNING = {False: "#c62828", True: "#ef9a9a"}
-_NOTE = {False: "#6d4c41", True: "#bcaaa4"}
-
-
-def is_dark(palette: QPalette) -> bool:
-    """Whether ``palette`` draws light text on a dark background."""
-    return palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
 
 
 @dataclass(frozen=True)
@@ -61,14 +53,14 @@ class PlotColours:
 
     @classmethod
     def of(cls, palette: QPalette) -> PlotColours:
-        dark = is_dark(palette)
+        colours = Colours.of(palette)
         return cls(
             background=palette.color(QPalette.ColorRole.Base),
             foreground=palette.color(QPalette.ColorRole.Text),
-            muted=palette.color(QPalette.ColorRole.PlaceholderText),
-            warning=_WARNING[dark],
-            note=_NOTE[dark],
-            curves=_DARK_PALETTE if dark else _PALETTE,
+            muted=QColor(colours.muted),
+            warning=colours.error,
+            note=colours.note,
+            curves=colours.curves,
         )
 
 

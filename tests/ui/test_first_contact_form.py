@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from guimirror.ui.colours import Colours, colour_of
 from guimirror.ui.mirror_form import READY_TEXT, MirrorForm, NodeChoice, mnemonic_labels
 from guimirror.ui.wheel_guard import WheelGuard
 
@@ -195,7 +196,8 @@ def test_errors_wait_for_an_edit_or_for_start(qtbot: Any) -> None:
     assert form.errors, "nothing chosen yet: the form cannot start"
     assert all(label.isHidden() for label in form.error_labels.values())
     assert form.job_id.text() == "" and form.summary.startswith("Cannot start: Source")
-    assert "c62828" not in form.start_reason.styleSheet(), "not in red before an edit"
+    error = Colours.of(form.palette()).error
+    assert colour_of(form.start_reason) != error, "not in red before an edit"
     form.set_nodes(NODES)
     assert form.errors == {} and form.job_id.text() == "mirror-alpha"
     form.granularity.setText("3000")
@@ -206,7 +208,7 @@ def test_errors_wait_for_an_edit_or_for_start(qtbot: Any) -> None:
     assert form.errors and all(label.isHidden() for label in form.error_labels.values())
     form.reveal_errors()
     assert not form.error_labels["device"].isHidden()
-    assert "c62828" in form.start_reason.styleSheet()
+    assert colour_of(form.start_reason) == error
 
 
 def test_an_emptied_job_id_shows_the_proposal_and_says_why_one_is_needed(
