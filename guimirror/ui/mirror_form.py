@@ -62,6 +62,7 @@ from guimirror.qapi.mirror import (
     default_granularity,
 )
 from guimirror.session.capabilities import ArgumentInfo, ArgumentKind
+from guimirror.ui.core_texts import core_text, error_text
 from guimirror.ui.qapi_texts import qapi_text
 from guimirror.ui.target_path import TargetPath
 from guimirror.units import (
@@ -391,7 +392,7 @@ class MirrorForm(QWidget):
         if spec.since_text:
             tooltip += f"<br><br>{self._since_text(spec)}"
         if spec.presentation.unit is not None:
-            tooltip += f"<br><br>{SYNTAX_HELP}"
+            tooltip += f"<br><br>{core_text(SYNTAX_HELP)}"
         widget.setToolTip(tooltip)
         widget.setAccessibleName(qapi_text(spec.label))
         widget.setAccessibleDescription(qapi_text(spec.description))
@@ -636,7 +637,7 @@ class MirrorForm(QWidget):
         try:
             return parse(text, spec.name), None
         except ValueError as err:
-            return None, str(err)
+            return None, error_text(err)
 
     def _collect(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Widgets to QMP arguments, defaults left out; plus the errors of unit parsing."""
