@@ -1027,7 +1027,7 @@
     </message>
     <message>
         <source>Choose a node for {0}</source>
-        <translation>Einen Knoten wählen</translation>
+        <translation>Einen Knoten für {0} wählen</translation>
     </message>
     <message>
         <source>Give the target&apos;s path: a file or a block device</source>
