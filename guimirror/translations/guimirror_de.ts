@@ -622,7 +622,7 @@
     </message>
     <message>
         <source>Export PNG…</source>
-        <translation>PNG exportieren…</translation>
+        <translation>Als PNG…</translation>
     </message>
     <message>
         <source>Save the plots as a PNG image</source>
@@ -630,7 +630,7 @@
     </message>
     <message>
         <source>Export CSV…</source>
-        <translation>CSV exportieren…</translation>
+        <translation>Als CSV…</translation>
     </message>
     <message>
         <source>Save the plotted samples as CSV</source>

@@ -202,3 +202,54 @@ def test_the_window_stays_english_under_an_english_locale(tmp_path: Path) -> Non
     assert isinstance(labels, dict)
     assert labels["device"].replace("&", "") == "Source (device)"
     assert english["start"] == "&Start mirror"
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_form_needs_no_horizontal_scroll_bar_at_1024x768(
+        language: str, qloop: Any, qtbot: Any, settings: Any) -> None:
+    """German labels, hints and check texts are longer: they wrap, the form never scrolls
+    sideways or clips its right edge, and the plots' vertical axis labels are not cut off."""
+    from PySide6.QtCore import QCoreApplication, Qt, QTranslator
+    from PySide6.QtGui import QFontMetrics
+
+    from guimirror.ui.main_window import MainWindow
+    from guimirror.ui.mirror_form import CheckText, NodeChoice
+
+    translator = QTranslator()
+    if language == "de":
+        assert translator.load(str(TRANSLATIONS / "guimirror_de.qm"))
+        QCoreApplication.installTranslator(translator)
+    window = MainWindow(settings)
+    try:
+        window.show()
+        qtbot.waitExposed(window)
+        window.resize(1024, 768)
+        qtbot.waitUntil(lambda: window.width() == 1024)
+        assert window.height() == 768
+        form = window.form
+        assert form.start_button.text() == {"en": "&Start mirror",
+                                            "de": "Spiegelung &starten"}[language]
+        long_name = "a-node-name-much-longer-than-the-form-is-wide-" * 2
+        form.set_nodes([NodeChoice(long_name, 1 << 20, 65536),
+                        NodeChoice("beta", 1 << 20, 65536)])
+        area = form.scroll_area
+        qtbot.waitUntil(lambda: form.fields.width() <= area.viewport().width())
+        assert not area.horizontalScrollBar().isVisible()
+        assert form.fields.minimumSizeHint().width() <= area.viewport().width()
+        check_texts = form.fields.findChildren(CheckText)
+        assert len(check_texts) == 3
+        for text in check_texts:
+            assert text.geometry().right() < text.parentWidget().width()
+        finalize = next(text for text in check_texts if text.box is form.inputs["auto-finalize"])
+        before = finalize.box.isChecked()
+        qtbot.mouseClick(finalize, Qt.MouseButton.LeftButton)
+        assert finalize.box.isChecked() is not before, "a click on the text toggles the box"
+        for plot in (window.plots.throughput_plot, window.plots.dirty_plot):
+            axis = plot.getAxis("left")
+            label = QFontMetrics(axis.label.font()).horizontalAdvance(axis.label.toPlainText())
+            assert axis.height() >= label, axis.label.toPlainText()
+    finally:
+        QCoreApplication.removeTranslator(translator)
+        window.hide()
+        window.deleteLater()
