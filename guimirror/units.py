@@ -26,13 +26,15 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from guimirror.texts import Text
+
 Family = Literal["binary", "decimal"]
 
 BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 DECIMAL_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
 _PREFIXES = "kmgtpe"
 
-SYNTAX_HELP = (
+SYNTAX_HELP = Text(
     "Sizes: a bare number is bytes; K, M, G, T are powers of 1024 as in QEMU "
     "(10M = 10 MiB); KiB, MiB, GiB are powers of 1024; kB, MB, GB are powers of 1000 "
     "(10 MB = 10,000,000 bytes). A speed may end in /s."
@@ -81,26 +83,31 @@ def unit_factor(unit: str) -> int | None:
 _SIZE = re.compile(r"^\s*(-?(?:\d+(?:\.\d*)?|\.\d+))\s*([A-Za-z]*)\s*$")
 
 
-def parse_size(text: str, what: str = "size") -> int:
-    """``"10M"`` -> 10485760, ``"10 MB"`` -> 10000000. ValueError naming ``what`` otherwise."""
+def parse_size(text: str, what: str = Text("size")) -> int:
+    """``"10M"`` -> 10485760, ``"10 MB"`` -> 10000000. ValueError naming ``what`` otherwise
+    (its argument a Text)."""
     shown = text.strip()
     match = _SIZE.match(text)
     if match is None:
-        raise ValueError(f"{what}: '{shown}' is not a number with a unit (e.g. 64K, 10 MB)")
+        raise ValueError(Text("{what}: '{text}' is not a number with a unit (e.g. 64K, 10 MB)",
+                              what=what, text=shown))
     number, unit = match.groups()
     factor = unit_factor(unit)
     if factor is None:
-        raise ValueError(f"{what}: unknown unit '{unit}' (use B, K, M, G, KiB, MiB, kB, MB...)")
+        raise ValueError(Text("{what}: unknown unit '{unit}' (use B, K, M, G, KiB, MiB, kB, "
+                              "MB...)", what=what, unit=unit))
     try:
         exact = Decimal(number) * factor
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimal numbers
-        raise ValueError(f"{what}: '{shown}' is not a number") from None
+        raise ValueError(Text("{what}: '{text}' is not a number", what=what,
+                              text=shown)) from None
     if factor == 1 and exact != exact.to_integral_value():
-        raise ValueError(f"{what}: '{shown}' is not a whole number of bytes")
+        raise ValueError(Text("{what}: '{text}' is not a whole number of bytes", what=what,
+                              text=shown))
     return int(exact.to_integral_value())
 
 
-def parse_speed(text: str, what: str = "speed") -> int:
+def parse_speed(text: str, what: str = Text("speed")) -> int:
     """``"50M"``, ``"50 MiB/s"``, ``"10 MB/s"`` -> bytes per second; ``""`` is 0 (unlimited)."""
     stripped = text.strip()
     if not stripped:
@@ -131,7 +138,7 @@ def format_size(value: float, precision: int = 1, family: Family | None = None) 
 def format_speed(value: float, family: Family | None = None) -> str:
     """Bytes per second as ``"50 MiB/s"``; 0 as ``"unlimited"``."""
     if value == 0:
-        return "unlimited"
+        return Text("unlimited")
     return f"{format_size(value, family=family)}/s"
 
 

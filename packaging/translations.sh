@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerates the translations from the sources: packaging/qapi_texts.py writes
-# guimirror/ui/qapi_texts.py (the texts of guimirror.qapi's models, which import no Qt), then
+# guimirror/ui/qapi_texts.py (the texts of guimirror.qapi's models, which import no Qt) and
+# packaging/core_texts.py writes guimirror/ui/core_texts.py (the core's Text templates), then
 # pyside6-lupdate brings every tr() and
 # QCoreApplication.translate() string of guimirror/ui into guimirror/translations/guimirror_<lang>.ts
 # (new strings come in unfinished, strings gone from the sources are dropped), and
@@ -20,6 +21,8 @@ languages=(de)
 if [ "${1:-}" != "--release" ]; then
     # guimirror.qapi's texts (labels, groups, descriptions) are marked in a generated module.
     "$python" packaging/qapi_texts.py
+    # The texts the rest of the core makes (guimirror.texts.Text) likewise.
+    "$python" packaging/core_texts.py
     for language in "${languages[@]}"; do
         "$qt_tools/lupdate" -silent -no-obsolete -locations none -target-language "$language" \
             guimirror/ui/*.py -ts "guimirror/translations/guimirror_$language.ts"

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from guimirror.texts import Text
+
 LSBLK_COLUMNS = "NAME,PATH,SIZE,MODEL,MOUNTPOINTS,TYPE,RO,FSTYPE"
 
 
@@ -43,11 +45,11 @@ class BlockDevice:
     def mounted(self) -> bool:
         return bool(self.all_mountpoints)
 
-    def refusal(self) -> str | None:
+    def refusal(self) -> Text | None:
         """Why this device cannot be a writable node, or None."""
         if self.mounted:
-            where = ", ".join(self.all_mountpoints)
-            return f"{self.path} is mounted ({where}); a mounted device cannot be written"
+            return Text("{path} is mounted ({where}); a mounted device cannot be written",
+                        path=self.path, where=", ".join(self.all_mountpoints))
         return None
 
 
@@ -93,7 +95,7 @@ async def list_block_devices() -> list[BlockDevice]:
     return flatten(parse_lsblk(stdout.decode()))
 
 
-def mounted_device_refusal(path: str, devices: Iterable[BlockDevice]) -> str | None:
+def mounted_device_refusal(path: str, devices: Iterable[BlockDevice]) -> Text | None:
     """Why ``path`` (a device node, or a symlink to one) cannot be written, or None."""
     real = os.path.realpath(path)
     for device in devices:

@@ -25,6 +25,7 @@ from qemu.qmp.message import Message
 
 from guimirror.errors import GuimirrorError, StateError
 from guimirror.qapi.errors import QAPIError
+from guimirror.texts import Text
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +94,9 @@ class QMPConnection:
     async def connect(self, address: Address) -> None:
         """Connect and negotiate capabilities. Runs in the caller's task."""
         if self._qmp is not None and self._qmp.runstate is not Runstate.IDLE:
-            raise ConnectionStateError(
-                f"QMP connection '{self.name}' is {self._qmp.runstate.name.lower()}; "
-                "disconnect it first"
-            )
+            raise ConnectionStateError(Text(
+                "QMP connection '{name}' is {state}; disconnect it first", name=self.name,
+                state=self._qmp.runstate.name.lower()))
         qmp = QMPClient(self.name)
         qmp.register_listener(_CallbackListener(self._dispatch))
         try:
@@ -133,9 +133,9 @@ class QMPConnection:
         qmp = self._qmp
         if qmp is None or qmp.runstate is not Runstate.RUNNING:
             state = self.runstate.name.lower()
-            raise ConnectionStateError(
-                f"QMP connection '{self.name}' is {state}; it cannot run '{command}'"
-            )
+            raise ConnectionStateError(Text(
+                "QMP connection '{name}' is {state}; it cannot run '{command}'",
+                name=self.name, state=state, command=command))
         try:
             return await qmp.execute(command, arguments)
         except ExecuteError as err:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-HINT = (
+from guimirror.texts import Text
+
+HINT = Text(
     "The mirror is not converging: dirty clusters keep growing. Lower the write load, "
     "raise the speed limit, or use copy-mode write-blocking."
 )

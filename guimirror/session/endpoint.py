@@ -53,6 +53,7 @@ from guimirror.session.launcher import (
     LauncherState,
 )
 from guimirror.session.uri import BuiltinURI, DaemonURI, EndpointURI, TcpURI, UnixURI
+from guimirror.texts import Text
 
 logger = logging.getLogger(__name__)
 
@@ -132,9 +133,9 @@ class Endpoint(abc.ABC):
     def _require(self, *states: EndpointState, action: str) -> None:
         if self._state not in states:
             allowed = " or ".join(state.value for state in states)
-            raise EndpointStateError(
-                f"Endpoint '{self.name}' is {self._state.value}; {action} needs it {allowed}"
-            )
+            raise EndpointStateError(Text(
+                "Endpoint '{name}' is {state}; {action} needs it {allowed}", name=self.name,
+                state=self._state.value, action=action, allowed=allowed))
 
     @property
     @abc.abstractmethod

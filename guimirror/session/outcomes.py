@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from enum import StrEnum
 
+from guimirror.texts import Text
 from guimirror.units import format_size
 
 
@@ -29,31 +30,39 @@ class EndVerb(StrEnum):
 
 def job_outcome(*, event: str, device: str, target: str, ready_seen: bool,
                 verb: EndVerb | None, error: str | None = None, ended_at: float = 0.0,
-                offset: int = 0, length: int = 0) -> str:
+                offset: int = 0, length: int = 0) -> Text:
     """The job row's last words, from the event that ended the job (BLOCK_JOB_COMPLETED or
     BLOCK_JOB_CANCELLED), whether READY was seen, and the verb sent, if any."""
     if event == "BLOCK_JOB_CANCELLED":
         if ready_seen:
-            return (f"aborted after READY: users still write to '{device}'; '{target}' is "
-                    "not a consistent copy")
-        copied = f" ({format_size(offset)} of {format_size(length)} copied)" if length else ""
-        return f"cancelled: '{target}' holds a partial copy{copied}"
+            return Text("aborted after READY: users still write to '{device}'; '{target}' is "
+                        "not a consistent copy", device=device, target=target)
+        if length:
+            return Text("cancelled: '{target}' holds a partial copy ({offset} of {length} "
+                        "copied)", target=target, offset=format_size(offset),
+                        length=format_size(length))
+        return Text("cancelled: '{target}' holds a partial copy", target=target)
     if error:
-        return f"failed: {error}; users still write to '{device}'"
+        return Text("failed: {error}; users still write to '{device}'", error=error,
+                    device=device)
     if verb is EndVerb.FINISH:
         when = time.strftime("%H:%M:%S", time.localtime(ended_at))
-        return (f"finished without pivot: users still write to '{device}'; '{target}' holds "
-                f"a copy as of {when}")
+        return Text("finished without pivot: users still write to '{device}'; '{target}' "
+                    "holds a copy as of {when}", device=device, target=target, when=when)
     if verb is EndVerb.COMPLETE:
-        return f"pivoted: users of '{device}' now write to '{target}'"
-    return (f"completed by another client: users of '{device}' write to '{target}' after a "
-            f"pivot, or still to '{device}' after a finish without pivot")
+        return Text("pivoted: users of '{device}' now write to '{target}'", device=device,
+                    target=target)
+    return Text("completed by another client: users of '{device}' write to '{target}' after "
+                "a pivot, or still to '{device}' after a finish without pivot", device=device,
+                target=target)
 
 
 def cancel_question(*, job_id: str, device: str, target: str, offset: int,
-                    length: int) -> str:
+                    length: int) -> Text:
     """What a cancel before READY leaves behind, asked before it is sent."""
-    return (f"Cancel job '{job_id}' before it is in sync? It has copied {format_size(offset)} "
-            f"of {format_size(length)} ({offset} of {length} bytes) to '{target}'. That part "
-            f"stays on '{target}': its data is then a partial copy, not usable as a copy of "
-            f"'{device}'. '{device}' is untouched.")
+    return Text("Cancel job '{job_id}' before it is in sync? It has copied {copied} of {size} "
+                "({offset} of {length} bytes) to '{target}'. That part stays on '{target}': "
+                "its data is then a partial copy, not usable as a copy of '{device}'. "
+                "'{device}' is untouched.", job_id=job_id, copied=format_size(offset),
+                size=format_size(length), offset=offset, length=length, target=target,
+                device=device)

@@ -69,6 +69,7 @@ from guimirror.qapi.socket_address import (
 from guimirror.session.client import SessionClient
 from guimirror.session.endpoint import Endpoint
 from guimirror.session.ssh import SshTarget, acquire_master, release_master
+from guimirror.texts import Text
 
 logger = logging.getLogger(__name__)
 
@@ -265,9 +266,10 @@ class RemoteMirror:
     def _require(self, *states: RemoteMirrorState, action: str) -> None:
         if self.state not in states:
             allowed = " or ".join(state.value for state in states)
-            raise RemoteMirrorStateError(
-                f"remote mirror '{self.plan.job_id}' is {self.state.value}; {action} needs "
-                f"it {allowed}")
+            raise RemoteMirrorStateError(Text(
+                "remote mirror '{job_id}' is {state}; {action} needs it {allowed}",
+                job_id=self.plan.job_id, state=self.state.value, action=action,
+                allowed=allowed))
 
     @property
     def ended(self) -> bool:
@@ -412,8 +414,9 @@ class RemoteMirror:
         """Remove what guimirror added on both hosts (the nbd node, the export, the NBD
         server, the forward), after the job has ended; ``leftovers`` lists what failed."""
         if self.state is RemoteMirrorState.RUNNING and not self.ended:
-            raise RemoteMirrorStateError(
-                f"remote mirror '{self.plan.job_id}' still runs: cancel its job first")
+            raise RemoteMirrorStateError(Text(
+                "remote mirror '{job_id}' still runs: cancel its job first",
+                job_id=self.plan.job_id))
         self._require(RemoteMirrorState.RUNNING, RemoteMirrorState.KEPT, action="undo")
         self.leftovers = await self._steps.run()
         self.state = RemoteMirrorState.REMOVED

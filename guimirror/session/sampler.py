@@ -41,6 +41,7 @@ from guimirror.session.connection import ConnectionStateError
 from guimirror.session.rates import JobTrack
 from guimirror.session.samples import EndpointSnapshot, JobSample
 from guimirror.session.tasks import finish_or_cancel
+from guimirror.texts import Text
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,8 @@ class Sampler:
     def start(self) -> None:
         """Begin polling in a new task (call from a coroutine or a running loop)."""
         if self._state is not SamplerState.IDLE:
-            raise SamplerStateError(f"the sampler is {self._state.value}; it cannot start")
+            raise SamplerStateError(Text("the sampler is {state}; it cannot start",
+                                         state=self._state.value))
         self.client.add_event_listener(self._on_event)
         self._state = SamplerState.RUNNING
         self._stopping.clear()

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guimirror.errors import GuimirrorError, StateError
+from guimirror.texts import Text
 
 SSH_COMMAND: list[str] = ["ssh"]
 CONNECT_TIMEOUT = 10
@@ -83,14 +84,16 @@ class SshMaster:
     @property
     def control_path(self) -> str:
         if self._dir is None:
-            raise StateError(f"the ssh connection to {self.target} is not open")
+            raise StateError(Text("the ssh connection to {target} is not open",
+                                  target=self.target))
         return os.path.join(self._dir, "master")
 
     @property
     def local_dir(self) -> str:
         """The private local directory (for the local ends of forwarded sockets)."""
         if self._dir is None:
-            raise StateError(f"the ssh connection to {self.target} is not open")
+            raise StateError(Text("the ssh connection to {target} is not open",
+                                  target=self.target))
         return self._dir
 
     def _argv(self, *options: str) -> list[str]:
@@ -103,7 +106,8 @@ class SshMaster:
     async def open(self) -> None:
         """Log in and keep the master running; SshError with ssh's message when it cannot."""
         if self.state is not SshState.IDLE:
-            raise StateError(f"the ssh connection to {self.target} is {self.state.value}")
+            raise StateError(Text("the ssh connection to {target} is {state}",
+                                  target=self.target, state=self.state.value))
         self._dir = tempfile.mkdtemp(prefix="guimirror-ssh-")
         try:
             self._master = await asyncio.create_subprocess_exec(
@@ -212,7 +216,8 @@ class SshMaster:
 
     def _require_running(self) -> None:
         if self.state is not SshState.RUNNING:
-            raise StateError(f"the ssh connection to {self.target} is {self.state.value}")
+            raise StateError(Text("the ssh connection to {target} is {state}",
+                                  target=self.target, state=self.state.value))
 
 
 _MASTERS: dict[SshTarget, tuple[SshMaster, int]] = {}

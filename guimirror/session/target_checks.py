@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from guimirror.qapi.block_info import BlockDeviceInfo
+from guimirror.texts import Text
 from guimirror.units import format_size
 
 FULL_READ_LIMIT = 256 << 20
@@ -63,17 +64,19 @@ class DataMeasure:
         """Nothing on it: no data found and no file system or partition table seen."""
         return self.data == 0 and not self.holds
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
         """"4 MiB of data", or "about 300 MiB of data (estimated from ...)", plus what it holds."""
         if self.exact:
-            text = f"{format_size(self.data)} of data"
+            text = Text("{size} of data", size=format_size(self.data))
         else:
             share = round(100 * self.non_zero_samples / self.samples) if self.samples else 0
-            text = (f"about {format_size(self.data)} of data (estimated from {self.samples} "
-                    f"samples of {format_size(self.sample_size)} spread over its "
-                    f"{format_size(self.size)}, {share} % non-zero)")
+            text = Text("about {size} of data (estimated from {samples} samples of "
+                        "{sample_size} spread over its {whole}, {share} % non-zero)",
+                        size=format_size(self.data), samples=self.samples,
+                        sample_size=format_size(self.sample_size),
+                        whole=format_size(self.size), share=share)
         if self.holds:
-            text += f", {self.holds}"
+            return Text("{data}, {holds}", data=text, holds=self.holds)
         return text
 
 
@@ -139,7 +142,7 @@ def _sampled(path: str, fd: int, size: int) -> DataMeasure:
                        SAMPLES, SAMPLE_SIZE, non_zero)
 
 
-async def what_it_holds(path: str) -> str:
+async def what_it_holds(path: str) -> Text | str:
     """What blkid's low-level probe finds on ``path``: "an ext4 file system 'data'", "a gpt
     partition table", or "" (caller's task; blkid runs as a subprocess)."""
     try:
@@ -157,18 +160,23 @@ async def what_it_holds(path: str) -> str:
     return describe_blkid(tags)
 
 
-def describe_blkid(tags: dict[str, str]) -> str:
-    """blkid's export tags as words."""
+def describe_blkid(tags: dict[str, str]) -> Text | str:
+    """blkid's export tags as words ("" when they name nothing)."""
     if "PTTYPE" in tags and "TYPE" not in tags:
-        return f"a {tags['PTTYPE']} partition table"
+        return Text("a {kind} partition table", kind=tags["PTTYPE"])
     kind = tags.get("TYPE", "")
     if not kind:
         return ""
     label = f" '{tags['LABEL']}'" if tags.get("LABEL") else ""
     usage = tags.get("USAGE", "filesystem")
+    vowel = kind[0] in "aeiou"
     if usage == "filesystem":
-        return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} file system{label}"
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} signature{label} ({usage})"
+        if vowel:
+            return Text("an {kind} file system{label}", kind=kind, label=label)
+        return Text("a {kind} file system{label}", kind=kind, label=label)
+    if vowel:
+        return Text("an {kind} signature{label} ({usage})", kind=kind, label=label, usage=usage)
+    return Text("a {kind} signature{label} ({usage})", kind=kind, label=label, usage=usage)
 
 
 async def measure_target(path: str) -> DataMeasure:
@@ -185,6 +193,7 @@ class StartVerdict:
     refusals: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     confirmation: str | None = None
+    """Each a ``Text`` where guimirror wrote it (the window shows it translated)."""
 
     @property
     def allowed(self) -> bool:
@@ -206,49 +215,50 @@ def judge_start(
     if target_mount_refusal:
         verdict.refusals.append(target_mount_refusal)
     if target_users:
-        verdict.refusals.append(
-            f"Node '{target}' is busy: it is in use by {', '.join(target_users)}"
-        )
+        verdict.refusals.append(Text("Node '{target}' is busy: it is in use by {users}",
+                                     target=target, users=", ".join(target_users)))
     if source_size is not None and target_size is not None and source_size != target_size:
-        verdict.warnings.append(
-            f"The source '{device}' is {format_size(source_size)} ({source_size} bytes) but "
-            f"the target '{target}' is {format_size(target_size)} ({target_size} bytes). "
-            "The mirror will fail with 'Source and target image have different sizes'."
-        )
+        verdict.warnings.append(Text(
+            "The source '{device}' is {source_size} ({source_bytes} bytes) but the target "
+            "'{target}' is {target_size} ({target_bytes} bytes). The mirror will fail with "
+            "'{qemu_error}'.", device=device, source_size=format_size(source_size),
+            source_bytes=source_size, target=target, target_size=format_size(target_size),
+            target_bytes=target_size, qemu_error="Source and target image have different sizes"))
     if target_data is not None and not target_data.empty:
-        size = format_size(target_size) if target_size is not None else "unknown size"
-        verdict.confirmation = (
-            f"The target '{target}' ({size}) holds {target_data.describe()}. "
-            f"The mirror overwrites all of it with the contents of '{device}'. Continue?"
-        )
+        size = format_size(target_size) if target_size is not None else Text("unknown size")
+        verdict.confirmation = Text(
+            "The target '{target}' ({size}) holds {data}. The mirror overwrites all of it "
+            "with the contents of '{device}'. Continue?", target=target, size=size,
+            data=target_data.describe(), device=device)
     return verdict
 
 
-def load_refusal(node: BlockDeviceInfo, job_targets: Mapping[str, str]) -> str | None:
+def load_refusal(node: BlockDeviceInfo, job_targets: Mapping[str, str]) -> Text | None:
     """Why the write load may not write into ``node``, or None. ``job_targets`` maps the
     target node of each active job to the job's id."""
     name = node.node_name or "?"
     if name in job_targets:
-        return f"'{name}' is the target of job {job_targets[name]}"
+        return Text("'{name}' is the target of job {job_id}", name=name,
+                    job_id=job_targets[name])
     if node.drv == "mirror_top":
-        return f"'{name}' is a mirror's filter node"
+        return Text("'{name}' is a mirror's filter node", name=name)
     if node.ro:
-        return f"'{name}' is read-only"
+        return Text("'{name}' is read-only", name=name)
     return None
 
 
-def load_question(node: BlockDeviceInfo, measure: DataMeasure | None) -> str | None:
+def load_question(node: BlockDeviceInfo, measure: DataMeasure | None) -> Text | None:
     """The question before the write load writes into ``node``: None when it holds nothing."""
     if measure is not None and measure.empty:
         return None
     name = node.node_name or "?"
     size = format_size(node.image.virtual_size)
     if measure is None:
-        held = "What it holds cannot be seen from here (no local file or device)"
+        held = Text("What it holds cannot be seen from here (no local file or device)")
     else:
-        held = f"{measure.path} holds {measure.describe()}"
-    return (f"Write random data into '{name}' ({size})? {held}. The write load overwrites "
-            "random blocks of it: what they hold is lost.")
+        held = Text("{path} holds {data}", path=measure.path, data=measure.describe())
+    return Text("Write random data into '{name}' ({size})? {held}. The write load overwrites "
+                "random blocks of it: what they hold is lost.", name=name, size=size, held=held)
 
 
 def local_path(node: BlockDeviceInfo) -> str | None:

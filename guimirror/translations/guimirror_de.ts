@@ -623,7 +623,7 @@
     </message>
     <message>
         <source>Export PNG…</source>
-        <translation>PNG exportieren…</translation>
+        <translation>Als PNG…</translation>
     </message>
     <message>
         <source>Save the plots as a PNG image</source>
@@ -631,7 +631,7 @@
     </message>
     <message>
         <source>Export CSV…</source>
-        <translation>CSV exportieren…</translation>
+        <translation>Als CSV…</translation>
     </message>
     <message>
         <source>Save the plotted samples as CSV</source>
@@ -1028,7 +1028,7 @@
     </message>
     <message>
         <source>Choose a node for {0}</source>
-        <translation>Einen Knoten wählen</translation>
+        <translation>Einen Knoten für {0} wählen</translation>
     </message>
     <message>
         <source>Give the target&apos;s path: a file or a block device</source>
@@ -1145,6 +1145,10 @@ Mit target-is-zero starten?</translation>
         <source>The target holds data</source>
         <translation>Das Ziel enthält Daten</translation>
     </message>
+    <message>
+        <source>no endpoint is selected</source>
+        <translation>kein Endpunkt ausgewählt</translation>
+    </message>
 </context>
 <context>
     <name>NodeActions</name>
@@ -1176,6 +1180,10 @@ Mit target-is-zero starten?</translation>
     <message>
         <source>add node</source>
         <translation>Knoten hinzufügen</translation>
+    </message>
+    <message>
+        <source>no endpoint is selected</source>
+        <translation>kein Endpunkt ausgewählt</translation>
     </message>
     <message>
         <source>Start the root daemon</source>
@@ -1256,6 +1264,10 @@ Mit target-is-zero starten?</translation>
     <message>
         <source>Two 64 MiB raw images in your data directory: a source holding data and an empty target of the same size, added to the built-in engine.</source>
         <translation>Zwei raw-Images zu 64 MiB in Ihrem Datenverzeichnis: eine Quelle mit Daten und ein leeres, gleich großes Ziel, der eingebauten Engine hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>the built-in engine is not running</source>
+        <translation>die eingebaute Engine läuft nicht</translation>
     </message>
     <message>
         <source>example workspace in {0}: mirror {1} to {2} with Start mirror</source>
@@ -1538,6 +1550,10 @@ Mit target-is-zero starten?</translation>
         <translation>auf einen anderen Host spiegeln</translation>
     </message>
     <message>
+        <source>an endpoint of this mirror is gone</source>
+        <translation>ein Endpunkt dieser Spiegelung ist nicht mehr da</translation>
+    </message>
+    <message>
         <source>mirror {0}: {1}:{2} → {3}:{4} over NBD</source>
         <translation>Spiegelung {0}: {1}:{2} → {3}:{4} über NBD</translation>
     </message>
@@ -1633,6 +1649,10 @@ Mit target-is-zero starten?</translation>
         <translation>Nicht angeboten: {0}</translation>
     </message>
     <message>
+        <source>rate</source>
+        <translation>Rate</translation>
+    </message>
+    <message>
         <source>choose an endpoint and a node</source>
         <translation>einen Endpunkt und einen Knoten wählen</translation>
     </message>
@@ -1687,6 +1707,185 @@ Mit target-is-zero starten?</translation>
     <message>
         <source> — stopped: {0}</source>
         <translation> — gestoppt: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <source>{path} is mounted ({where}); a mounted device cannot be written</source>
+        <translation>{path} ist eingehängt ({where}); auf ein eingehängtes Gerät kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>QMP connection &apos;{name}&apos; is {state}; disconnect it first</source>
+        <translation>QMP-Verbindung &apos;{name}&apos; ist {state}; zuerst trennen</translation>
+    </message>
+    <message>
+        <source>QMP connection &apos;{name}&apos; is {state}; it cannot run &apos;{command}&apos;</source>
+        <translation>QMP-Verbindung &apos;{name}&apos; ist {state}; sie kann &apos;{command}&apos; nicht ausführen</translation>
+    </message>
+    <message>
+        <source>The mirror is not converging: dirty clusters keep growing. Lower the write load, raise the speed limit, or use copy-mode write-blocking.</source>
+        <translation>Die Spiegelung holt nicht auf: die Dirty-Cluster wachsen weiter. Die Schreiblast senken, das Geschwindigkeitslimit anheben oder copy-mode write-blocking verwenden.</translation>
+    </message>
+    <message>
+        <source>Endpoint &apos;{name}&apos; is {state}; {action} needs it {allowed}</source>
+        <translation>Endpunkt &apos;{name}&apos; ist {state}; {action} braucht ihn {allowed}</translation>
+    </message>
+    <message>
+        <source>aborted after READY: users still write to &apos;{device}&apos;; &apos;{target}&apos; is not a consistent copy</source>
+        <translation>nach READY abgebrochen: die Benutzer schreiben weiter auf &apos;{device}&apos;; &apos;{target}&apos; ist keine konsistente Kopie</translation>
+    </message>
+    <message>
+        <source>cancelled: &apos;{target}&apos; holds a partial copy ({offset} of {length} copied)</source>
+        <translation>abgebrochen: &apos;{target}&apos; enthält eine Teilkopie ({offset} von {length} kopiert)</translation>
+    </message>
+    <message>
+        <source>cancelled: &apos;{target}&apos; holds a partial copy</source>
+        <translation>abgebrochen: &apos;{target}&apos; enthält eine Teilkopie</translation>
+    </message>
+    <message>
+        <source>failed: {error}; users still write to &apos;{device}&apos;</source>
+        <translation>fehlgeschlagen: {error}; die Benutzer schreiben weiter auf &apos;{device}&apos;</translation>
+    </message>
+    <message>
+        <source>finished without pivot: users still write to &apos;{device}&apos;; &apos;{target}&apos; holds a copy as of {when}</source>
+        <translation>ohne Pivot beendet: die Benutzer schreiben weiter auf &apos;{device}&apos;; &apos;{target}&apos; enthält eine Kopie mit dem Stand von {when}</translation>
+    </message>
+    <message>
+        <source>pivoted: users of &apos;{device}&apos; now write to &apos;{target}&apos;</source>
+        <translation>Pivot ausgeführt: die Benutzer von &apos;{device}&apos; schreiben jetzt auf &apos;{target}&apos;</translation>
+    </message>
+    <message>
+        <source>completed by another client: users of &apos;{device}&apos; write to &apos;{target}&apos; after a pivot, or still to &apos;{device}&apos; after a finish without pivot</source>
+        <translation>von einem anderen Client abgeschlossen: die Benutzer von &apos;{device}&apos; schreiben nach einem Pivot auf &apos;{target}&apos;, nach einem Beenden ohne Pivot weiter auf &apos;{device}&apos;</translation>
+    </message>
+    <message>
+        <source>Cancel job &apos;{job_id}&apos; before it is in sync? It has copied {copied} of {size} ({offset} of {length} bytes) to &apos;{target}&apos;. That part stays on &apos;{target}&apos;: its data is then a partial copy, not usable as a copy of &apos;{device}&apos;. &apos;{device}&apos; is untouched.</source>
+        <translation>Job &apos;{job_id}&apos; abbrechen, bevor er synchron ist? Er hat {copied} von {size} ({offset} von {length} Byte) nach &apos;{target}&apos; kopiert. Dieser Teil bleibt auf &apos;{target}&apos;: seine Daten sind dann eine Teilkopie, als Kopie von &apos;{device}&apos; nicht brauchbar. &apos;{device}&apos; bleibt unberührt.</translation>
+    </message>
+    <message>
+        <source>remote mirror &apos;{job_id}&apos; is {state}; {action} needs it {allowed}</source>
+        <translation>entfernte Spiegelung &apos;{job_id}&apos; ist {state}; {action} braucht sie {allowed}</translation>
+    </message>
+    <message>
+        <source>remote mirror &apos;{job_id}&apos; still runs: cancel its job first</source>
+        <translation>entfernte Spiegelung &apos;{job_id}&apos; läuft noch: zuerst ihren Job abbrechen</translation>
+    </message>
+    <message>
+        <source>the sampler is {state}; it cannot start</source>
+        <translation>der Sampler ist {state}; er kann nicht starten</translation>
+    </message>
+    <message>
+        <source>the ssh connection to {target} is not open</source>
+        <translation>die SSH-Verbindung zu {target} ist nicht offen</translation>
+    </message>
+    <message>
+        <source>the ssh connection to {target} is {state}</source>
+        <translation>die SSH-Verbindung zu {target} ist {state}</translation>
+    </message>
+    <message>
+        <source>{size} of data</source>
+        <translation>{size} Daten</translation>
+    </message>
+    <message>
+        <source>about {size} of data (estimated from {samples} samples of {sample_size} spread over its {whole}, {share} % non-zero)</source>
+        <translation>etwa {size} Daten (geschätzt aus {samples} Stichproben zu {sample_size}, verteilt über seine {whole}, {share} % nicht null)</translation>
+    </message>
+    <message>
+        <source>{data}, {holds}</source>
+        <translation>{data}, {holds}</translation>
+    </message>
+    <message>
+        <source>a {kind} partition table</source>
+        <translation>eine {kind}-Partitionstabelle</translation>
+    </message>
+    <message>
+        <source>an {kind} file system{label}</source>
+        <translation>ein {kind}-Dateisystem{label}</translation>
+    </message>
+    <message>
+        <source>a {kind} file system{label}</source>
+        <translation>ein {kind}-Dateisystem{label}</translation>
+    </message>
+    <message>
+        <source>an {kind} signature{label} ({usage})</source>
+        <translation>eine {kind}-Signatur{label} ({usage})</translation>
+    </message>
+    <message>
+        <source>a {kind} signature{label} ({usage})</source>
+        <translation>eine {kind}-Signatur{label} ({usage})</translation>
+    </message>
+    <message>
+        <source>Node &apos;{target}&apos; is busy: it is in use by {users}</source>
+        <translation>Knoten &apos;{target}&apos; ist belegt: er wird von {users} verwendet</translation>
+    </message>
+    <message>
+        <source>The source &apos;{device}&apos; is {source_size} ({source_bytes} bytes) but the target &apos;{target}&apos; is {target_size} ({target_bytes} bytes). The mirror will fail with &apos;{qemu_error}&apos;.</source>
+        <translation>Die Quelle &apos;{device}&apos; ist {source_size} ({source_bytes} Byte) groß, das Ziel &apos;{target}&apos; aber {target_size} ({target_bytes} Byte). Die Spiegelung wird mit &apos;{qemu_error}&apos; scheitern.</translation>
+    </message>
+    <message>
+        <source>unknown size</source>
+        <translation>unbekannte Größe</translation>
+    </message>
+    <message>
+        <source>The target &apos;{target}&apos; ({size}) holds {data}. The mirror overwrites all of it with the contents of &apos;{device}&apos;. Continue?</source>
+        <translation>Das Ziel &apos;{target}&apos; ({size}) enthält {data}. Die Spiegelung überschreibt alles mit dem Inhalt von &apos;{device}&apos;. Fortfahren?</translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; is the target of job {job_id}</source>
+        <translation>&apos;{name}&apos; ist das Ziel von Job {job_id}</translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; is a mirror&apos;s filter node</source>
+        <translation>&apos;{name}&apos; ist der Filterknoten einer Spiegelung</translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; is read-only</source>
+        <translation>&apos;{name}&apos; ist schreibgeschützt</translation>
+    </message>
+    <message>
+        <source>What it holds cannot be seen from here (no local file or device)</source>
+        <translation>Was er enthält, ist von hier aus nicht zu sehen (keine lokale Datei und kein lokales Gerät)</translation>
+    </message>
+    <message>
+        <source>{path} holds {data}</source>
+        <translation>{path} enthält {data}</translation>
+    </message>
+    <message>
+        <source>Write random data into &apos;{name}&apos; ({size})? {held}. The write load overwrites random blocks of it: what they hold is lost.</source>
+        <translation>Zufallsdaten in &apos;{name}&apos; ({size}) schreiben? {held}. Die Schreiblast überschreibt zufällige Blöcke darin: was sie enthalten, geht verloren.</translation>
+    </message>
+    <message>
+        <source>Sizes: a bare number is bytes; K, M, G, T are powers of 1024 as in QEMU (10M = 10 MiB); KiB, MiB, GiB are powers of 1024; kB, MB, GB are powers of 1000 (10 MB = 10,000,000 bytes). A speed may end in /s.</source>
+        <translation>Größen: eine bloße Zahl sind Byte; K, M, G, T sind Potenzen von 1024 wie in QEMU (10M = 10 MiB); KiB, MiB, GiB sind Potenzen von 1024; kB, MB, GB sind Potenzen von 1000 (10 MB = 10.000.000 Byte). Eine Geschwindigkeit darf auf /s enden.</translation>
+    </message>
+    <message>
+        <source>size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>{what}: &apos;{text}&apos; is not a number with a unit (e.g. 64K, 10 MB)</source>
+        <translation>{what}: &apos;{text}&apos; ist keine Zahl mit Einheit (z. B. 64K, 10 MB)</translation>
+    </message>
+    <message>
+        <source>{what}: unknown unit &apos;{unit}&apos; (use B, K, M, G, KiB, MiB, kB, MB...)</source>
+        <translation>{what}: unbekannte Einheit &apos;{unit}&apos; (B, K, M, G, KiB, MiB, kB, MB... verwenden)</translation>
+    </message>
+    <message>
+        <source>{what}: &apos;{text}&apos; is not a number</source>
+        <translation>{what}: &apos;{text}&apos; ist keine Zahl</translation>
+    </message>
+    <message>
+        <source>{what}: &apos;{text}&apos; is not a whole number of bytes</source>
+        <translation>{what}: &apos;{text}&apos; ist keine ganze Zahl von Byte</translation>
+    </message>
+    <message>
+        <source>speed</source>
+        <translation>Geschwindigkeit</translation>
+    </message>
+    <message>
+        <source>unlimited</source>
+        <translation>unbegrenzt</translation>
     </message>
 </context>
 <context>

@@ -37,6 +37,7 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.names import check_node_name
 from guimirror.session.block_devices import BlockDevice, list_block_devices
 from guimirror.ui.colours import paint
+from guimirror.ui.core_texts import core_text, error_text
 from guimirror.units import format_size, parse_size
 
 
@@ -298,7 +299,7 @@ class AddNodeDialog(QDialog):
         try:
             check_node_name(name)
         except QAPIError as err:
-            errors["node-name"] = err.desc
+            errors["node-name"] = core_text(err.desc)
         if name in self.existing:
             errors["node-name"] = self.tr("Duplicate nodes with node-name='{0}'").format(name)
         create: ImageToCreate | None = None
@@ -310,7 +311,7 @@ class AddNodeDialog(QDialog):
                 errors["path"] = self.tr("Choose a block device")
             elif not self.read_only.isChecked() and selected.refusal():
                 errors["path"] = self.tr("{0}; add it read-only or unmount it").format(
-                    selected.refusal())
+                    core_text(selected.refusal()))
         else:
             path = self.path.text().strip()
             if not path:
@@ -328,7 +329,7 @@ class AddNodeDialog(QDialog):
                     try:
                         create = ImageToCreate(path, self._new_size())
                     except ValueError as err:
-                        errors["size"] = str(err)
+                        errors["size"] = error_text(err)
             elif not os.path.exists(path):
                 errors["path"] = self.tr(
                     "Could not open '{0}': No such file or directory").format(path)

@@ -53,6 +53,7 @@ from guimirror.session.uri import (
     UnixURI,
     parse_endpoint_uri,
 )
+from guimirror.ui.core_texts import error_text
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ class EndpointLink(QObject):
         try:
             await self.endpoint.open()
         except BaseException as err:
-            self.error = getattr(err, "desc", None) or str(err) or type(err).__name__
+            self.error = error_text(err) or type(err).__name__
             self.failed = True
             self.state_changed.emit(self.state)
             raise

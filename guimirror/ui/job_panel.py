@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import JobStatus, JobVerb, check_verb
 from guimirror.ui.colours import Colours, paint
+from guimirror.ui.core_texts import error_text
 from guimirror.ui.progress_strip import ProgressStrip
 from guimirror.units import format_duration, format_size, format_speed, parse_speed
 
@@ -366,7 +367,7 @@ class JobRow(QFrame):
         try:
             speed = parse_speed(self.speed.text())
         except ValueError as err:
-            self.speed_error.setText(str(err))
+            self.speed_error.setText(error_text(err))
             self.speed_error.setVisible(True)
             return
         self.speed_error.setVisible(False)

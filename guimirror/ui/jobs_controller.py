@@ -35,6 +35,7 @@ from guimirror.session.convergence import HINT, ConvergenceWatch
 from guimirror.session.outcomes import EndVerb, cancel_question, job_outcome
 from guimirror.session.samples import JobSample
 from guimirror.ui.ask import ask
+from guimirror.ui.core_texts import core_text
 from guimirror.ui.endpoint_links import BUILTIN, EndpointLinks
 from guimirror.ui.job_panel import OUTCOMES, JobPanel, JobView
 from guimirror.ui.plots import JobPlots
@@ -202,7 +203,8 @@ class JobsController(QObject):
         view.instance = sample.instance
         watch = self.watches.setdefault(key, self.new_watch())
         if not sample.dirty_estimated or view.estimate:
-            view.hint = HINT if watch.add(sample.time, float(sample.dirty_clusters)) else ""
+            diverging = watch.add(sample.time, float(sample.dirty_clusters))
+            view.hint = core_text(HINT) if diverging else ""
         self.job_panel.update_job(view)
         self.plots.add_sample(self.plot_key(key), sample)
         self.plots.set_speed_limit(self.plot_key(key), view.speed)
@@ -223,12 +225,12 @@ class JobsController(QObject):
             meta["outcome"] = "cancelled"
         if isinstance(event, BlockJobCompleted | BlockJobCancelled):
             view = self.job_views.get(key)
-            meta["outcome-text"] = job_outcome(
+            meta["outcome-text"] = core_text(job_outcome(
                 event=event.EVENT, device=str(meta.get("device") or event.device),
                 target=str(meta.get("target") or (view.target if view is not None else "?")),
                 ready_seen=bool(meta.get("ready-seen")) or (view is not None and view.ready),
                 verb=meta.get("verb"), error=getattr(event, "error", None),
-                ended_at=time.time(), offset=event.offset, length=event.len)
+                ended_at=time.time(), offset=event.offset, length=event.len))
         elif isinstance(event, JobStatusChange) and event.status is JobStatus.RUNNING:
             meta["error"] = ""
         self.job_event.emit(endpoint, event)
@@ -258,8 +260,9 @@ class JobsController(QObject):
         if verb == "cancel" and view is not None and not view.ready:
             answer = await ask(
                 self.job_panel.window(), self.tr("Cancel a mirror before it is in sync"),
-                cancel_question(job_id=job_id, device=view.device, target=view.target,
-                                offset=view.offset, length=view.len),
+                core_text(cancel_question(job_id=job_id, device=view.device,
+                                          target=view.target, offset=view.offset,
+                                          length=view.len)),
                 [(self.tr("Cancel job"), "destructive"), (self.tr("Keep running"), "reject")],
             )
             if answer != self.tr("Cancel job"):

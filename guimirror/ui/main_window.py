@@ -86,7 +86,7 @@ def app_icon() -> QIcon:
 #: The height each plot keeps, so a curve reads even on a 1024x768 screen.
 PLOT_MINIMUM_HEIGHT = 150
 #: What the two plots take besides their own height: the time axis, the note, the margins.
-PLOT_MARGINS = 40
+PLOT_MARGINS = 48
 
 class MainWindow(QMainWindow):
     """The application's one window. ``start()`` connects the built-in engine."""

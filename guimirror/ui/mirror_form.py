@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QStandardItemModel
+from PySide6.QtGui import QGuiApplication, QMouseEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -63,6 +63,7 @@ from guimirror.qapi.mirror import (
 )
 from guimirror.session.capabilities import ArgumentInfo, ArgumentKind
 from guimirror.ui.colours import Meaning, paint
+from guimirror.ui.core_texts import core_text, error_text
 from guimirror.ui.qapi_texts import qapi_text
 from guimirror.ui.target_path import TargetPath
 from guimirror.units import (
@@ -180,6 +181,43 @@ def transfer_text(size: int, speed: int) -> str:
     return QCoreApplication.translate("MirrorForm", "{0} at {1} takes about {2}").format(
         format_size(size), format_speed(speed), format_duration(size / speed))
 
+
+
+NODE_NAME_CHARACTERS = 12
+"""A combo box of the form is as wide as this many characters at least, never as its longest
+item: a long node-name must not widen the form."""
+
+
+def narrow_combo() -> QComboBox:
+    combo = QComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(NODE_NAME_CHARACTERS)
+    return combo
+
+
+class CheckText(QLabel):
+    """A check box's text that wraps (a QCheckBox's own never does, and a long one would widen
+    the form); a click on it toggles the box, as on the box's own text."""
+
+    def __init__(self, text: str, box: QCheckBox) -> None:
+        super().__init__(text)
+        self.box = box
+        self.setWordWrap(True)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() is Qt.MouseButton.LeftButton and self.box.isEnabled():
+            self.box.click()
+        super().mouseReleaseEvent(event)
+
+
+def check_row(box: QCheckBox, text: str) -> QWidget:
+    """``box`` with ``text`` beside it in a CheckText."""
+    row = QWidget()
+    line = QHBoxLayout(row)
+    line.setContentsMargins(0, 0, 0, 0)
+    line.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+    line.addWidget(CheckText(text, box), 1)
+    return row
 
 class MirrorForm(QWidget):
     """Every blockdev-mirror argument, grouped, with errors under each field and a QMP preview.
@@ -302,6 +340,8 @@ class MirrorForm(QWidget):
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("mirror-form-scroll")
         self.scroll_area.setWidgetResizable(True)
+        # The fields wrap (labels, hints, check texts) rather than widen the form.
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setAccessibleName(self.tr("blockdev-mirror arguments"))
         self.scroll_area.setAccessibleDescription(
             self.tr("Every argument of blockdev-mirror with its documented default"))
@@ -352,7 +392,7 @@ class MirrorForm(QWidget):
         """The input for one argument, set to its default, wired to ``revalidate``."""
         shown = spec.presentation
         if shown.node:
-            combo = QComboBox()
+            combo = narrow_combo()
             combo.setEditable(True)
             combo.setProperty("allow_empty", not spec.required)
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -360,14 +400,14 @@ class MirrorForm(QWidget):
             combo.currentTextChanged.connect(self.revalidate)
             return combo
         if spec.choices:
-            combo = QComboBox()
+            combo = narrow_combo()
             combo.addItems(list(spec.choices))
             combo.setCurrentText(str(spec.default) if spec.default is not None else "")
             combo.currentIndexChanged.connect(lambda _index: self._touch(spec.name))
             combo.currentIndexChanged.connect(self.revalidate)
             return combo
         if isinstance(spec.default, bool):
-            box = QCheckBox(qapi_text(shown.check_text))
+            box = QCheckBox()
             box.setChecked(spec.default)
             box.toggled.connect(lambda _on: self._touch(spec.name))
             box.toggled.connect(self.revalidate)
@@ -392,7 +432,7 @@ class MirrorForm(QWidget):
         if spec.since_text:
             tooltip += f"<br><br>{self._since_text(spec)}"
         if spec.presentation.unit is not None:
-            tooltip += f"<br><br>{SYNTAX_HELP}"
+            tooltip += f"<br><br>{core_text(SYNTAX_HELP)}"
         widget.setToolTip(tooltip)
         widget.setAccessibleName(qapi_text(spec.label))
         widget.setAccessibleDescription(qapi_text(spec.description))
@@ -408,7 +448,11 @@ class MirrorForm(QWidget):
         column = QVBoxLayout(cell)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(1)
-        for part in (widget, hint, error):
+        if isinstance(widget, QCheckBox):
+            column.addWidget(check_row(widget, qapi_text(spec.presentation.check_text)))
+        else:
+            column.addWidget(widget)
+        for part in (hint, error):
             column.addWidget(part)
         label = QLabel(qapi_text(spec.label))
         label.setBuddy(widget)
@@ -637,7 +681,7 @@ class MirrorForm(QWidget):
         try:
             return parse(text, spec.name), None
         except ValueError as err:
-            return None, str(err)
+            return None, error_text(err)
 
     def _collect(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Widgets to QMP arguments, defaults left out; plus the errors of unit parsing."""

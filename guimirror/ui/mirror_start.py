@@ -21,6 +21,7 @@ from guimirror.session.block_devices import list_block_devices, mounted_device_r
 from guimirror.session.libvirt_client import LibvirtClient
 from guimirror.session.target_checks import StartVerdict
 from guimirror.ui.ask import ask
+from guimirror.ui.core_texts import core_text
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoint_links import EndpointLinks
 from guimirror.ui.jobs_controller import JobsController
@@ -48,12 +49,12 @@ def target_is_zero_question(target: str, data: target_checks.DataMeasure | None)
     elif data.empty:
         found = QCoreApplication.translate(
             "MirrorStart", "The target '{0}' reads as zero: {1} on it.").format(
-                target, data.describe())
+                target, core_text(data.describe()))
     else:
         found = QCoreApplication.translate(
             "MirrorStart", "The target '{0}' does not read as zero: it holds {1}. "
             "The mirror would leave that data where the source has zeroes.").format(
-                target, data.describe())
+                target, core_text(data.describe()))
     return QCoreApplication.translate(
         "MirrorStart", "target-is-zero: {0}\n\n{1}\n\nStart with target-is-zero?").format(
             _tr(TARGET_IS_ZERO_RISK), found)
@@ -122,7 +123,7 @@ class MirrorStart:
         """Refuse (the form says why), or ask about target-is-zero, each warning and the
         confirmation."""
         if not verdict.allowed:
-            text = "\n".join(verdict.refusals)
+            text = "\n".join(core_text(refusal) for refusal in verdict.refusals)
             self.form.show_start_error(text)
             self.tasks.report(QCoreApplication.translate(
                 "MirrorStart", "mirror refused: {0}").format(text))
@@ -140,7 +141,7 @@ class MirrorStart:
         for warning in verdict.warnings:
             start_anyway = QCoreApplication.translate("MirrorStart", "Start anyway")
             answer = await ask(parent, QCoreApplication.translate("MirrorStart", "Size mismatch"),
-                               warning,
+                               core_text(warning),
                                [(start_anyway, "accept"),
                                 (QCoreApplication.translate("MirrorStart", "Cancel"), "reject")],
                                QMessageBox.Icon.Warning)
@@ -150,7 +151,7 @@ class MirrorStart:
             overwrite = QCoreApplication.translate("MirrorStart", "Overwrite target")
             answer = await ask(parent,
                                QCoreApplication.translate("MirrorStart", "The target holds data"),
-                               verdict.confirmation,
+                               core_text(verdict.confirmation),
                                [(overwrite, "destructive"),
                                 (QCoreApplication.translate("MirrorStart", "Cancel"), "reject")],
                                QMessageBox.Icon.Warning)
@@ -163,7 +164,7 @@ class MirrorStart:
         jobs = self.jobs
         link = self.links.current_link()
         if link is None:
-            raise StateError("no endpoint is selected")
+            raise StateError(QCoreApplication.translate("MirrorStart", "no endpoint is selected"))
         if confirm and not await self.check_start(model, link):
             return False
         job_id = model.job_id or model.device
@@ -177,7 +178,7 @@ class MirrorStart:
             await link.mirror(model, self.form.target_format or "raw")
         except GuimirrorError as err:
             jobs.start_failed(key)
-            self.form.show_start_error(err.desc)
+            self.form.show_start_error(core_text(err.desc))
             raise
         jobs.started(key, model.speed)
         self.form.reset_job_id()

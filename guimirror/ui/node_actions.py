@@ -276,7 +276,7 @@ class NodeActions:
         """Create the image if asked (worker thread), then blockdev-add."""
         link = link or self.links.current_link()
         if link is None:
-            raise StateError("no endpoint is selected")
+            raise StateError(QCoreApplication.translate("NodeActions", "no endpoint is selected"))
         if request.create is not None:
             driver = request.options.get("driver", "raw")
             if driver == "qcow2":
@@ -448,7 +448,8 @@ class NodeActions:
     async def open_example_workspace(self) -> None:
         link = self.links.get(BUILTIN)
         if link is None:
-            raise StateError("the built-in engine is not running")
+            raise StateError(QCoreApplication.translate(
+                "NodeActions", "the built-in engine is not running"))
         workspace = await asyncio.to_thread(create_example_workspace, self.resolved_data_dir())
         present = {node.node_name for node in link.nodes}
         for options in workspace.blockdev_add_options():

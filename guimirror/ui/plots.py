@@ -37,6 +37,9 @@ ESTIMATE_NOTE = QT_TRANSLATE_NOOP(
     "JobPlots", "dashed: ≈ estimated as len - offset (the engine shows no bitmap)")
 BURSTS_NOTE = QT_TRANSLATE_NOOP(
     "JobPlots", "progress reported in bursts: averaged over each burst")
+AXIS_LABEL_ROOM = (24, 72)
+"""Pixels each plot needs besides its left axis label's length: the margins, and under the
+dirty clusters also the time axis and the note above."""
 
 
 @dataclass(frozen=True)
@@ -123,11 +126,23 @@ class JobPlots(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget)
+        self.fit_axis_labels()
         self.apply_palette()
         self._timer = QTimer(self)
         self._timer.setInterval(int(1000 / redraw_hz))
         self._timer.timeout.connect(self._redraw)
         self._timer.start()
+
+    def fit_axis_labels(self) -> None:
+        """Keep the plots at least as tall as their vertical axis labels, so that a label
+        (a translated one is often longer) is never cut off."""
+        total = 0
+        for plot, room in zip((self.throughput_plot, self.dirty_plot), AXIS_LABEL_ROOM,
+                              strict=True):
+            height = int(plot.getAxis("left").label.boundingRect().width()) + room
+            plot.setMinimumHeight(height)
+            total += height
+        self.layout_widget.setMinimumHeight(total + 12)
 
     # --- colours ---------------------------------------------------------------------------
 
@@ -191,6 +206,7 @@ class JobPlots(QWidget):
         """Redraw in the current display units (axis label, curves, limit lines)."""
         self.throughput_plot.setLabel(
             "left", self.tr("throughput"), units=f"{DisplayUnits.mega()[1]}/s")
+        self.fit_axis_labels()
         for job_id in list(self._marks):
             self._set_marks(job_id, None)
         self._ranges.clear()

@@ -33,6 +33,7 @@ from guimirror.session.remote_mirror import (
     TcpRoute,
     route_for,
 )
+from guimirror.ui.core_texts import error_text
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoint_links import EndpointLinks
 from guimirror.ui.jobs_controller import JobsController
@@ -150,7 +151,7 @@ class RemoteMirrorDialog(QDialog):
             self.error.setText("")
         except (GuimirrorError, ValueError) as error:
             self.request = None
-            self.error.setText(error.desc if isinstance(error, GuimirrorError) else str(error))
+            self.error.setText(error_text(error))
         self.ok.setEnabled(self.request is not None)
 
     def _build(self) -> RemoteMirrorRequest:
@@ -220,7 +221,8 @@ class RemoteMirrors:
         """Export, nbd node, blockdev-mirror; then follow the job's end (caller's task)."""
         source, target = self.links.get(request.source), self.links.get(request.target)
         if source is None or target is None:
-            raise StateError("an endpoint of this mirror is gone")
+            raise StateError(QCoreApplication.translate(
+                "RemoteMirrors", "an endpoint of this mirror is gone"))
         route = route_for(source.endpoint, target.endpoint, request.tcp)
         plan = RemoteMirrorPlan(request.mirror, request.target_node, route, request.tls)
         mirror = RemoteMirror(source, target, plan)

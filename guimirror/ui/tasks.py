@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from qemu.qmp import QMPError
 
 from guimirror.errors import GuimirrorError
+from guimirror.ui.core_texts import core_text, error_text
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,14 @@ class TaskRunner(QObject):
         try:
             return await coro
         except GuimirrorError as err:
-            self.report(f"{what}: {err.desc}")
+            self.report(f"{what}: {core_text(err.desc)}")
         # The session is to wrap qemu.qmp's errors and the socket's OSError in guimirror's
         # own; until it does, they reach here as they are.
         except QMPError as err:  # e.g. the connection went away under a command
             self.report(f"{what}: {err}")
         except (OSError, RuntimeError, ValueError) as err:
             log.exception("%s failed", what)
-            self.report(f"{what}: {err}")
+            self.report(f"{what}: {error_text(err)}")
         return None
 
     def report(self, text: str) -> None:

@@ -35,6 +35,7 @@ from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.qapi.events import BlockExportDeleted, QAPIEvent
 from guimirror.session import target_checks
 from guimirror.ui.ask import ask
+from guimirror.ui.core_texts import core_text, error_text
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.units import format_size, parse_speed
 
@@ -174,7 +175,7 @@ class WriteLoadPanel(QWidget):
         for name, node in self.nodes.items():
             refusal = target_checks.load_refusal(node, self._job_targets)
             if refusal:
-                self.refused[name] = refusal
+                self.refused[name] = core_text(refusal)
         names = [name for name in self.nodes if name not in self.refused]
         self.node.setToolTip(self.tr("Not offered: {0}").format("; ".join(self.refused.values()))
                              if self.refused else "")
@@ -202,9 +203,9 @@ class WriteLoadPanel(QWidget):
         link = self._current_link()
         node = self.node.currentText().strip()
         try:
-            rate = parse_speed(self.rate.text(), "rate")
+            rate = parse_speed(self.rate.text(), self.tr("rate"))
         except ValueError as err:
-            return self._fail(str(err))
+            return self._fail(error_text(err))
         if self.refusal:
             return self._fail(self.refusal)
         if link is None or not node:
@@ -227,7 +228,7 @@ class WriteLoadPanel(QWidget):
             })
         except GuimirrorError as err:
             await self.servers.release(link)
-            return self._fail(err.desc)
+            return self._fail(core_text(err.desc))
         client = NBDClient()
         try:
             await client.connect(export_id, path=path)
@@ -275,7 +276,7 @@ class WriteLoadPanel(QWidget):
         if question is None:
             return True
         write = self.tr("Write into '{0}'").format(node.node_name)
-        answer = await ask(self.window(), self.tr("The node holds data"), question,
+        answer = await ask(self.window(), self.tr("The node holds data"), core_text(question),
                            [(write, "destructive"), (self.tr("Cancel"), "reject")],
                            QMessageBox.Icon.Warning)
         return answer == write

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import PySide6
+import pytest
 
 TOP = Path(__file__).resolve().parents[2]
 QAPI_TEXTS = TOP / "guimirror" / "ui" / "qapi_texts.py"
+CORE_TEXTS = TOP / "guimirror" / "ui" / "core_texts.py"
 TRANSLATIONS = TOP / "guimirror" / "translations"
 QT_TOOLS = Path(PySide6.__file__).parent
 
@@ -50,6 +55,82 @@ def test_the_qapi_texts_module_holds_every_text_of_the_models(tmp_path: Path) ->
     for spec in MIRROR_ARGUMENTS:
         assert spec.label in TEXTS and spec.description in TEXTS
         assert spec.presentation.group in TEXTS
+
+
+def test_the_core_texts_module_holds_every_text_of_the_core(tmp_path: Path) -> None:
+    """A Text added or reworded in the core without regenerating core_texts.py fails here; the
+    test above then fails until the new template is translated."""
+    fresh = tmp_path / "core_texts.py"
+    subprocess.run([sys.executable, str(TOP / "packaging" / "core_texts.py"), str(fresh)],
+                   check=True)
+    assert fresh.read_text() == CORE_TEXTS.read_text(), \
+        "the core's texts changed: run packaging/translations.sh and translate them"
+    from guimirror.session.convergence import HINT
+    from guimirror.session.outcomes import cancel_question
+    from guimirror.ui.core_texts import TEXTS
+    from guimirror.units import SYNTAX_HELP
+    question = cancel_question(job_id="j", device="d", target="t", offset=1, length=2)
+    assert {HINT, SYNTAX_HELP, question.template} <= set(TEXTS)
+
+
+def test_every_translation_keeps_the_fields_of_its_source() -> None:
+    """A translated template with a misspelt or missing {field} would fail, or say less, when
+    the window fills it in."""
+    fields = re.compile(r"{[^{}]*}")
+    for message in ElementTree.parse(TRANSLATIONS / "guimirror_de.ts").getroot().iter("message"):
+        source = message.findtext("source") or ""
+        translation = message.findtext("translation") or ""
+        assert sorted(fields.findall(source)) == sorted(fields.findall(translation)), source
+
+
+@pytest.fixture
+def german(qapp: Any) -> Iterator[None]:
+    """The shipped German catalogue installed on the running application."""
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    translator = QTranslator()
+    assert translator.load(str(TRANSLATIONS / "guimirror_de.qm"))
+    QCoreApplication.installTranslator(translator)
+    try:
+        yield
+    finally:
+        QCoreApplication.removeTranslator(translator)
+
+
+def test_core_texts_show_in_german_with_their_arguments(german: None) -> None:
+    from guimirror.session.outcomes import EndVerb, job_outcome
+    from guimirror.session.target_checks import DataMeasure, MeasureMethod, judge_start
+    from guimirror.ui.core_texts import core_text, error_text
+    from guimirror.units import parse_size
+
+    outcome = job_outcome(event="BLOCK_JOB_COMPLETED", device="src", target="dst",
+                          ready_seen=True, verb=EndVerb.COMPLETE)
+    assert outcome == "pivoted: users of 'src' now write to 'dst'", "English stays the str"
+    assert core_text(outcome) == ("Pivot ausgeführt: die Benutzer von 'src' schreiben jetzt "
+                                  "auf 'dst'")
+    data = DataMeasure("/dev/x", 1 << 20, 4096, MeasureMethod.EXTENTS,
+                       holds=describe_ext4())
+    verdict = judge_start(device="src", target="dst", source_size=1 << 20,
+                          target_size=2 << 20, target_users=["vm1"], target_mount_refusal=None,
+                          target_data=data)
+    assert core_text(verdict.refusals[0]) == ("Knoten 'dst' ist belegt: er wird von vm1 "
+                                              "verwendet")
+    assert "(1048576 Byte) groß" in core_text(verdict.warnings[0])
+    assert "different sizes" in core_text(verdict.warnings[0]), "QEMU's words stay"
+    assert core_text(verdict.confirmation) == (
+        "Das Ziel 'dst' (2 MiB) enthält 4 KiB Daten, ein ext4-Dateisystem 'data'. Die "
+        "Spiegelung überschreibt alles mit dem Inhalt von 'src'. Fortfahren?"), \
+        "Text arguments are translated too"
+    with pytest.raises(ValueError) as raised:
+        parse_size("10 parsecs")
+    assert error_text(raised.value) == ("Größe: unbekannte Einheit 'parsecs' (B, K, M, G, "
+                                        "KiB, MiB, kB, MB... verwenden)")
+    assert error_text(ValueError("plain")) == "plain"
+
+
+def describe_ext4() -> str:
+    from guimirror.session.target_checks import describe_blkid
+    return describe_blkid({"TYPE": "ext4", "LABEL": "data", "USAGE": "filesystem"})
 
 
 def test_the_shipped_qm_is_compiled_from_the_ts(tmp_path: Path) -> None:
@@ -121,3 +202,54 @@ def test_the_window_stays_english_under_an_english_locale(tmp_path: Path) -> Non
     assert isinstance(labels, dict)
     assert labels["device"].replace("&", "") == "Source (device)"
     assert english["start"] == "&Start mirror"
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_form_needs_no_horizontal_scroll_bar_at_1024x768(
+        language: str, qloop: Any, qtbot: Any, settings: Any) -> None:
+    """German labels, hints and check texts are longer: they wrap, the form never scrolls
+    sideways or clips its right edge, and the plots' vertical axis labels are not cut off."""
+    from PySide6.QtCore import QCoreApplication, Qt, QTranslator
+    from PySide6.QtGui import QFontMetrics
+
+    from guimirror.ui.main_window import MainWindow
+    from guimirror.ui.mirror_form import CheckText, NodeChoice
+
+    translator = QTranslator()
+    if language == "de":
+        assert translator.load(str(TRANSLATIONS / "guimirror_de.qm"))
+        QCoreApplication.installTranslator(translator)
+    window = MainWindow(settings)
+    try:
+        window.show()
+        qtbot.waitExposed(window)
+        window.resize(1024, 768)
+        qtbot.waitUntil(lambda: window.width() == 1024)
+        assert window.height() == 768
+        form = window.form
+        assert form.start_button.text() == {"en": "&Start mirror",
+                                            "de": "Spiegelung &starten"}[language]
+        long_name = "a-node-name-much-longer-than-the-form-is-wide-" * 2
+        form.set_nodes([NodeChoice(long_name, 1 << 20, 65536),
+                        NodeChoice("beta", 1 << 20, 65536)])
+        area = form.scroll_area
+        qtbot.waitUntil(lambda: form.fields.width() <= area.viewport().width())
+        assert not area.horizontalScrollBar().isVisible()
+        assert form.fields.minimumSizeHint().width() <= area.viewport().width()
+        check_texts = form.fields.findChildren(CheckText)
+        assert len(check_texts) == 3
+        for text in check_texts:
+            assert text.geometry().right() < text.parentWidget().width()
+        finalize = next(text for text in check_texts if text.box is form.inputs["auto-finalize"])
+        before = finalize.box.isChecked()
+        qtbot.mouseClick(finalize, Qt.MouseButton.LeftButton)
+        assert finalize.box.isChecked() is not before, "a click on the text toggles the box"
+        for plot in (window.plots.throughput_plot, window.plots.dirty_plot):
+            axis = plot.getAxis("left")
+            label = QFontMetrics(axis.label.font()).horizontalAdvance(axis.label.toPlainText())
+            assert axis.height() >= label, axis.label.toPlainText()
+    finally:
+        QCoreApplication.removeTranslator(translator)
+        window.hide()
+        window.deleteLater()
