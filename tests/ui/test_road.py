@@ -120,7 +120,9 @@ def test_no_eta_and_no_throughput_while_paused_or_after_a_cancel(
     engine_window: Any, qtbot: Any, qloop: Any, tmp_path: Path
 ) -> None:
     window = engine_window
-    add_nodes(window, qtbot, qloop, tmp_path, 32 * MiB)
+    # 32 s of copying at 2 MiB/s: on a loaded machine the waits below must not outlast it, or
+    # the cancel meets a READY job, which ends as completed.
+    add_nodes(window, qtbot, qloop, tmp_path, 64 * MiB)
     key = start_mirror(window, qtbot, "2M")
     row = window.job_panel.rows[key]
     qtbot.waitUntil(lambda: row.eta.text().startswith("ETA ") and "—" not in row.eta.text(),
