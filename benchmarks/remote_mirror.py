@@ -3,14 +3,25 @@
 
 Two network namespaces joined by a veth pair stand for two hosts, the link shaped on both
 ends with ``tc qdisc add dev VETH root netem rate 1gbit delay 5ms`` (1 Gbit/s each way,
-10 ms round trip). On the far host qemu-nbd serves a fresh raw target on 10.231.0.2, with or
-without ``--tls-creds``; on the near host a daemon opens the random-data source and an
-``nbd`` node for the target (``tls-creds`` for TLS) and runs ``blockdev-mirror sync=full``.
-The figure is the time from blockdev-mirror to BLOCK_JOB_READY (everything copied and the
-target flushed). Rounds are interleaved: each round runs every contender once on the same
-source. Medians with min and max, ratios last. Root only (namespaces, tc).
+10 ms round trip), or, on a kernel without sch_netem, ``tbf rate 1gbit burst 2mb latency
+50ms`` (no added delay). On the far host qemu-nbd serves a fresh raw target on 10.231.0.2,
+with or without ``--tls-creds``; on the near host a daemon opens the random-data source and
+an ``nbd`` node for the target (``tls-creds`` for TLS) and runs ``blockdev-mirror
+sync=full``. The figure is the time from blockdev-mirror to BLOCK_JOB_READY (everything
+copied and the target flushed). The target lives in tmpfs (``--target-dir``, default
+/dev/shm) so that the flush at READY costs what the link costs, not the far disk's
+write-back of 2 GiB.
+
+The ceiling is measured on the same link in every round: one TCP stream of the same size
+between the namespaces (``tcp``). The shapers count whole frames: at MTU 1500 a TCP segment
+carries 1448 bytes of payload in 1514 (Ethernet, IP and TCP headers with timestamps), so
+1 Gbit/s (119.2 MiB/s) carries at most 114.0 MiB/s of payload. Rounds are interleaved: each
+round runs every contender once on the same source. Medians with min and max, then each
+contender's fraction of the shaped rate and of the TCP ceiling, ratios last. Root only
+(namespaces, tc).
 
 Run: .venv/bin/python benchmarks/remote_mirror.py [--size-mib N] [--rounds N] [--dir DIR]
+         [--target-dir DIR]
 """
 
 from __future__ import annotations
@@ -40,6 +51,22 @@ PORT = "10809"
 REPO = Path(__file__).resolve().parent.parent
 CONTENDERS = ("guimirror", "qemu")
 MODES = ("plain", "tls")
+RATE = 1e9 / 8 / MiB
+"""The shaped rate, 1 Gbit/s, in MiB/s."""
+# tbf's burst must hold at least rate/HZ bytes (1.25 MB at HZ=100): with 256kb a TCP stream
+# reached 109 MiB/s here, with 1mb and more 112-114 MiB/s, the payload's share of the link.
+TBF = ("tbf", "rate", "1gbit", "burst", "2mb", "latency", "50ms")
+TCP_PORT = 5001
+TCP_RECEIVER = f"""
+import socket
+server = socket.create_server(({FAR!r}, {TCP_PORT}))
+print("listening", flush=True)
+connection, _ = server.accept()
+buffer = bytearray(1 << 20)
+while connection.recv_into(buffer):
+    pass
+connection.sendall(b"done")
+"""
 
 
 def sh(*argv: str) -> None:
@@ -92,8 +119,8 @@ class Link:
                 self.shaping = "netem rate 1gbit delay 5ms"
             except subprocess.CalledProcessError:
                 # a kernel without sch_netem: the rate alone, with a token bucket
-                sh(*tc, "tbf", "rate", "1gbit", "burst", "256kb", "latency", "50ms")
-                self.shaping = "tbf rate 1gbit (this kernel has no netem: no added delay)"
+                sh(*tc, *TBF)
+                self.shaping = f"{' '.join(TBF)} (this kernel has no netem: no added delay)"
 
     def __exit__(self, *exc: object) -> None:
         for ns in (self.near, self.far):
@@ -156,9 +183,37 @@ async def start_daemon(
     return process, client
 
 
+async def tcp_stream(link: Link, size: int) -> float:
+    """Seconds to send ``size`` bytes over one TCP connection from the near host to the far
+    one, until the receiver has read them all: the link's ceiling for one stream."""
+    receiver = await asyncio.create_subprocess_exec(
+        "ip", "netns", "exec", link.far, sys.executable, "-c", TCP_RECEIVER,
+        stdout=subprocess.PIPE)
+    assert receiver.stdout is not None
+    await receiver.stdout.readline()
+    sender = await asyncio.create_subprocess_exec(
+        "ip", "netns", "exec", link.near, sys.executable, "-c", f"""
+import socket, time
+connection = socket.create_connection(({FAR!r}, {TCP_PORT}))
+block = memoryview(bytes(4 << 20))
+left = {size}
+started = time.monotonic()
+while left > 0:
+    left -= connection.send(block[:min(left, len(block))])
+connection.shutdown(socket.SHUT_WR)
+connection.recv(4)
+print(time.monotonic() - started)
+""", stdout=subprocess.PIPE)
+    output, _ = await sender.communicate()
+    await receiver.wait()
+    if sender.returncode != 0:
+        raise RuntimeError("the TCP stream failed")
+    return float(output)
+
+
 async def one_run(kind: str, mode: str, link: Link, directory: Path, source: Path,
-                  creds: tuple[Path, Path]) -> float:  # fmt: skip
-    target = directory / "target.raw"
+                  creds: tuple[Path, Path], target_dir: Path) -> float:  # fmt: skip
+    target = target_dir / f"gm-remote-bench-{os.getpid()}-target.raw"
     await asyncio.to_thread(fresh_target, target, source)
     server = await serve_target(link, target, creds[0] if mode == "tls" else None)
     qmp = directory / "qmp" / f"{kind}.sock"
@@ -186,19 +241,27 @@ async def one_run(kind: str, mode: str, link: Link, directory: Path, source: Pat
         target.unlink()
 
 
-async def rounds(count: int, size: int, directory: Path) -> tuple[str, dict[str, list[float]]]:
+async def rounds(count: int, size: int, directory: Path, target_dir: Path
+                 ) -> tuple[str, dict[str, list[float]]]:
     creds = make_credentials(directory / "tls", addresses=(FAR,))
     (directory / "qmp").mkdir(mode=0o700)
     source = directory / "source.raw"
     await asyncio.to_thread(make_source, source, size)
+    # Write the source back now, so that the first round's reads do not race its write-back.
+    await asyncio.to_thread(os.sync)
     results: dict[str, list[float]] = {f"{k} {m}": [] for k in CONTENDERS for m in MODES}
+    results["tcp"] = []
     with Link() as link:
         print(f"link shaped on both ends: {link.shaping}", flush=True)
         for round_number in range(1, count + 1):
+            seconds = await tcp_stream(link, size)
+            results["tcp"].append(seconds)
+            print(f"round {round_number}: tcp stream      {seconds:7.2f} s "
+                  f"({size / MiB / seconds:6.1f} MiB/s)", flush=True)  # fmt: skip
             for mode in MODES:
                 for kind in CONTENDERS:
                     seconds = await one_run(kind, mode, link, directory, source,
-                                            (creds.server, creds.client))
+                                            (creds.server, creds.client), target_dir)
                     results[f"{kind} {mode}"].append(seconds)
                     print(f"round {round_number}: {kind:9} {mode:5} {seconds:7.2f} s "
                           f"({size / MiB / seconds:6.1f} MiB/s)", flush=True)  # fmt: skip
@@ -210,12 +273,14 @@ def main() -> None:
     parser.add_argument("--size-mib", type=int, default=2048)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--target-dir", type=Path, default=Path("/dev/shm"))
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("remote_mirror.py needs root (network namespaces, tc)")
     directory = Path(tempfile.mkdtemp(prefix="gm-remote-bench-", dir=args.dir))
     try:
-        shaping, results = asyncio.run(rounds(args.rounds, args.size_mib * MiB, directory))
+        shaping, results = asyncio.run(
+            rounds(args.rounds, args.size_mib * MiB, directory, args.target_dir))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     size = args.size_mib * MiB
@@ -225,6 +290,10 @@ def main() -> None:
         medians[name] = statistics.median(values)
         print(f"  {name:16} median {medians[name]:6.2f} s ({size / MiB / medians[name]:6.1f} "
               f"MiB/s)  min {min(values):6.2f}  max {max(values):6.2f}")  # fmt: skip
+    print(f"  of the shaped rate ({RATE:.1f} MiB/s) and of the TCP stream's:")
+    for name, median in medians.items():
+        rate = size / MiB / median
+        print(f"  {name:16} {rate / RATE:6.1%}  {medians['tcp'] / median:6.1%}")
     for mode in MODES:
         ratio = medians[f"guimirror {mode}"] / medians[f"qemu {mode}"]
         print(f"  guimirror / qemu, {mode}: {ratio:.2f}")

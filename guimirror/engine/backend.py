@@ -47,13 +47,17 @@ class BlockBackend:
         if not self.writable:
             raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, *, fua: bool = False
+    ) -> None:
         self._check_writable()
-        await self.node.pwrite(offset, data)
+        await self.node.pwrite(offset, data, fua=fua)
 
-    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+    async def pwrite_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, *, fua: bool = False
+    ) -> None:
         self._check_writable()
-        await self.node.pwrite_zeroes(offset, length, may_unmap)
+        await self.node.pwrite_zeroes(offset, length, may_unmap, fua=fua)
 
     async def pdiscard(self, offset: int, length: int) -> None:
         self._check_writable()

@@ -133,21 +133,25 @@ class MirrorTopNode(BlockNode):
         finally:
             self._leave()
 
-    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, *, fua: bool = False
+    ) -> None:
         data = bytes(data)
         await self._write(
             offset,
             len(data),
-            lambda node: node.pwrite(offset, data),
-            lambda target: target.pwrite(offset, data),
+            lambda node: node.pwrite(offset, data, fua=fua),
+            lambda target: target.pwrite(offset, data, fua=fua),
         )
 
-    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+    async def pwrite_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, *, fua: bool = False
+    ) -> None:
         await self._write(
             offset,
             length,
-            lambda node: node.pwrite_zeroes(offset, length, may_unmap),
-            lambda target: target.pwrite_zeroes(offset, length, may_unmap),
+            lambda node: node.pwrite_zeroes(offset, length, may_unmap, fua=fua),
+            lambda target: target.pwrite_zeroes(offset, length, may_unmap, fua=fua),
         )
 
     async def pdiscard(self, offset: int, length: int) -> None:

@@ -117,12 +117,21 @@ class BlockNode(abc.ABC):
         """Read ``length`` bytes at ``offset``. Raises OSError with the errno of a failure."""
 
     @abc.abstractmethod
-    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
-        """Write ``data`` at ``offset``. Raises OSError; EROFS on a read-only node."""
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, *, fua: bool = False
+    ) -> None:
+        """Write ``data`` at ``offset``. Raises OSError; EROFS on a read-only node.
+
+        ``fua`` (QEMU's BDRV_REQ_FUA, NBD's FUA flag): the write is durable when this
+        returns, as if flushed; writes before it need not be. A no-op with cache.no-flush.
+        """
 
     @abc.abstractmethod
-    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
-        """Make ``length`` bytes at ``offset`` read as zeroes; may unmap when allowed."""
+    async def pwrite_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, *, fua: bool = False
+    ) -> None:
+        """Make ``length`` bytes at ``offset`` read as zeroes; may unmap when allowed.
+        ``fua`` as for ``pwrite``."""
 
     @abc.abstractmethod
     async def pdiscard(self, offset: int, length: int) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import logging
 import os
 import signal
 import socket
@@ -29,7 +30,7 @@ from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.errors import QAPIError
 from guimirror.qmp import keyval
 from guimirror.qmp.json_stream import in_visit_order
-from guimirror.qmp.server import QMPServer, TransportError
+from guimirror.qmp.server import QMPServer, TransportError, check_socket_directory
 
 PROG = "guimirror-daemon"
 
@@ -180,7 +181,7 @@ class Daemon:
         if "path" not in options and not ("host" in options and "port" in options):
             raise QAPIError("chardev: socket: no host given")
         if "path" in options:
-            check_socket_directory(str(options["path"]))
+            check_chardev_directory(str(options["path"]))
         self.chardevs[chardev_id] = options
 
     async def _add_monitor(self, options: dict[str, Any]) -> None:
@@ -222,13 +223,18 @@ class Daemon:
                 self.pidfile.unlink()
 
 
-def check_socket_directory(path: str) -> None:
-    """QEMU binds a socket chardev when it is created: a directory that is not there is an
-    error of --chardev, in QEMU's words."""
+def check_chardev_directory(path: str) -> None:
+    """QEMU binds a socket chardev when it is created: a directory that is not there, or
+    one the socket rule refuses (``server.check_socket_directory``), is an error of
+    --chardev, in QEMU's words."""
     directory = os.path.dirname(path) or "."
     if not os.path.isdir(directory):
         reason = os.strerror(errno.ENOTDIR if os.path.exists(directory) else errno.ENOENT)
         raise QAPIError(f"Failed to bind socket to {path}: {reason}")
+    try:
+        check_socket_directory(Path(directory).resolve())
+    except TransportError as error:
+        raise QAPIError(f"Failed to bind socket to {path}: {error}") from None
 
 
 def nbd_server_arguments(options: dict[str, Any]) -> dict[str, Any]:
@@ -311,6 +317,20 @@ def notify_ready() -> None:
         print(f"{PROG}: cannot notify {address!r} of readiness: {error}", file=sys.stderr)
 
 
+class QemuStyleFormatter(logging.Formatter):
+    """Log records as QEMU reports on stderr: ``guimirror-daemon: warning: <message>``."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return f"{PROG}: {record.levelname.lower()}: {record.message}"
+
+
+def log_to_stderr() -> None:
+    """The engine's and the server's warnings and errors go to stderr, in QEMU's style."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(QemuStyleFormatter())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console script's entry point."""
     try:
@@ -324,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     if line.version:
         sys.stdout.write(VERSION)
         return 0
+    log_to_stderr()
     return asyncio.run(run(line))
 
 

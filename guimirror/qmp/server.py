@@ -112,10 +112,13 @@ class QMPServer:
         self.state = ServerState.RUNNING
 
     async def start_unix(self, path: str | os.PathLike[str]) -> None:
-        """Listen on a unix socket in a directory only its owner (or group) can enter."""
+        """Listen on a unix socket in a directory ``check_socket_directory`` accepts; its
+        warning, if any, goes to the log."""
         self._require_open()
         socket_path = Path(path)
-        sock = await asyncio.to_thread(bind_unix_socket, socket_path)
+        sock, warning = await asyncio.to_thread(bind_unix_socket, socket_path)
+        if warning is not None:
+            log.warning("QMP socket %s: %s", socket_path, warning)
         server = await asyncio.start_unix_server(self._one_at_a_time(), sock=sock)
         self._listeners.append(server)
         self._unix_paths.append(socket_path)
@@ -310,23 +313,57 @@ class QMPServer:
                 connection.send(message)
 
 
-def bind_unix_socket(socket_path: Path) -> socket.socket:
-    """A unix socket bound at ``socket_path``, mode 0600 or 0660 (runs in a worker thread).
+def check_socket_directory(directory: Path) -> str | None:
+    """Refuse ``directory`` for a QMP socket, or accept it; the warning to give, if any.
 
-    The directory must be ours unless we are root, writable by its owner only, and
-    accessible by its owner (mode 0700) or also by its group (0750, e.g. root:guimirror under
-    /run). A root daemon hands the socket to the directory's owner so that user's GUI can
-    connect; in a group's directory the socket is 0660 and the group's members connect.
+    Refused (``TransportError``), because someone else could remove or replace our socket
+    there and answer the clients in our place:
+
+    - a directory anyone besides its owner can write (o+w, or g+w: the group need not be
+      ours alone) unless it has the sticky bit, which lets only a file's owner, the
+      directory's owner and root remove or rename a file (``/tmp``, 1777, is accepted);
+    - a directory owned by another user than us or root, unless we are root.
+
+    Accepted: 0700, 0750, 0755, 1777, the qemu-storage-daemon examples (``path=qmp.sock``
+    in a 0755 directory, a socket under ``/run``). The socket is 0600 (0660 in a directory
+    shared with its group: g+x, no o+x), so others cannot connect; the warning says when
+    others can reach its name all the same (every directory from ``/`` down is o+x), and
+    when they could also take that name while we are not there (a sticky o+w directory).
+    Runs in a worker thread or at start-up.
+    """
+    info = directory.stat()
+    mode = info.st_mode
+    writable_by_others = bool(mode & (stat.S_IWGRP | stat.S_IWOTH))
+    if writable_by_others and not mode & stat.S_ISVTX:
+        raise TransportError(
+            f"{directory} is writable by others ({stat.filemode(mode)}) without the sticky "
+            f"bit: they could replace the socket")
+    euid = os.geteuid()
+    if euid != 0 and info.st_uid not in (euid, 0):
+        raise TransportError(
+            f"{directory} belongs to another user (uid {info.st_uid}), who could replace "
+            f"the socket")
+    if not all(os.stat(part).st_mode & stat.S_IXOTH for part in (directory, *directory.parents)):
+        return None
+    warning = (f"others can reach {directory} ({stat.filemode(mode)}); only the socket's mode "
+               f"keeps them out")
+    if writable_by_others:
+        warning += ", and they can take the socket's name while the daemon is not running"
+    return warning
+
+
+def bind_unix_socket(socket_path: Path) -> tuple[socket.socket, str | None]:
+    """A unix socket bound at ``socket_path`` in a directory ``check_socket_directory``
+    accepts, and its warning (runs in a worker thread).
+
+    The socket is 0600, or 0660 in a directory shared with its group (g+x but not o+x,
+    e.g. root:guimirror 0750 under /run): the group's members connect. A root daemon
+    hands the socket to the directory's owner so that user's GUI can connect.
     """
     directory = socket_path.parent.resolve()
+    warning = check_socket_directory(directory)
     info = directory.stat()
-    foreign = info.st_uid != os.geteuid() and os.geteuid() != 0
-    group_shared = bool(info.st_mode & 0o050)
-    if info.st_mode & 0o027 or foreign:
-        raise TransportError(
-            f"refusing to put a QMP socket in {directory}: the directory must be ours "
-            f"and accessible by its owner only (mode 0700), or also by its group (0750); "
-            f"it is {stat.filemode(info.st_mode)}, uid {info.st_uid}")
+    group_shared = bool(info.st_mode & stat.S_IXGRP) and not info.st_mode & stat.S_IXOTH
     with contextlib.suppress(FileNotFoundError):
         if stat.S_ISSOCK(socket_path.lstat().st_mode):
             socket_path.unlink()
@@ -345,7 +382,7 @@ def bind_unix_socket(socket_path: Path) -> socket.socket:
         os.chown(socket_path, -1, info.st_gid, follow_symlinks=False)
     if os.geteuid() == 0 and info.st_uid != 0:
         os.chown(socket_path, info.st_uid, info.st_gid, follow_symlinks=False)
-    return sock
+    return sock, warning
 
 
 def private_socket_dir() -> Path:

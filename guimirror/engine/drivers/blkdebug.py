@@ -118,21 +118,26 @@ class BlkdebugNode(DriverNode):
         await self._check(offset, length, "read")
         return await self.image.pread(offset, length)
 
-    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, len(data))
         try:
             await self._check(offset, len(data), "write")
-            await self.image.pwrite(offset, data)
+            await self.image.pwrite(offset, data, fua=fua)
         finally:
             self.written()
 
-    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+    async def pwrite_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, length)
         try:
             await self._check(offset, length, "write-zeroes")
-            await self.image.pwrite_zeroes(offset, length, may_unmap and self.discard_unmap)
+            await self.image.pwrite_zeroes(
+                offset, length, may_unmap and self.discard_unmap, fua=fua)
         finally:
             self.written()
 

@@ -174,34 +174,49 @@ class NbdNode(DriverNode):
         ]
         return b"".join(parts)
 
-    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, len(data))
         view = memoryview(data).cast("B")
         step = self.client.info.maximum_block
+        native_fua = self._native_fua(fua)
         try:
             for start in range(0, len(view), step):
                 chunk = view[start : start + step]
-                await self._call(NBDClient.pwrite, offset + start, chunk)
+                await self._call(NBDClient.pwrite, offset + start, chunk, native_fua)
         finally:
             self.written()
+        if fua and not native_fua:
+            await self.flush()
 
-    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+    async def pwrite_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, length)
         unmap = may_unmap and self.discard_unmap
+        native_fua = self._native_fua(fua)
         try:
             if not self.client.info.can(p.TransmissionFlag.SEND_WRITE_ZEROES):
                 step = self.client.info.maximum_block
                 for at in range(offset, offset + length, step):
                     size = min(step, offset + length - at)
-                    await self._call(NBDClient.pwrite, at, bytes(size))
-                return
-            for at in range(offset, offset + length, MAX_ZERO_REQUEST):
-                size = min(MAX_ZERO_REQUEST, offset + length - at)
-                await self._call(NBDClient.write_zeroes, at, size, unmap)
+                    await self._call(NBDClient.pwrite, at, bytes(size), native_fua)
+            else:
+                for at in range(offset, offset + length, MAX_ZERO_REQUEST):
+                    size = min(MAX_ZERO_REQUEST, offset + length - at)
+                    await self._call(NBDClient.write_zeroes, at, size, unmap, native_fua)
         finally:
             self.written()
+        if fua and not native_fua:
+            await self.flush()
+
+    def _native_fua(self, fua: bool) -> bool:
+        """Whether to send a FUA write with NBD's FUA flag: asked for, flushes not disabled
+        (cache.no-flush), and the server advertises SEND_FUA; else ``flush`` follows it."""
+        return fua and not self.no_flush and self.client.info.can(p.TransmissionFlag.SEND_FUA)
 
     async def pdiscard(self, offset: int, length: int) -> None:
         check_writable(self)

@@ -44,12 +44,16 @@ class NullNode(DriverNode):
         check_request(self, offset, length)
         return bytes(length)
 
-    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, len(data))
         self.written()
 
-    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+    async def pwrite_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, length)
         self.written()

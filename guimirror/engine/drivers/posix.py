@@ -101,22 +101,34 @@ class PosixNode(DriverNode):
             return await self._io(io.pread_direct, offset, length, self.alignment)
         return await self._io(io.pread_exact, offset, length)
 
-    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, len(data))
+        durable = fua and not self.no_flush
         try:
             if self.cache_direct:
                 await self._io(io.pwrite_direct, data, offset, self.alignment)
+            elif durable:
+                await self._io(pwrite_dsync, data, offset)
+                durable = False
             else:
                 await self._io(io.pwrite_all, data, offset)
+            if durable:
+                await self._io(os.fdatasync)
         finally:
             self.written()
 
-    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+    async def pwrite_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, length)
         try:
             await self._io(self._zeroes, offset, length, may_unmap and self.discard_unmap)
+            if fua and not self.no_flush:
+                await self._io(os.fdatasync)
         finally:
             self.written()
 
@@ -156,6 +168,20 @@ class PosixNode(DriverNode):
     def _discard(self, fd: int, offset: int, length: int) -> None:
         """Worker thread: discard a range."""
         raise NotImplementedError
+
+
+def pwrite_dsync(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:
+    """Worker thread: a FUA write. pwritev2 with RWF_DSYNC makes this range alone durable
+    (Linux); without it, write and fdatasync the file."""
+    flags = getattr(os, "RWF_DSYNC", None)
+    if flags is None:
+        io.pwrite_all(fd, data, offset)
+        os.fdatasync(fd)
+        return
+    view = memoryview(data).cast("B")
+    done = 0
+    while done < len(view):
+        done += os.pwritev(fd, [view[done:]], offset + done, flags)
 
 
 @dataclass(eq=False)

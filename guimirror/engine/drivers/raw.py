@@ -91,21 +91,25 @@ class RawNode(DriverNode):
         raise_event(self.shown_child("file"), "read_aio")
         return await self.child.pread(self.offset + offset, length)
 
-    async def pwrite(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+    async def pwrite(
+        self, offset: int, data: bytes | bytearray | memoryview, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, len(data))
         raise_event(self.shown_child("file"), "write_aio")
         try:
-            await self.child.pwrite(self.offset + offset, data)
+            await self.child.pwrite(self.offset + offset, data, fua=fua)
         finally:
             self.written()
 
-    async def pwrite_zeroes(self, offset: int, length: int, may_unmap: bool = False) -> None:
+    async def pwrite_zeroes(
+        self, offset: int, length: int, may_unmap: bool = False, *, fua: bool = False
+    ) -> None:
         check_writable(self)
         check_request(self, offset, length)
         try:
             await self.child.pwrite_zeroes(
-                self.offset + offset, length, may_unmap and self.discard_unmap
+                self.offset + offset, length, may_unmap and self.discard_unmap, fua=fua
             )
         finally:
             self.written()

@@ -96,15 +96,14 @@ async def cache(export: NbdExport, request: Request) -> None:
 
 async def write(export: NbdExport, request: Request) -> None:
     if request.data:
-        await export.backend.pwrite(request.offset, request.data)
-    await _after_write(export, request)
+        await export.backend.pwrite(request.offset, request.data, fua=_fua(export, request))
 
 
 async def write_zeroes(export: NbdExport, request: Request) -> None:
     if request.length:
         may_unmap = not request.flags & p.CommandFlag.NO_HOLE
-        await export.backend.pwrite_zeroes(request.offset, request.length, may_unmap)
-    await _after_write(export, request)
+        await export.backend.pwrite_zeroes(
+            request.offset, request.length, may_unmap, fua=_fua(export, request))
 
 
 async def trim(export: NbdExport, request: Request) -> None:
@@ -143,6 +142,11 @@ async def block_status(export: NbdExport, request: Request) -> bytes:
     return payload + b"".join(p.EXTENT.pack(length, flags) for length, flags in extents)
 
 
+def _fua(export: NbdExport, request: Request) -> bool:
+    """The client's FUA goes down to the nodes as theirs (every write is FUA in writethrough)."""
+    return bool(request.flags & p.CommandFlag.FUA) or export.writethrough
+
+
 async def _after_write(export: NbdExport, request: Request) -> None:
-    if request.flags & p.CommandFlag.FUA or export.writethrough:
+    if _fua(export, request):
         await export.backend.flush()
