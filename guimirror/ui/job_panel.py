@@ -210,7 +210,6 @@ class JobRow(QFrame):
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.io_status, 1)
         mode_row.addWidget(self.copy_mode)
-        mode_row.addWidget(self.switch_button)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 4, 8, 4)
@@ -222,6 +221,7 @@ class JobRow(QFrame):
         grid.addWidget(self.eta, 2, 1, alignment=Qt.AlignmentFlag.AlignRight)
         grid.addLayout(speed_row, 3, 0, 1, 2)
         grid.addLayout(mode_row, 4, 0, 1, 2)
+        grid.addWidget(self.switch_button, 7, 0, 1, 2, alignment=Qt.AlignmentFlag.AlignLeft)
         hint_row = QHBoxLayout()
         hint_row.addWidget(self.hint, 1)
         hint_row.addWidget(self.hint_switch, 0, Qt.AlignmentFlag.AlignTop)
