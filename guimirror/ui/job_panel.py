@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -180,45 +181,54 @@ class JobRow(QFrame):
         self.buttons: dict[JobVerb, QPushButton] = {}
         self.commands: frozenset[str] | None = None
         """The commands the job's endpoint serves (None: not known, every verb offered)."""
-        buttons = QHBoxLayout()
+        # What an administrator acts on comes first and fits ~450 px: the title and the
+        # status, then the progress beside the verbs; the numbers and details follow.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(self.fontMetrics().horizontalAdvance(view.job_id) + 12)
+        self.progress.setMinimumWidth(self.fontMetrics().horizontalAdvance("100.0 %") + 16)
+        actions = QHBoxLayout()
+        actions.addWidget(self.progress, 1)
         for label, verb in BUTTONS:
             button = QPushButton(self.tr(str(label)))
             button.setObjectName(verb.value)
             button.setToolTip(self.tr("{0} this job ({1})").format(self.tr(str(label)),
                                                                    verb_command(verb)))
             button.clicked.connect(lambda _=False, v=verb: self._request(v))
+            # Narrower than the style's minimum when the row is narrow, never below the text.
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 16)
             self.buttons[verb] = button
-            buttons.addWidget(button)
+            actions.addWidget(button)
         self.switch_button = QPushButton(self.tr(str(SWITCH_TEXT)))
         self.switch_button.setObjectName("switch-write-blocking")
         self.switch_button.setToolTip(self.tr(str(SWITCH_TIP)))
         self.switch_button.clicked.connect(
             lambda: self.verb_requested.emit(self.key, JobVerb.CHANGE))
-        buttons.addWidget(self.switch_button)
-        buttons.addStretch(1)
         speed_row = QHBoxLayout()
         speed_row.addWidget(QLabel(self.tr("Speed limit")))
         speed_row.addWidget(self.speed)
         speed_row.addStretch(1)
         speed_row.addWidget(self.dirty)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.io_status, 1)
+        mode_row.addWidget(self.copy_mode)
 
         grid = QGridLayout(self)
-        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setContentsMargins(8, 4, 8, 4)
         grid.setVerticalSpacing(2)
         grid.addWidget(self.title, 0, 0)
         grid.addWidget(self.status, 0, 1, alignment=Qt.AlignmentFlag.AlignRight)
-        grid.addWidget(self.progress, 1, 0, 1, 2)
+        grid.addLayout(actions, 1, 0, 1, 2)
         grid.addWidget(self.throughput, 2, 0)
         grid.addWidget(self.eta, 2, 1, alignment=Qt.AlignmentFlag.AlignRight)
         grid.addLayout(speed_row, 3, 0, 1, 2)
-        grid.addWidget(self.io_status, 4, 0)
-        grid.addWidget(self.copy_mode, 4, 1, alignment=Qt.AlignmentFlag.AlignRight)
+        grid.addLayout(mode_row, 4, 0, 1, 2)
+        grid.addWidget(self.switch_button, 7, 0, 1, 2, alignment=Qt.AlignmentFlag.AlignLeft)
         hint_row = QHBoxLayout()
         hint_row.addWidget(self.hint, 1)
         hint_row.addWidget(self.hint_switch, 0, Qt.AlignmentFlag.AlignTop)
         grid.addLayout(hint_row, 5, 0, 1, 2)
-        grid.addLayout(buttons, 6, 0, 1, 2)
-        grid.addWidget(self.speed_error, 7, 0, 1, 2)
+        grid.addWidget(self.speed_error, 6, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
         self._speed_shown: int | None = None
         self.update_view(view)
 
@@ -252,6 +262,10 @@ class JobRow(QFrame):
             painter.setPen(QPen(QColor(Colours.of(self.palette()).selection), 2))
             painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
             painter.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.update_view(self.view)  # the progress text that fits the new width
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -296,6 +310,7 @@ class JobRow(QFrame):
         colours = Colours.of(self.palette())
         self._set(self.title, f"<b>{view.job_id}</b>  {view.device} → {view.target}"
                            f"  <span style='color:{colours.muted}'>({view.endpoint})</span>")
+        self.title.setToolTip(f"{view.job_id}  {view.device} → {view.target}  ({view.endpoint})")
         colour = colours.of_status(status)
         label = view.outcome or (
             status + (" (ready)" if view.ready and status != "ready" else ""))
@@ -305,9 +320,11 @@ class JobRow(QFrame):
             self.status_shown.emit(label)
         fraction = view.offset / view.len if view.len else (1.0 if view.ready else 0.0)
         self.progress.setValue(int(fraction * 1000))
-        self.progress.setFormat(
-            self.tr("{0:.1f} %  ({1} of {2})").format(fraction * 100, format_size(view.offset),
-                                                      format_size(view.len)))
+        detail = self.tr("{0:.1f} %  ({1} of {2})").format(
+            fraction * 100, format_size(view.offset), format_size(view.len))
+        self.progress.setToolTip(detail)
+        fits = self.progress.fontMetrics().horizontalAdvance(detail) + 8 <= self.progress.width()
+        self.progress.setFormat(detail if fits else f"{fraction * 100:.1f} %")
         moving = status in MOVING and not paused
         now = format_speed(view.throughput) if view.throughput and moving else "0 B/s"
         average = format_speed(view.throughput_avg) if view.throughput_avg else "0 B/s"

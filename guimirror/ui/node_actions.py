@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from PySide6.QtCore import QCoreApplication, QItemSelection, QStandardPaths
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QTableView
@@ -63,6 +65,11 @@ def needs_root(options: dict[str, Any], error: QAPIError) -> bool:
     """A host_device that this non-root user may not open."""
     return (options.get("driver") == "host_device" and os.geteuid() != 0
             and "Permission denied" in error.desc)
+
+
+def _read_from_start(file: IO[bytes]) -> bytes:
+    file.seek(0)
+    return file.read()
 
 
 async def _answers(path: Path) -> bool:
@@ -174,7 +181,7 @@ class NodeActions:
         node_view.selectionModel().selectionChanged.connect(self.node_selected)
         #: Where new images and the example workspace go; empty: the user's data directory.
         self.data_dir = ""
-        self._root_daemon: asyncio.subprocess.Process | None = None
+        self._root_daemon: subprocess.Popen[bytes] | None = None
 
     def node_users(self, endpoint: str) -> dict[str, list[str]]:
         """node-name -> what uses it: jobs (as source or target, also those someone else
@@ -316,24 +323,31 @@ class NodeActions:
         if not await _answers(path):
             self.tasks.report(QCoreApplication.translate(
                 "NodeActions", "starting the root daemon (polkit asks for authentication)"))
-            process = await asyncio.create_subprocess_exec(
-                *root_daemon_command(), stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-                start_new_session=True)
-            self._root_daemon = process
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + ROOT_DAEMON_PATIENCE
-            while not await _answers(path):
-                if process.returncode is not None or loop.time() > deadline:
-                    stderr = b""
-                    if process.returncode is not None and process.stderr is not None:
-                        stderr = await process.stderr.read()
-                    why = stderr.decode(errors="replace").strip() or (
-                        f"exit status {process.returncode}" if process.returncode is not None
-                        else f"no answer on {path} within {ROOT_DAEMON_PATIENCE:g} s")
-                    raise RootDaemonError(QCoreApplication.translate(
-                        "NodeActions", "the root daemon did not start: {0}").format(why))
-                await asyncio.sleep(0.1)
+            # A process of its own, not an asyncio subprocess: the daemon outlives this
+            # window, and an asyncio transport left open would close (and kill it) at
+            # garbage collection, after the event loop is gone. Its stderr goes to an
+            # unlinked file, never to a pipe that closes when the window does.
+            errors = await asyncio.to_thread(tempfile.TemporaryFile)
+            try:
+                process = await asyncio.to_thread(
+                    subprocess.Popen, root_daemon_command(), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+                self._root_daemon = process
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + ROOT_DAEMON_PATIENCE
+                while not await _answers(path):
+                    if process.poll() is not None or loop.time() > deadline:
+                        stderr = b""
+                        if process.returncode is not None:
+                            stderr = await asyncio.to_thread(_read_from_start, errors)
+                        why = stderr.decode(errors="replace").strip() or (
+                            f"exit status {process.returncode}" if process.returncode is not None
+                            else f"no answer on {path} within {ROOT_DAEMON_PATIENCE:g} s")
+                        raise RootDaemonError(QCoreApplication.translate(
+                            "NodeActions", "the root daemon did not start: {0}").format(why))
+                    await asyncio.sleep(0.1)
+            finally:
+                errors.close()
         return await self.links.open_uri(f"unix:{path}", name="root daemon")
 
     @staticmethod
