@@ -6,9 +6,11 @@ unix socket, by ``python -m guimirror.qmp.daemon`` and by qemu-storage-daemon wi
 options (``--blockdev driver=file`` with QEMU's default cache, or ``cache.direct=on`` with
 ``--direct``; ``--export type=nbd``). The load is the same C client for both: fio's ``nbd``
 engine (libnbd), 4 KiB random reads and random writes at queue depth 1 and 16, for a fixed
-time after a short ramp. The image is read through before each run without ``--direct`` so
-that reads hit the page cache. Only one server runs at a time: each run starts its server, waits
-until nbdinfo sees the export, runs fio, and stops the server.
+time after a short ramp. The image lives in /dev/shm unless ``--dir`` says otherwise: tmpfs is
+page cache that ``drop_caches`` and memory pressure from other work cannot evict, so reads
+hit memory in every run (with ``--dir`` on a disk the image is read through before each run).
+``--direct`` needs a directory on a filesystem with O_DIRECT. Only one server runs at a time:
+each run starts its server, waits until nbdinfo sees the export, runs fio, and stops it.
 
 Rounds are interleaved: each round runs every (server, case) pair once, in a shuffled order.
 The figures are medians with min and max; the ratio guimirror/QEMU is taken per round (both
@@ -164,7 +166,8 @@ def main() -> None:
     if unknown := set(cases) - set(CASES):
         parser.error(f"unknown cases {sorted(unknown)}; known: {', '.join(CASES)}")
     keep = options.dir is not None
-    options.dir = Path(options.dir or tempfile.mkdtemp(prefix="nbd-iops-", dir="/var/tmp"))
+    default_dir = "/var/tmp" if options.direct else "/dev/shm"
+    options.dir = Path(options.dir or tempfile.mkdtemp(prefix="nbd-iops-", dir=default_dir))
     options.dir.mkdir(parents=True, exist_ok=True)
     image = options.dir / "disk.raw"
     try:
@@ -211,11 +214,8 @@ def report(results: dict[tuple[str, str], list[Result]], cases: list[str]) -> No
             print(f"{case:12s} {kind:9s} {summary([r.cpu_us_per_request for r in runs], '.1f')}")
     print("\n=== guimirror/QEMU IOPS, paired per round ===")
     for case in cases:
-        ratios = [
-            ours.iops / theirs.iops
-            for ours, theirs in zip(results[("guimirror", case)], results[("qemu", case)],
-                                    strict=True)  # fmt: skip
-        ]
+        pairs = zip(results[("guimirror", case)], results[("qemu", case)], strict=True)
+        ratios = [ours.iops / theirs.iops for ours, theirs in pairs]
         print(f"{case:12s} {summary(ratios, '.2f')}")
 
 
