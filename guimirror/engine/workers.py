@@ -5,14 +5,15 @@
 self-pipe each, and a thread switch for each wakeup). Here a worker that finishes a call
 appends the outcome to its loop's list and wakes the loop only when the list was empty; the
 loop then resolves every future in the list in one callback. With many small calls in flight
-(4 KiB NBD requests, 16 at a time) that is one wakeup per batch instead of one per call. The
-threads take calls from one ``queue.SimpleQueue`` (whose blocking get waits without the GIL).
+(4 KiB NBD requests, 16 at a time) that is one wakeup per batch instead of one per call. In
+the other direction the loop's thread wakes at most one sleeping worker per burst of calls
+(see WorkerPool).
 """
 
 from __future__ import annotations
 
 import asyncio
-import queue
+import collections
 import threading
 import weakref
 from collections.abc import Callable
@@ -64,14 +65,25 @@ _Call = tuple[_Completions, "asyncio.Future[Any]", Callable[..., Any], tuple[obj
 
 
 class WorkerPool:
-    """``workers`` daemon threads, started at the first call, serving every event loop."""
+    """``workers`` daemon threads, started at the first call, serving every event loop.
+
+    Waking a sleeping thread is a system call, and the loop's thread would pay one per call if
+    it woke a worker for each. It wakes at most one (while no wakeup is pending); a worker that
+    takes a call and sees more waiting wakes the next sleeper. A burst of calls thus spreads
+    over as many threads as it keeps busy, and the loop's thread pays one wakeup per burst.
+    """
 
     def __init__(self, workers: int, name: str) -> None:
         self._workers = workers
         self._name = name
-        self._calls: queue.SimpleQueue[_Call] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._calls: collections.deque[_Call] = collections.deque()
+        self._sleeping: list[threading.Lock] = []
+        """One held lock per sleeping worker, which waits to acquire it; the last to sleep
+        is woken first (its stack is warm)."""
+        self._waking = False
+        """A sleeper was woken and has not yet looked at the calls."""
         self._started = False
-        self._start_lock = threading.Lock()
         self._completions: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, _Completions
         ] = weakref.WeakKeyDictionary()
@@ -89,23 +101,50 @@ class WorkerPool:
         if not self._started:
             self._start()
         future: asyncio.Future[T] = loop.create_future()
-        self._calls.put((completions, future, fn, args))
+        with self._lock:
+            self._calls.append((completions, future, fn, args))
+            sleeper = self._sleeper()
+        if sleeper is not None:
+            sleeper.release()
         return await future
 
+    def _sleeper(self) -> threading.Lock | None:
+        """The sleeper to wake, if calls wait and no wakeup is pending; under ``_lock``."""
+        if self._waking or not self._sleeping or not self._calls:
+            return None
+        self._waking = True
+        return self._sleeping.pop()
+
     def _start(self) -> None:
-        with self._start_lock:
+        with self._lock:
             if self._started:
                 return
-            for number in range(self._workers):
-                name = f"{self._name}_{number}"
-                threading.Thread(target=self._work, name=name, daemon=True).start()
             self._started = True
+        for number in range(self._workers):
+            name = f"{self._name}_{number}"
+            threading.Thread(target=self._work, name=name, daemon=True).start()
 
     def _work(self) -> None:
         """One worker thread: run calls until the process ends."""
-        calls = self._calls
+        wakeup = threading.Lock()
+        wakeup.acquire()
+        lock, calls = self._lock, self._calls
         while True:
-            completions, future, fn, args = calls.get()
+            with lock:
+                if calls:
+                    completions, future, fn, args = calls.popleft()
+                    sleeper = self._sleeper()
+                else:
+                    self._sleeping.append(wakeup)
+                    sleeper = None
+                    fn = None
+            if fn is None:
+                wakeup.acquire()
+                with lock:
+                    self._waking = False
+                continue
+            if sleeper is not None:
+                sleeper.release()
             try:
                 outcome, ok = fn(*args), True
             except BaseException as error:  # delivered to the caller, as run_in_executor does

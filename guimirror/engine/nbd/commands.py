@@ -152,5 +152,5 @@ async def block_status(export: NbdExport, request: Request) -> bytes:
 
 
 async def _after_write(export: NbdExport, request: Request) -> None:
-    if request.flags & p.CommandFlag.FUA or export.writethrough:
+    if request.flags & _FUA or export.writethrough:
         await export.backend.flush()
