@@ -81,6 +81,7 @@ class ClientConnection:
         self._writer = writer
         self._find_export = find_export
         self._list_exports = list_exports
+        self._loop = asyncio.get_running_loop()
         self._replies: list[bytes] = []
         self._flush_scheduled = False
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -152,7 +153,7 @@ class ClientConnection:
                     return
                 await self._slots.acquire()
                 request = Request(flags, command, cookie, offset, length, data)
-                task = asyncio.create_task(self._serve(request, negotiated))
+                task = self._loop.create_task(self._serve(request, negotiated))
                 self._in_flight.add(task)
                 task.add_done_callback(self._request_done)
         except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
@@ -239,7 +240,7 @@ class ClientConnection:
         self._replies.extend(parts)
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush_replies)
+            self._loop.call_soon(self._flush_replies)
 
     def _flush_replies(self) -> None:
         """Write every queued reply, small parts joined; a callback in the loop's thread."""
