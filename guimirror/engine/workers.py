@@ -91,8 +91,8 @@ class WorkerPool:
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         """Run ``fn(*args)`` in a worker thread; called from a task of the loop that awaits it.
 
-        Cancelling the caller does not stop a call that a worker has begun; its outcome is
-        dropped.
+        Cancelling the caller skips the call if no worker has begun it (as run_in_executor
+        does); a call already running finishes and its outcome is dropped.
         """
         loop = asyncio.get_running_loop()
         completions = self._completions.get(loop)
@@ -145,6 +145,9 @@ class WorkerPool:
                 continue
             if sleeper is not None:
                 sleeper.release()
+            if future.cancelled():  # its caller left before the call began: skip it
+                del completions, future, fn, args
+                continue
             try:
                 outcome, ok = fn(*args), True
             except BaseException as error:  # delivered to the caller, as run_in_executor does

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The engine's worker pool: outcomes reach their callers, calls run side by side, a cancelled
-caller leaves the pool usable, and one pool serves successive event loops."""
+caller leaves the pool usable (a call it left before the call began is skipped), and one pool
+serves successive event loops."""
 
 from __future__ import annotations
 
@@ -86,6 +87,33 @@ def test_a_cancelled_caller_leaves_the_pool_serving() -> None:
             assert await pool.run(str.upper, "next") == "NEXT"
 
     asyncio.run(scenario())
+
+
+def test_a_call_whose_caller_left_before_it_began_is_skipped() -> None:
+    pool = WorkerPool(1, "test-workers")
+    release = threading.Event()
+    ran: list[str] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.create_future()
+
+        def blocked() -> None:
+            loop.call_soon_threadsafe(started.set_result, None)
+            release.wait(TIMEOUT)
+
+        first = asyncio.create_task(pool.run(blocked))
+        await started  # the only worker is busy: the next call waits in the queue
+        queued = asyncio.create_task(pool.run(ran.append, "queued"))
+        await asyncio.sleep(0)  # let the call be queued
+        queued.cancel()
+        release.set()
+        await first
+        async with asyncio.timeout(TIMEOUT):
+            await pool.run(ran.append, "after")
+
+    asyncio.run(scenario())
+    assert ran == ["after"]
 
 
 def test_one_pool_serves_successive_event_loops() -> None:
