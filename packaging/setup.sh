@@ -42,6 +42,10 @@ if [ "$mode" = test ]; then
     # namespaces (ip, tc)
     debian_packages+=(nbdkit gnutls-bin openssl openssh-server openssh-client iproute2)
 fi
+if [ "$mode" = test ]; then
+    # benchmarks/nbd_iops.py: fio and its nbd engine (libnbd), the one client for both servers
+    debian_packages+=(fio)
+fi
 
 missing=()
 for package in "${debian_packages[@]}"; do

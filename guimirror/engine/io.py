@@ -9,41 +9,32 @@ SEEK_DATA/SEEK_HOLE, image locks with OFD locks on QEMU's lock bytes.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ctypes
 import ctypes.util
 import errno
 import fcntl
-import functools
 import mmap
 import os
 import stat
 import struct
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
+
+from guimirror.engine.workers import WorkerPool
 
 T = TypeVar("T")
 
 WORKERS = 16
 """Enough threads for a mirror's 16 operations in flight."""
 
-_pool: ThreadPoolExecutor | None = None
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="guimirror-io")
-    return _pool
+_pool = WorkerPool(WORKERS, "guimirror-io")
 
 
 async def run(fn: Callable[..., T], *args: object) -> T:
     """Run ``fn(*args)`` in a worker thread; called from a task of the engine's loop."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor(), functools.partial(fn, *args))
+    return await _pool.run(fn, *args)
 
 
 # ----- buffers -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ errno; OSError from a node is mapped with the spec's table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guimirror.engine.nbd.export import NbdExport
 from guimirror.nbd import protocol as p
@@ -17,8 +17,7 @@ MAX_EXTENTS = 1024
 """The most ``base:allocation`` extents one BLOCK_STATUS reply carries (the client asks again)."""
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """One request as read off the wire; ``data`` is the payload of a WRITE."""
 
     flags: int
@@ -42,9 +41,22 @@ class RequestError(Exception):
         self.message = message
 
 
-_KNOWN = frozenset(int(command) for command in p.Command)
-_WRITES = (p.Command.WRITE, p.Command.WRITE_ZEROES, p.Command.TRIM)
-_RANGED = (*_WRITES, p.Command.READ, p.Command.BLOCK_STATUS, p.Command.CACHE)
+_FUA = int(p.CommandFlag.FUA)
+_VALID_FLAGS = {
+    int(p.Command.READ): _FUA,
+    int(p.Command.WRITE): _FUA,
+    int(p.Command.FLUSH): _FUA,
+    int(p.Command.TRIM): _FUA,
+    int(p.Command.CACHE): _FUA,
+    int(p.Command.WRITE_ZEROES): _FUA | int(p.CommandFlag.NO_HOLE),
+    int(p.Command.BLOCK_STATUS): _FUA | int(p.CommandFlag.REQ_ONE),
+}
+"""The flags each command accepts (plain ints: this runs for every request)."""
+_DF = int(p.CommandFlag.DF)
+_READ = int(p.Command.READ)
+_BLOCK_STATUS = int(p.Command.BLOCK_STATUS)
+_WRITES = frozenset(int(c) for c in (p.Command.WRITE, p.Command.WRITE_ZEROES, p.Command.TRIM))
+_RANGED = _WRITES | {_READ, _BLOCK_STATUS, int(p.Command.CACHE)}
 
 
 def check(request: Request, export: NbdExport, structured: bool, base_allocation: bool) -> None:
@@ -55,27 +67,23 @@ def check(request: Request, export: NbdExport, structured: bool, base_allocation
     does not use them there), so this does too.
     """
     command = request.command
-    if command not in _KNOWN:
+    valid = _VALID_FLAGS.get(command)
+    if valid is None:
         raise RequestError(p.NbdErrno.EINVAL, f"unsupported command {command}")
-    valid = p.CommandFlag.FUA
-    if command == p.Command.READ and structured:
-        valid |= p.CommandFlag.DF
-    elif command == p.Command.WRITE_ZEROES:
-        valid |= p.CommandFlag.NO_HOLE
-    elif command == p.Command.BLOCK_STATUS:
-        valid |= p.CommandFlag.REQ_ONE
-    if request.flags & ~int(valid):
+    if command == _READ and structured:
+        valid |= _DF
+    if request.flags & ~valid:
         raise RequestError(p.NbdErrno.EINVAL, f"unsupported flags {request.flags:#x}")
     if command in _WRITES and not export.writable:
         raise RequestError(p.NbdErrno.EINVAL, "Export is read-only")
-    if command == p.Command.READ and request.length > p.MAX_BUFFER_SIZE:
+    if command == _READ and request.length > p.MAX_BUFFER_SIZE:
         raise RequestError(p.NbdErrno.EINVAL, f"len {request.length} is larger than max len")
     if command in _RANGED and request.offset + request.length > export.size:
         raise RequestError(
             p.NbdErrno.EINVAL,
             f"operation from {request.offset}, len {request.length} exceeds size {export.size}",
         )
-    if command == p.Command.BLOCK_STATUS and not base_allocation:
+    if command == _BLOCK_STATUS and not base_allocation:
         raise RequestError(p.NbdErrno.EINVAL, "CMD_BLOCK_STATUS not negotiated")
 
 
@@ -144,7 +152,7 @@ async def block_status(export: NbdExport, request: Request) -> bytes:
 
 def _fua(export: NbdExport, request: Request) -> bool:
     """The client's FUA goes down to the nodes as theirs (every write is FUA in writethrough)."""
-    return bool(request.flags & p.CommandFlag.FUA) or export.writethrough
+    return bool(request.flags & _FUA) or export.writethrough
 
 
 async def _after_write(export: NbdExport, request: Request) -> None:
