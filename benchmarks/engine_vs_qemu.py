@@ -12,14 +12,19 @@ Cases (issue 3):
            while a writer keeps dirtying the source.
   device   two loop devices of --device-size (random data to a discarded target) as
            host_device nodes: time to READY for the engine and QEMU with the page cache and
-           with cache.direct=on, and ``dd bs=4M iflag=direct oflag=direct`` as the device's
-           single-stream limit. Caches are dropped before each run; each target is compared
-           with the source afterwards. The loop devices are detached at the end, also on error.
+           with cache.direct=on, ``dd bs=4M iflag=direct oflag=direct`` (with and without
+           conv=fsync) as the device's single-stream limit, and fio reading the source while
+           it writes the target as what the device stack gives a copy. --device-kinds: loop
+           devices through their backing files' page cache (loop), and with direct I/O to
+           them (loop-dio, ``losetup --direct-io=on``, checked in sysfs), each round running
+           both. Caches are dropped before each run; each target is compared with the source
+           afterwards. The loop devices are detached at the end, also on error.
 
 Rounds are interleaved (each round runs every contender once, with the same preparation), and
 the figures are medians with min and max, ratios last. Both engines get the same target
 options (raw over file, default cache). Run: .venv/bin/python benchmarks/engine_vs_qemu.py
-[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed,device]
+[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed,device] [--device-kinds loop,loop-dio]
+[--device-contenders "engine direct,engine direct buf-size=16M,..."]
 """
 
 from __future__ import annotations
