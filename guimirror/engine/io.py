@@ -129,7 +129,7 @@ def copy_size(wanted: int, granularity: int, *sides: PlainFd) -> int:
 
     Never cut to a device's max_sectors_kb: the kernel splits a larger request inside the one
     system call and keeps the parts in flight together, while smaller copies would cut the
-    bytes in flight to 16 x max_sectors_kb and multiply the cost per byte (docs/device-io.md).
+    bytes in flight to 16 x max_sectors_kb and multiply the requests (docs/device-io.md).
     """
     optimal = max((side.limits.optimal for side in sides if side.limits), default=0)
     size = wanted
