@@ -12,14 +12,19 @@ Cases (issue 3):
            while a writer keeps dirtying the source.
   device   two loop devices of --device-size (random data to a discarded target) as
            host_device nodes: time to READY for the engine and QEMU with the page cache and
-           with cache.direct=on, and ``dd bs=4M iflag=direct oflag=direct`` as the device's
-           single-stream limit. Caches are dropped before each run; each target is compared
-           with the source afterwards. The loop devices are detached at the end, also on error.
+           with cache.direct=on, ``dd bs=4M iflag=direct oflag=direct`` (with and without
+           conv=fsync) as the device's single-stream limit, and fio reading the source while
+           it writes the target as what the device stack gives a copy. --device-kinds: loop
+           devices through their backing files' page cache (loop), and with direct I/O to
+           them (loop-dio, ``losetup --direct-io=on``, checked in sysfs), each round running
+           both. Caches are dropped before each run; each target is compared with the source
+           afterwards. The loop devices are detached at the end, also on error.
 
 Rounds are interleaved (each round runs every contender once, with the same preparation), and
 the figures are medians with min and max, ratios last. Both engines get the same target
 options (raw over file, default cache). Run: .venv/bin/python benchmarks/engine_vs_qemu.py
-[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed,device]
+[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed,device] [--device-kinds loop,loop-dio]
+[--device-contenders "engine direct,engine direct buf-size=16M,..."]
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -298,25 +304,37 @@ def cp_sync(source: Path, target: Path) -> float:
 
 
 @contextlib.contextmanager
-def loop_devices(directory: Path, size: int) -> Iterator[tuple[str, str]]:
+def loop_devices(directory: Path, size: int, direct_io: bool = False) -> Iterator[tuple[str, str]]:
     """Two loop devices over files in ``directory``: random data, and an empty target.
 
-    Both are detached, and their files removed, whatever happens inside.
+    ``direct_io``: ``losetup --direct-io=on``, checked in sysfs (``loop/dio`` reads 1): the
+    loop device submits its requests to its backing file with O_DIRECT (asynchronously,
+    several in flight) instead of through the page cache, as a disk does. Both are detached,
+    and their files removed, whatever happens inside.
     """
     attached: list[str] = []
-    files = [directory / "device-source.img", directory / "device-target.img"]
+    kind = "dio" if direct_io else "buffered"
+    files = [directory / f"device-{kind}-source.img", directory / f"device-{kind}-target.img"]
     try:
         make_dense(files[0], size)
         fresh_target(files[1], size)
         for path in files:
             attached.append(
                 subprocess.run(
-                    ["losetup", "--find", "--show", str(path)],
+                    ["losetup", "--find", "--show"]
+                    + (["--direct-io=on"] if direct_io else [])
+                    + [str(path)],
                     check=True,
                     capture_output=True,
                     text=True,
                 ).stdout.strip()
             )
+            dio = Path("/sys/block", Path(attached[-1]).name, "loop", "dio").read_text().strip()
+            if dio != ("1" if direct_io else "0"):
+                raise SystemExit(
+                    f"{attached[-1]}: loop/dio reads {dio}; direct I/O needs a backing file "
+                    f"system with O_DIRECT ({directory})"
+                )
         yield attached[0], attached[1]
     finally:
         for device in attached:
@@ -353,33 +371,78 @@ def dd_direct(source: str, target: str, fsync: bool = False) -> float:
     return time.perf_counter() - start
 
 
+def fio_read_write(source: str, target: str) -> float:
+    """What the stack gives a copy: fio reading the source and writing the target at once,
+    O_DIRECT, 1 MiB requests, 8 in flight each, and an fdatasync of the target at the end;
+    the longer of the two jobs' run times as fio reports them (without fio's start-up)."""
+    common = ["--ioengine=libaio", "--direct=1", "--bs=1M", "--iodepth=8"]
+    report = subprocess.run(
+        [
+            "fio",
+            "--output-format=json",
+            *common,
+            "--name=read",
+            f"--filename={source}",
+            "--rw=read",
+            "--name=write",
+            f"--filename={target}",
+            "--rw=write",
+            "--end_fsync=1",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return max(job["job_runtime"] for job in json.loads(report)["jobs"]) / 1000
+
+
+DeviceKind = tuple[str, str, str]
+"""(prefix of the result keys, source device, target device)."""
+
+DEVICE_KINDS = {"loop": "device", "loop-dio": "device-dio"}
+"""--device-kinds: loop devices through their backing file's page cache (the figures so far),
+and with ``losetup --direct-io=on``."""
+
+
 async def device_round(
     round_no: int,
-    source: str,
-    target: str,
+    kind: DeviceKind,
     add: Callable[[str, float], None],
     contenders: list[str],
 ) -> None:
-    """Each contender once, shuffled: caches dropped before, the target compared after."""
+    """Each contender once, shuffled: caches dropped before, the target compared after.
+
+    A mirror contender is ``WHO MODE [buf-size=N[M]]``: WHO engine or qemu, MODE cached
+    (page cache) or direct (cache.direct=on), buf-size the mirror's argument (in MiB with M).
+    """
+    prefix, source, target = kind
     order = list(contenders)
     random.Random(round_no + 200).shuffle(order)
     for contender in order:
         discard_device(target)
         drop_caches()
         if contender == "dd direct":
-            add("device dd direct", dd_direct(source, target))
+            add(f"{prefix} dd direct", dd_direct(source, target))
         elif contender == "dd direct+fsync":
-            add("device dd direct+fsync", dd_direct(source, target, fsync=True))
+            add(f"{prefix} dd direct+fsync", dd_direct(source, target, fsync=True))
+        elif contender == "fio read+write":
+            add(f"{prefix} fio read+write", fio_read_write(source, target))
+            continue  # fio writes a pattern of its own, not the source
         else:
-            who, mode = contender.split(" ")
+            who, mode, *arguments = contender.split(" ")
+            extra = {}
+            for argument in arguments:
+                name, value = argument.split("=")
+                extra[name] = int(value[:-1]) * MiB if value.endswith("M") else int(value)
             nodes = device_nodes(source, target, direct=mode == "direct")
             if who == "engine":
-                r = await engine_mirror_nodes(nodes, complete=True)
+                r = await engine_mirror_nodes(nodes, complete=True, **extra)
             else:
-                r = await qemu_mirror_nodes(nodes, complete=True)
-            add(f"device {mode} {who} ready", r["ready"])
+                r = await qemu_mirror_nodes(nodes, complete=True, **extra)
+            label = " ".join([who, *arguments])
+            add(f"{prefix} {mode} {label} ready", r["ready"])
         if not same_devices(source, target):
-            raise SystemExit(f"device case: {contender} left a target unlike its source")
+            raise SystemExit(f"{prefix} case: {contender} left a target unlike its source")
 
 
 DEVICE_CONTENDERS = [
@@ -389,7 +452,10 @@ DEVICE_CONTENDERS = [
     "qemu direct",
     "dd direct",
     "dd direct+fsync",
+    "fio read+write",
 ]
+"""The default contenders; variants such as ``engine direct buf-size=16M`` (16 copies of
+1 MiB in flight, QEMU 7.2's default depth) or ``buf-size=64M`` (16 of 4 MiB) can be added."""
 
 
 # ----- speed -------------------------------------------------------------------------------
@@ -476,8 +542,17 @@ def main() -> None:
         default=",".join(DEVICE_CONTENDERS),
         help="device case: which of " + ", ".join(DEVICE_CONTENDERS),
     )
-    parser.add_argument("--qemu-storage-daemon", default=DEFAULT_BINARY, metavar="PATH",
-                        help="the qemu-storage-daemon to compare with (e.g. QEMU 10.0's)")
+    parser.add_argument(
+        "--device-kinds",
+        default=",".join(DEVICE_KINDS),
+        help="device case: loop (page cache below) and/or loop-dio (losetup --direct-io=on)",
+    )
+    parser.add_argument(
+        "--qemu-storage-daemon",
+        default=DEFAULT_BINARY,
+        metavar="PATH",
+        help="the qemu-storage-daemon to compare with (e.g. QEMU 10.0's)",
+    )
     options = parser.parse_args()
     global QSD_BINARY
     QSD_BINARY = options.qemu_storage_daemon
@@ -501,8 +576,19 @@ def main() -> None:
     results = asyncio.run(rounds(options.rounds, cases, directory, size))
     if "device" in cases:
         contenders = options.device_contenders.split(",")
-        with loop_devices(directory, options.device_size) as (source, target):
-            results |= asyncio.run(device_rounds(options.rounds, source, target, contenders))
+        if "fio read+write" in contenders and shutil.which("fio") is None:
+            contenders.remove("fio read+write")
+        with contextlib.ExitStack() as stack:
+            kinds = [
+                (
+                    DEVICE_KINDS[name],
+                    *stack.enter_context(
+                        loop_devices(directory, options.device_size, direct_io=name == "loop-dio")
+                    ),
+                )
+                for name in options.device_kinds.split(",")
+            ]
+            results |= asyncio.run(device_rounds(options.rounds, kinds, contenders))
     report(results)
     if options.dir is None:
         shutil.rmtree(directory, ignore_errors=True)
@@ -568,23 +654,48 @@ async def rounds(count: int, cases: set[str], directory: Path, size: int) -> dic
 
 
 async def device_rounds(
-    count: int, source: str, target: str, contenders: list[str]
+    count: int, kinds: list[DeviceKind], contenders: list[str]
 ) -> dict[str, list[float]]:
+    """All rounds on one kind of device, then all on the next: the first run on the buffered
+    loop devices after a round on the direct-I/O ones took 2-4x as long whoever ran it (QEMU
+    3.46 s against 1.12-1.19 s, the engine 2.05 and 3.90 s against 1.17-1.22 s), so kinds
+    are not interleaved, and the buffered kind (listed first) runs first."""
     results: dict[str, list[float]] = {}
 
     def add(key: str, value: float) -> None:
         results.setdefault(key, []).append(value)
         print(f"  {key}: {value:.4g}", flush=True)
 
-    for round_no in range(count):
-        print(f"device round {round_no + 1}/{count}", flush=True)
-        await device_round(round_no, source, target, add, contenders)
+    for kind in kinds:
+        for round_no in range(count):
+            print(f"{kind[0]} round {round_no + 1}/{count}", flush=True)
+            await device_round(round_no, kind, add, contenders)
     return results
 
 
 def paired(results: dict[str, list[float]], a: str, b: str) -> list[float]:
     """Per-round ratios a/b (rounds are interleaved, so each pair shared its conditions)."""
     return [x / y for x, y in zip(results.get(a, []), results.get(b, []), strict=False)]
+
+
+def device_ratios(prefix: str, results: dict[str, list[float]]) -> list[tuple[str, str, str]]:
+    """(label, a, b) of the paired ratios reported for one kind of device."""
+    pairs = []
+    for mode in ("cached", "direct"):
+        qemu = f"{prefix} {mode} qemu ready"
+        engines = sorted(key for key in results if key.startswith(f"{prefix} {mode} engine"))
+        for engine in engines:
+            variant = engine[len(f"{prefix} {mode} engine") : -len(" ready")]
+            goal = " (<= 0.8)" if not variant else ""
+            pairs.append((f"{prefix} {mode}: engine{variant} / qemu{goal}", engine, qemu))
+        engine = f"{prefix} {mode} engine ready"
+        pairs += [
+            (f"{prefix} {mode}: engine / dd direct (<= 1.2)", engine, f"{prefix} dd direct"),
+            (f"{prefix} {mode}: engine / dd direct+fsync", engine, f"{prefix} dd direct+fsync"),
+            (f"{prefix} {mode}: engine / fio read+write", engine, f"{prefix} fio read+write"),
+            (f"{prefix} {mode}: qemu / fio read+write", qemu, f"{prefix} fio read+write"),
+        ]
+    return pairs
 
 
 def report(results: dict[str, list[float]]) -> None:
@@ -648,31 +759,7 @@ def report(results: dict[str, list[float]]) -> None:
         if value is not None:
             print(f"{label:50s} {fmt(value)}")
     device_pairs = [
-        (
-            "device cached: engine / qemu (<= 0.8)",
-            "device cached engine ready",
-            "device cached qemu ready",
-        ),
-        (
-            "device direct: engine / qemu (<= 0.8)",
-            "device direct engine ready",
-            "device direct qemu ready",
-        ),
-        (
-            "device direct: engine / dd direct (<= 1.2)",
-            "device direct engine ready",
-            "device dd direct",
-        ),
-        (
-            "device direct: engine / dd direct+fsync",
-            "device direct engine ready",
-            "device dd direct+fsync",
-        ),
-        (
-            "device cached: engine / dd direct (<= 1.2)",
-            "device cached engine ready",
-            "device dd direct",
-        ),
+        pair for prefix in DEVICE_KINDS.values() for pair in device_ratios(prefix, results)
     ]
     for label, a, b in device_pairs:
         ratios = paired(results, a, b)

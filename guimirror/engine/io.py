@@ -86,10 +86,9 @@ class BufferPool:
 
 @dataclass(frozen=True)
 class RequestLimits:
-    """What a block device's queue takes in one request, from sysfs (queue/max_sectors_kb,
-    queue/optimal_io_size), in bytes; 0 where the device reports nothing."""
+    """What a block device's queue prefers in one request, from sysfs
+    (queue/optimal_io_size), in bytes; 0 where the device reports nothing."""
 
-    max_transfer: int = 0
     optimal: int = 0
 
 
@@ -104,11 +103,9 @@ def request_limits(fd: int) -> RequestLimits | None:
     base = f"/sys/dev/block/{os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
     for queue in (f"{base}/queue", f"{base}/../queue"):
         try:
-            max_kb = _read_int(f"{queue}/max_sectors_kb")
-            optimal = _read_int(f"{queue}/optimal_io_size")
+            return RequestLimits(optimal=_read_int(f"{queue}/optimal_io_size"))
         except (OSError, ValueError):
             continue
-        return RequestLimits(max_transfer=max_kb * 1024, optimal=optimal)
     return RequestLimits()
 
 
@@ -118,13 +115,15 @@ def _read_int(path: str) -> int:
 
 
 def copy_size(wanted: int, granularity: int, *sides: PlainFd) -> int:
-    """The size of one copy between ``sides``: ``wanted``, but never more than a device takes
-    in one request (the kernel would split it), and a multiple of the largest optimal size
-    that fits; always a multiple of ``granularity`` and at least one granule."""
-    limits = [side.limits for side in sides if side.limits is not None]
-    ceilings = [lim.max_transfer for lim in limits if lim.max_transfer]
-    size = min([wanted, *ceilings])
-    optimal = max((lim.optimal for lim in limits if lim.optimal), default=0)
+    """The size of one copy between ``sides``: ``wanted`` (QEMU's), a multiple of the largest
+    optimal size where it is at least that, always whole granules and at least one.
+
+    Never cut to a device's max_sectors_kb: the kernel splits a larger request inside the one
+    system call and keeps the parts in flight together, while smaller copies would cut the
+    bytes in flight to 16 x max_sectors_kb and multiply the requests (docs/device-io.md).
+    """
+    optimal = max((side.limits.optimal for side in sides if side.limits), default=0)
+    size = wanted
     if optimal and size >= optimal:
         size = align_down(size, optimal)
     return max(align_down(size, granularity), granularity)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Copies to block devices: request sizes from the device's sysfs limits, and the job's
-write-back (a flush of the target while the copy goes on) as a tracked operation."""
+"""Copies to block devices: request sizes (QEMU's, whatever max_sectors_kb says; a multiple of
+the device's optimal size), and the job's write-back (a flush of the target while the copy
+goes on) as a tracked operation."""
 
 from __future__ import annotations
 
@@ -176,10 +177,7 @@ def test_request_limits_come_from_the_devices_queue(
         limits = io.request_limits(fd)
     finally:
         os.close(fd)
-    assert limits == io.RequestLimits(
-        max_transfer=int((queue / "max_sectors_kb").read_text()) * KiB,
-        optimal=int((queue / "optimal_io_size").read_text()),
-    )
+    assert limits == io.RequestLimits(optimal=int((queue / "optimal_io_size").read_text()))
     regular = os.open(tmp_path / "dev.img", os.O_RDONLY)
     try:
         assert io.request_limits(regular) is None
@@ -187,11 +185,11 @@ def test_request_limits_come_from_the_devices_queue(
         os.close(regular)
 
 
-def test_a_copy_never_exceeds_what_the_device_takes_in_one_request(
+def test_a_copy_keeps_qemus_size_above_the_devices_max_sectors(
     tmp_path: Path, loop_device: Callable[[Path], str]
 ) -> None:
-    """max_sectors_kb lowered to 256: a 32 MiB buf-size (2 MiB copies by QEMU's rule) copies
-    in 256 KiB requests, and the data arrives whole."""
+    """max_sectors_kb lowered to 256: a 32 MiB buf-size still copies in QEMU's 2 MiB requests
+    (the kernel splits them), not in 256 KiB ones, and the data arrives whole."""
     size = 8 * MiB
     source = make_image(tmp_path / "src.img", size, ((0, size, None),))
     device = loop_device(make_image(tmp_path / "dev.img", size, ((0, size, 0x42),)))
@@ -209,7 +207,7 @@ def test_a_copy_never_exceeds_what_the_device_takes_in_one_request(
             engine, job_id="j", device="src", target="tgt", sync="full", buf_size=32 * MiB
         )
         job = engine.jobs["j"]
-        assert job.max_io_bytes == 256 * KiB  # type: ignore[attr-defined]
+        assert job.max_io_bytes == 2 * MiB  # type: ignore[attr-defined]
         done = await complete_and_wait(engine, log, "j")
         assert "error" not in done and done["offset"] == size
         await engine.close()
@@ -219,12 +217,13 @@ def test_a_copy_never_exceeds_what_the_device_takes_in_one_request(
 
 
 def test_copy_size_rules() -> None:
-    """Within the smallest max_transfer, a multiple of the optimal size, whole granules."""
-    loop = io.RequestLimits(max_transfer=1280 * KiB, optimal=0)
-    raid = io.RequestLimits(max_transfer=4 * MiB, optimal=384 * KiB)
+    """QEMU's size, a multiple of the largest optimal size that fits, whole granules."""
+    loop = io.RequestLimits(optimal=0)
+    raid = io.RequestLimits(optimal=384 * KiB)
     disk, file = io.PlainFd(3, limits=loop), io.PlainFd(4)
     assert io.copy_size(MiB, 64 * KiB, file, file) == MiB
-    assert io.copy_size(2 * MiB, 64 * KiB, file, disk) == 1280 * KiB
+    assert io.copy_size(2 * MiB, 64 * KiB, file, disk) == 2 * MiB
     assert io.copy_size(2 * MiB, 64 * KiB, io.PlainFd(5, limits=raid), file) == 1920 * KiB
     assert io.copy_size(MiB, 64 * KiB, io.PlainFd(5, limits=raid), disk) == 768 * KiB
+    assert io.copy_size(256 * KiB, 64 * KiB, io.PlainFd(5, limits=raid), disk) == 256 * KiB
     assert io.copy_size(64 * KiB, MiB, disk, disk) == MiB

@@ -104,3 +104,64 @@ def test_loop_device_to_file(tmp_path: Path, loop_device: tuple[str, Path]) -> N
         assert same_content(backing, tgt)
 
     asyncio.run(scenario())
+
+
+@pytest.fixture
+def direct_io_loop_devices(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
+    """Two 8 MiB loop devices with direct I/O to their backing files (``losetup
+    --direct-io=on``, as the benchmark's second kind of device): random data and 0x42 junk.
+    (source device, target device, the source's backing file); both detached afterwards."""
+    require_root()
+    require_tools("losetup")
+    source = make_image(tmp_path / "dio-src.img", SIZE, ((0, SIZE, None),))
+    target = make_image(tmp_path / "dio-tgt.img", SIZE, ((0, SIZE, 0x42),))
+    devices: list[str] = []
+    try:
+        for image in (source, target):
+            devices.append(
+                subprocess.run(
+                    ["losetup", "--find", "--show", "--direct-io=on", str(image)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.strip()
+            )
+            if (Path("/sys/block") / Path(devices[-1]).name / "loop" / "dio").read_text() != "1\n":
+                pytest.skip(f"no direct I/O for loop devices over {tmp_path}")
+        yield devices[0], devices[1], source
+    finally:
+        for device in devices:
+            subprocess.run(["losetup", "--detach", device], check=False)
+
+
+@pytest.mark.parametrize("direct", [False, True], ids=["page-cache", "cache.direct"])
+def test_between_loop_devices_with_direct_io(
+    direct_io_loop_devices: tuple[str, str, Path], direct: bool
+) -> None:
+    """Source and target are direct-I/O loop devices (several requests in flight below each):
+    the copy in QEMU's 1 MiB requests with writes landing during it ends with the target equal
+    to the source, in both cache modes."""
+    source, target, _backing = direct_io_loop_devices
+
+    async def scenario() -> None:
+        engine = Engine()
+        log = EventLog(engine)
+        for name, device in (("src", source), ("tgt", target)):
+            await add_node(
+                engine,
+                driver="host_device",
+                node_name=name,
+                filename=device,
+                cache={"direct": direct},
+            )
+        user = backend_on(engine, "src")
+        await mirror(engine, job_id="j", device="src", target="tgt", sync="full")
+        assert engine.jobs["j"].max_io_bytes == MiB  # type: ignore[attr-defined]
+        for offset in (0, 3 * MiB + 512, SIZE - 4096):
+            await user.pwrite(offset, bytes([offset % 251 + 1]) * 4096)
+        done = await complete_and_wait(engine, log, "j")
+        assert "error" not in done and done["offset"] == done["len"]
+        await engine.close()
+
+    asyncio.run(scenario())
+    assert same_content(Path(source), Path(target))
