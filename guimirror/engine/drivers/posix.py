@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The protocol drivers over the host's storage: ``file`` (a regular file) and ``host_device``.
 
-Both keep one descriptor; all I/O on it runs in the engine's worker threads (engine/io.py).
+Both keep one descriptor; its I/O runs in the engine's worker threads (engine/io.py), except
+a small page-cache read or write that the kernel completes at once under RWF_NOWAIT: that one
+runs in the loop's thread, and falls back to a worker when the kernel says it would block.
 cache.direct opens with O_DIRECT (request alignment probed as QEMU does) and does the I/O
 through page-aligned buffers. A writable host_device is opened with O_EXCL and refused while
 mounted, with the mount point in the error.
@@ -55,12 +57,19 @@ class PosixNode(DriverNode):
     """A block device's request limits from sysfs (None for a regular file)."""
     read_only_opened: bool = False
     in_flight: int = field(default=0, repr=False)
+    nowait_reads: bool = field(default=io.RWF_NOWAIT is not None, repr=False)
+    """Small page-cache reads are tried in the loop's thread (until the file refuses RWF_NOWAIT)."""
+    nowait_writes: bool = field(default=io.RWF_NOWAIT is not None, repr=False)
+    """The same for small writes without FUA."""
     _idle: asyncio.Event | None = field(default=None, repr=False)
+
+    def _check_open(self) -> None:
+        if self.fd < 0:
+            raise OSError(errno.EBADF, f"node '{self.node_name}' is closed")
 
     async def _io(self, fn: Callable[..., T], *args: object) -> T:
         """Run ``fn(fd, *args)`` in a worker thread; ``close`` waits for every one of these."""
-        if self.fd < 0:
-            raise OSError(errno.EBADF, f"node '{self.node_name}' is closed")
+        self._check_open()
         self.in_flight += 1
         try:
             return await io.run(fn, self.fd, *args)
@@ -89,6 +98,32 @@ class PosixNode(DriverNode):
             return None
         return io.PlainFd(self.fd, self.alignment, self.cache_direct, self.limits)
 
+    def _read_inline(self, offset: int, length: int) -> bytes | None:
+        """Loop's thread: the data if a RWF_NOWAIT read from the page cache gets all of it,
+        else None (the caller reads in a worker, which also reports any error)."""
+        if not self.nowait_reads or self.cache_direct or length > io.NOWAIT_MAX:
+            return None
+        self._check_open()
+        try:
+            return io.pread_nowait(self.fd, offset, length)
+        except OSError as exc:
+            if exc.errno in io.NOWAIT_UNSUPPORTED:
+                self.nowait_reads = False
+            return None
+
+    def _write_inline(self, offset: int, view: memoryview) -> int:
+        """Loop's thread: how many bytes of a page-cache write RWF_NOWAIT took at once (0 when
+        it would block; the caller writes the rest in a worker). Not for O_DIRECT nor FUA."""
+        if not self.nowait_writes or self.cache_direct or len(view) > io.NOWAIT_MAX:
+            return 0
+        self._check_open()
+        try:
+            return io.pwrite_nowait(self.fd, view, offset)
+        except OSError as exc:
+            if exc.errno in io.NOWAIT_UNSUPPORTED:
+                self.nowait_writes = False
+            return 0
+
     def open_options(self) -> dict[str, Any]:
         return {"driver": self.driver, "filename": self.filename}
 
@@ -99,6 +134,9 @@ class PosixNode(DriverNode):
         check_request(self, offset, length)
         if self.cache_direct:
             return await self._io(io.pread_direct, offset, length, self.alignment)
+        data = self._read_inline(offset, length)
+        if data is not None:
+            return data
         return await self._io(io.pread_exact, offset, length)
 
     async def pwrite(
@@ -114,7 +152,10 @@ class PosixNode(DriverNode):
                 await self._io(pwrite_dsync, data, offset)
                 durable = False
             else:
-                await self._io(io.pwrite_all, data, offset)
+                view = memoryview(data).cast("B")
+                done = self._write_inline(offset, view)
+                if done < len(view):
+                    await self._io(io.pwrite_all, view[done:], offset + done)
             if durable:
                 await self._io(os.fdatasync)
         finally:
