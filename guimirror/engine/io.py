@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The engine's worker threads and the system calls its drivers make in them.
 
-Every function here except ``run`` and the ``*_nowait`` ones blocks and must be called in a
-worker thread through ``run``; the event loop only schedules. The ``*_nowait`` ones pass
-RWF_NOWAIT, so the kernel refuses (EAGAIN) what would wait for the disk, and may run in the
+Every function here except ``run`` and ``pread_nowait`` blocks and must be called in a
+worker thread through ``run``; the event loop only schedules. ``pread_nowait`` passes
+RWF_NOWAIT, so the kernel refuses (EAGAIN) what would wait for the disk: it may run in the
 loop's thread. Data moves with os.preadv/os.pwritev, holes and
 zeroes with fallocate(2) and the block-device ioctls, allocation status with
 SEEK_DATA/SEEK_HOLE, image locks with OFD locks on QEMU's lock bytes.
@@ -191,14 +191,14 @@ def preadv_full(fd: int, view: memoryview, offset: int) -> None:
 # ----- data ----------------------------------------------------------------------------------
 
 NOWAIT_MAX = 64 * 1024
-"""The largest page-cache request a driver tries in the loop's thread with RWF_NOWAIT: a copy
+"""The largest page-cache read a driver tries in the loop's thread with RWF_NOWAIT: a copy
 of up to this much costs less than the two thread switches of a worker call."""
 
 RWF_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None)
 
 NOWAIT_UNSUPPORTED = (errno.EOPNOTSUPP, errno.EINVAL)
-"""What preadv2/pwritev2 answer where the file (system) takes no RWF_NOWAIT at all: tmpfs for
-reads and writes, ext4 for buffered writes (Linux 6.18), a kernel without the flag."""
+"""What preadv2 answers where the file (system) takes no RWF_NOWAIT at all: tmpfs (Linux
+6.18), a kernel without the flag."""
 
 
 def pread_nowait(fd: int, offset: int, length: int) -> bytes | None:
@@ -216,21 +216,6 @@ def pread_nowait(fd: int, offset: int, length: int) -> bytes | None:
     except BlockingIOError:
         return None
     return bytes(buf) if got == length else None
-
-
-def pwrite_nowait(fd: int, data: memoryview, offset: int) -> int:
-    """Write as much of ``data`` at ``offset`` as the page cache takes without blocking; how
-    many bytes that was (0 if the write would wait). Never blocks on I/O.
-
-    Raises OSError: EOPNOTSUPP/EINVAL where RWF_NOWAIT writes are unsupported, or the write's
-    own error.
-    """
-    if RWF_NOWAIT is None:
-        raise OSError(errno.EOPNOTSUPP, "RWF_NOWAIT is not available")
-    try:
-        return os.pwritev(fd, [data], offset, RWF_NOWAIT)
-    except BlockingIOError:
-        return 0
 
 
 def pread_exact(fd: int, offset: int, length: int) -> bytes:

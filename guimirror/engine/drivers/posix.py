@@ -2,8 +2,10 @@
 """The protocol drivers over the host's storage: ``file`` (a regular file) and ``host_device``.
 
 Both keep one descriptor; its I/O runs in the engine's worker threads (engine/io.py), except
-a small page-cache read or write that the kernel completes at once under RWF_NOWAIT: that one
-runs in the loop's thread, and falls back to a worker when the kernel says it would block.
+a small page-cache read that the kernel completes at once under RWF_NOWAIT: that one runs in
+the loop's thread, and falls back to a worker when the kernel says it would block. Writes
+always go to a worker: no file system here takes a buffered NOWAIT write in practice (ext4 and
+tmpfs refuse the flag, XFS answers EAGAIN to nearly every one: docs/nbd-server.md).
 cache.direct opens with O_DIRECT (request alignment probed as QEMU does) and does the I/O
 through page-aligned buffers. A writable host_device is opened with O_EXCL and refused while
 mounted, with the mount point in the error.
@@ -59,8 +61,6 @@ class PosixNode(DriverNode):
     in_flight: int = field(default=0, repr=False)
     nowait_reads: bool = field(default=io.RWF_NOWAIT is not None, repr=False)
     """Small page-cache reads are tried in the loop's thread (until the file refuses RWF_NOWAIT)."""
-    nowait_writes: bool = field(default=io.RWF_NOWAIT is not None, repr=False)
-    """The same for small writes without FUA."""
     _idle: asyncio.Event | None = field(default=None, repr=False)
 
     def _check_open(self) -> None:
@@ -111,19 +111,6 @@ class PosixNode(DriverNode):
                 self.nowait_reads = False
             return None
 
-    def _write_inline(self, offset: int, view: memoryview) -> int:
-        """Loop's thread: how many bytes of a page-cache write RWF_NOWAIT took at once (0 when
-        it would block; the caller writes the rest in a worker). Not for O_DIRECT nor FUA."""
-        if not self.nowait_writes or self.cache_direct or len(view) > io.NOWAIT_MAX:
-            return 0
-        self._check_open()
-        try:
-            return io.pwrite_nowait(self.fd, view, offset)
-        except OSError as exc:
-            if exc.errno in io.NOWAIT_UNSUPPORTED:
-                self.nowait_writes = False
-            return 0
-
     def open_options(self) -> dict[str, Any]:
         return {"driver": self.driver, "filename": self.filename}
 
@@ -152,10 +139,7 @@ class PosixNode(DriverNode):
                 await self._io(pwrite_dsync, data, offset)
                 durable = False
             else:
-                view = memoryview(data).cast("B")
-                done = self._write_inline(offset, view)
-                if done < len(view):
-                    await self._io(io.pwrite_all, view[done:], offset + done)
+                await self._io(io.pwrite_all, data, offset)
             if durable:
                 await self._io(os.fdatasync)
         finally:
