@@ -1716,12 +1716,36 @@ Mit target-is-zero starten?</translation>
         <translation>{path} ist eingehängt ({where}); auf ein eingehängtes Gerät kann nicht geschrieben werden</translation>
     </message>
     <message>
+        <source>lsblk failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the reply to &apos;{command}&apos; is not a list of objects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the reply to &apos;{command}&apos; does not fit {model}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the reply to &apos;{command}&apos; is not a list: {reply}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>QMP connection &apos;{name}&apos; is {state}; disconnect it first</source>
         <translation>QMP-Verbindung &apos;{name}&apos; ist {state}; zuerst trennen</translation>
     </message>
     <message>
+        <source>cannot connect to the QMP server of &apos;{name}&apos;: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>QMP connection &apos;{name}&apos; is {state}; it cannot run &apos;{command}&apos;</source>
         <translation>QMP-Verbindung &apos;{name}&apos; ist {state}; sie kann &apos;{command}&apos; nicht ausführen</translation>
+    </message>
+    <message>
+        <source>QMP connection &apos;{name}&apos; ended during &apos;{command}&apos;: {reason}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The mirror is not converging: dirty clusters keep growing. Lower the write load, raise the speed limit, or use copy-mode write-blocking.</source>
@@ -1730,6 +1754,150 @@ Mit target-is-zero starten?</translation>
     <message>
         <source>Endpoint &apos;{name}&apos; is {state}; {action} needs it {allowed}</source>
         <translation>Endpunkt &apos;{name}&apos; ist {state}; {action} braucht ihn {allowed}</translation>
+    </message>
+    <message>
+        <source>cannot open &apos;{name}&apos;: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the daemon at &apos;{socket}&apos; does not answer: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{message}; the daemon was killed by signal {signal}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{message}; the daemon exited with {status}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{message}; the daemon said: {stderr}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot resolve &apos;{host}&apos;: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QMP over TCP is offered on loopback addresses only; &apos;{host}&apos; has no address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QMP over TCP is offered on loopback addresses only; &apos;{host}&apos; is {addresses}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; it has no socket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; it has no directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; only an idle launcher can start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{binary}&apos; was not found; install qemu-storage-daemon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no daemon runs in &apos;{directory}&apos; any more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; it cannot stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; only a running one can detach</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{binary} did not greet on its QMP socket within {limit} s: {stderr}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{binary} exited with status {status}: {stderr}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the target format is raw or qcow2, not &apos;{format}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the target of a libvirt copy is a path, not &apos;{target}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{qemu}: the disk &apos;{disk}&apos; is {capacity} bytes, &apos;{target}&apos; is {size} bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>libvirt cannot pause a block job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>libvirt cannot resume a block job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QMP pass-through is off for domain &apos;{domain}&apos; (turning it on taints the domain in libvirt)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a job-id other than the disk (libvirt names a disk&apos;s job by the disk)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sync &apos;{sync}&apos; (libvirt copies full or top)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>manual finalize or dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{first}; {second}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>libvirt&apos;s block copy cannot take {refusals}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{device}&apos; is not a libvirt disk (DOMAIN/TARGET, e.g. vm1/vda)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>libvirt endpoints need libvirt-python: pip install &apos;guimirror[libvirt]&apos; (it builds against Debian&apos;s libvirt-dev)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>libvirt&apos;s events are served by another event loop that still has a libvirt connection; close that endpoint first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a local libvirt URI is qemu:///system or qemu:///session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a libvirt URI over SSH is qemu+ssh://user@host/system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{authority}&apos; is not [user@]host[:port]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the libvirt instance is &apos;system&apos; or &apos;session&apos;, not &apos;{path}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{uri}&apos; names a kind of endpoint guimirror cannot open</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>aborted after READY: users still write to &apos;{device}&apos;; &apos;{target}&apos; is not a consistent copy</source>
@@ -1764,12 +1932,64 @@ Mit target-is-zero starten?</translation>
         <translation>Job &apos;{job_id}&apos; abbrechen, bevor er synchron ist? Er hat {copied} von {size} ({offset} von {length} Byte) nach &apos;{target}&apos; kopiert. Dieser Teil bleibt auf &apos;{target}&apos;: seine Daten sind dann eine Teilkopie, als Kopie von &apos;{device}&apos; nicht brauchbar. &apos;{device}&apos; bleibt unberührt.</translation>
     </message>
     <message>
+        <source>both hosts are reached over ssh ({source} and {target}): name a TCP address on the target host that the source host reaches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the source host {source} cannot reach a socket on this host: name a TCP address on this host that it reaches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{step}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>remote mirror &apos;{job_id}&apos; is {state}; {action} needs it {allowed}</source>
         <translation>entfernte Spiegelung &apos;{job_id}&apos; ist {state}; {action} braucht sie {allowed}</translation>
     </message>
     <message>
+        <source>route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{command} on {endpoint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>export {export} on {endpoint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>node {node} on {endpoint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>socket directory {directory}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>directory {directory} on {host}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh forward to {socket}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an NBD server already runs on {endpoint}; guimirror starts its own for the mirror: stop that one (nbd-server-stop) first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NBD server on {endpoint}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>remote mirror &apos;{job_id}&apos; still runs: cancel its job first</source>
         <translation>entfernte Spiegelung &apos;{job_id}&apos; läuft noch: zuerst ihren Job abbrechen</translation>
+    </message>
+    <message>
+        <source>the sampling rate must be above 0 and at most {limit} Hz</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>the sampler is {state}; it cannot start</source>
@@ -1782,6 +2002,62 @@ Mit target-is-zero starten?</translation>
     <message>
         <source>the ssh connection to {target} is {state}</source>
         <translation>die SSH-Verbindung zu {target} ist {state}</translation>
+    </message>
+    <message>
+        <source>ssh to {target} did not log in within {limit} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh to {target} failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{command}&apos; failed on {target}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh cannot forward {remote} on {target}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ssh to {target} did not answer within {limit} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{program} on {target} did not start: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{scheme}:&apos; needs //[user@]host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{user}&apos; is not a user name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{host}&apos; is not an IPv6 address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{hostport}&apos; is not [IPV6]:PORT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{host}&apos; is not a host name or address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the port &apos;{port}&apos; is not a number from 1 to 65535</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;ssh:&apos; needs the absolute path of the QMP socket after the host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{scheme}:&apos; takes no path</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{size} of data</source>
@@ -1856,8 +2132,72 @@ Mit target-is-zero starten?</translation>
         <translation>Zufallsdaten in &apos;{name}&apos; ({size}) schreiben? {held}. Die Schreiblast überschreibt zufällige Blöcke darin: was sie enthalten, geht verloren.</translation>
     </message>
     <message>
+        <source>{problem}. Accepted forms: {forms}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;builtin:&apos; takes nothing after the colon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the daemon&apos;s binary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a unix socket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;tcp:&apos; needs HOST:PORT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{host}&apos; is not a host name or an IPv4 address (an IPv6 address goes in brackets: tcp:[::1]:4444)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it has no scheme (the part before the colon)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>guimirror knows no scheme &apos;{scheme}:&apos; (did you mean tcp:{uri}?)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>guimirror knows no scheme &apos;{scheme}:&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{uri}&apos; is not an endpoint URI: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{what} must be an absolute path, not &apos;{path}&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{what} must not hold a NUL character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{item}&apos; is not an option here (accepted: {accepted})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;{key}=&apos; is given twice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Sizes: a bare number is bytes; K, M, G, T are powers of 1024 as in QEMU (10M = 10 MiB); KiB, MiB, GiB are powers of 1024; kB, MB, GB are powers of 1000 (10 MB = 10,000,000 bytes). A speed may end in /s.</source>
         <translation>Größen: eine bloße Zahl sind Byte; K, M, G, T sind Potenzen von 1024 wie in QEMU (10M = 10 MiB); KiB, MiB, GiB sind Potenzen von 1024; kB, MB, GB sind Potenzen von 1000 (10 MB = 10.000.000 Byte). Eine Geschwindigkeit darf auf /s enden.</translation>
+    </message>
+    <message>
+        <source>units: &apos;{family}&apos; is neither binary nor decimal</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>size</source>
