@@ -56,7 +56,7 @@ class DisplayUnits:
         elif family == "decimal":
             cls.family = "decimal"
         else:
-            raise ValueError(f"units: '{family}' is neither binary nor decimal")
+            raise ValueError(Text("units: '{family}' is neither binary nor decimal", family=family))
 
     @classmethod
     def mega(cls) -> tuple[int, str]:

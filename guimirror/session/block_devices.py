@@ -91,7 +91,8 @@ async def list_block_devices() -> list[BlockDevice]:
     )
     stdout, stderr = await process.communicate()
     if process.returncode != 0:
-        raise OSError(f"lsblk failed: {stderr.decode(errors='replace').strip()}")
+        raise OSError(Text("lsblk failed: {reason}",
+                           reason=stderr.decode(errors="replace").strip()))
     return flatten(parse_lsblk(stdout.decode()))
 
 

@@ -29,6 +29,7 @@ from guimirror.qapi.commands import COMMANDS
 from guimirror.qapi.events import EVENTS
 from guimirror.session.client import ReplyError, SessionClient
 from guimirror.session.connection import QMPCommandError
+from guimirror.texts import Text
 
 
 class ArgumentKind(enum.StrEnum):
@@ -237,10 +238,11 @@ async def read_capabilities(client: SessionClient) -> Capabilities:
         commands = await client.query_commands()
         return Capabilities.from_models(command.name for command in commands)
     if not isinstance(schema, list) or not all(isinstance(item, dict) for item in schema):
-        raise ReplyError("the reply to 'query-qmp-schema' is not a list of objects")
+        raise ReplyError(Text("the reply to '{command}' is not a list of objects",
+                              command="query-qmp-schema"))
     try:
         return Capabilities.from_schema(schema)
     except (KeyError, TypeError) as error:
-        raise ReplyError(
-            f"the reply to 'query-qmp-schema' does not fit SchemaInfo: {error!r}"
-        ) from None
+        raise ReplyError(Text("the reply to '{command}' does not fit {model}: {reason}",
+                              command="query-qmp-schema", model="SchemaInfo",
+                              reason=repr(error))) from None

@@ -53,6 +53,7 @@ from guimirror.qapi.job import BlockJobInfo, JobInfo
 from guimirror.qapi.mirror import BlockdevMirror
 from guimirror.session.connection import QMPConnection, RawEvent
 from guimirror.session.event_fanout import EventFanout
+from guimirror.texts import Text
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ class SessionClient(EventFanout):
     ) -> list[ReplyT]:
         reply = await self.execute(command, arguments)
         if not isinstance(reply, list):
-            raise ReplyError(f"the reply to '{command}' is not a list: {reply!r}")
+            raise ReplyError(Text("the reply to '{command}' is not a list: {reply}",
+                                  command=command, reply=repr(reply)))
         return [_parse(command, model, item) for item in reply]
 
     # --- events ------------------------------------------------------------------------
@@ -229,6 +231,5 @@ def _parse(command: str, model: type[ReplyT], value: Any) -> ReplyT:
     try:
         return model.model_validate(value)
     except ValidationError as error:
-        raise ReplyError(
-            f"the reply to '{command}' does not fit {model.__name__}: {error}"
-        ) from None
+        raise ReplyError(Text("the reply to '{command}' does not fit {model}: {reason}",
+                              command=command, model=model.__name__, reason=str(error))) from None

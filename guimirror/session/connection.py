@@ -104,9 +104,9 @@ class QMPConnection:
         except (QMPError, OSError, EOFError) as error:
             with contextlib.suppress(QMPError, OSError, EOFError):
                 await qmp.disconnect()
-            raise ConnectionFailedError(
-                f"cannot connect to the QMP server of '{self.name}': {error}"
-            ) from error
+            raise ConnectionFailedError(Text(
+                "cannot connect to the QMP server of '{name}': {reason}", name=self.name,
+                reason=str(error))) from error
         self._qmp = qmp
 
     async def disconnect(self) -> None:
@@ -143,10 +143,9 @@ class QMPConnection:
             raise QMPCommandError(info.desc, info.class_, command) from None
         except (QMPError, OSError, EOFError) as err:
             # The connection ended (or broke) while the command was under way.
-            raise ConnectionLostError(
-                f"QMP connection '{self.name}' ended during '{command}': "
-                f"{err or type(err).__name__}"
-            ) from err
+            raise ConnectionLostError(Text(
+                "QMP connection '{name}' ended during '{command}': {reason}", name=self.name,
+                command=command, reason=str(err) or type(err).__name__)) from err
 
     def add_event_listener(self, listener: Callable[[RawEvent], None]) -> None:
         """Call ``listener(raw_event)`` for every event from now on."""

@@ -172,7 +172,8 @@ class Endpoint(abc.ABC):
         except BaseException as error:
             # Explain before stopping: a daemon that died on its own says how.
             reason = error.desc if isinstance(error, GuimirrorError) else str(error)
-            explanation = self._explain(f"cannot open '{self.name}': {reason}")
+            explanation = self._explain(Text("cannot open '{name}': {reason}", name=self.name,
+                                               reason=reason))
             await connection.disconnect()
             await self._stop(None)
             self._set_state(EndpointState.IDLE)
@@ -371,7 +372,7 @@ class DaemonEndpoint(Endpoint):
         try:
             return await self.launcher.start()
         except LauncherError as error:
-            raise EndpointError(str(error)) from None
+            raise EndpointError(error.desc) from None
 
     async def _open_transport(self, connection: QMPConnection) -> None:
         """Start the daemon and connect; start it again if it crashed while starting.
@@ -421,7 +422,7 @@ class DaemonEndpoint(Endpoint):
                 os.path.dirname(socket_path), self.launcher.binary, name=self.name
             )
         except LauncherError as error:
-            self.adoption_error = str(error)
+            self.adoption_error = error.desc
             return False
         try:
             async with asyncio.timeout(CONNECT_PATIENCE):
@@ -430,7 +431,9 @@ class DaemonEndpoint(Endpoint):
             # Not provably the daemon: leave that process alone.
             await connection.disconnect()
             launcher.forget()
-            self.adoption_error = f"the daemon at '{socket_path}' does not answer: {error}"
+            self.adoption_error = Text(
+                "the daemon at '{socket}' does not answer: {reason}", socket=socket_path,
+                reason=error.desc if isinstance(error, GuimirrorError) else str(error))
             return False
         self.launcher = launcher
         return True
@@ -450,11 +453,16 @@ class DaemonEndpoint(Endpoint):
 
     def _explain(self, message: str) -> str:
         status = self.launcher.returncode
-        if status is not None:
-            how = f"was killed by signal {-status}" if status < 0 else f"exited with {status}"
-            message = f"{message}; the daemon {how}"
+        if status is not None and status < 0:
+            message = Text("{message}; the daemon was killed by signal {signal}",
+                           message=message, signal=-status)
+        elif status is not None:
+            message = Text("{message}; the daemon exited with {status}", message=message,
+                           status=status)
         stderr = self.stderr.strip()
-        return f"{message}; the daemon said: {stderr}" if stderr else message
+        if stderr:
+            return Text("{message}; the daemon said: {stderr}", message=message, stderr=stderr)
+        return message
 
 
 class SocketEndpoint(Endpoint):
@@ -505,13 +513,15 @@ async def resolve_loopback(host: str, port: int) -> list[tuple[str, int]]:
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as error:
-        raise EndpointError(f"cannot resolve '{host}': {error}") from None
+        raise EndpointError(Text("cannot resolve '{host}': {reason}", host=host,
+                                 reason=str(error))) from None
     addresses = list(dict.fromkeys((str(info[4][0]), int(info[4][1])) for info in infos))
     far = sorted({address for address, _ in addresses
                   if not ipaddress.ip_address(address).is_loopback})
-    if not addresses or far:
-        raise EndpointError(
-            f"QMP over TCP is offered on loopback addresses only; '{host}' is "
-            f"{', '.join(far) or 'no address'}"
-        )
+    if not addresses:
+        raise EndpointError(Text("QMP over TCP is offered on loopback addresses only; "
+                                 "'{host}' has no address", host=host))
+    if far:
+        raise EndpointError(Text("QMP over TCP is offered on loopback addresses only; "
+                                 "'{host}' is {addresses}", host=host, addresses=", ".join(far)))
     return addresses

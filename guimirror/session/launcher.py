@@ -47,6 +47,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from qemu.qmp import QMPClient, QMPError
 
 from guimirror.errors import GuimirrorError
+from guimirror.texts import Text
 
 DEFAULT_BINARY = "qemu-storage-daemon"
 STDERR_KEEP = 64 * 1024
@@ -156,14 +157,16 @@ class DaemonLauncher:
     def socket_path(self) -> str:
         """The QMP socket's path; valid from ``start()`` until ``stop()``."""
         if self._dir is None:
-            raise LauncherError(f"daemon '{self.name}' is {self._state.value}; it has no socket")
+            raise LauncherError(Text("daemon '{name}' is {state}; it has no socket",
+                                     name=self.name, state=self._state.value))
         return os.path.join(self._dir, "qmp.sock")
 
     @property
     def runtime_dir(self) -> str:
         """The private 0700 directory of this daemon (socket; a caller may put files there)."""
         if self._dir is None:
-            raise LauncherError(f"daemon '{self.name}' is {self._state.value}; it has no directory")
+            raise LauncherError(Text("daemon '{name}' is {state}; it has no directory",
+                                     name=self.name, state=self._state.value))
         return self._dir
 
     @property
@@ -192,12 +195,13 @@ class DaemonLauncher:
         within ``start_timeout`` seconds.
         """
         if self._state is not LauncherState.IDLE:
-            raise LauncherError(
-                f"daemon '{self.name}' is {self._state.value}; only an idle launcher can start"
-            )
+            raise LauncherError(Text(
+                "daemon '{name}' is {state}; only an idle launcher can start",
+                name=self.name, state=self._state.value))
         binary = shutil.which(self.binary)
         if binary is None:
-            raise LauncherError(f"'{self.binary}' was not found; install qemu-storage-daemon")
+            raise LauncherError(Text("'{binary}' was not found; install qemu-storage-daemon",
+                                     binary=self.binary))
         self._state = LauncherState.STARTING
         try:
             self._dir = await asyncio.to_thread(tempfile.mkdtemp, prefix="guimirror-qsd-")
@@ -252,9 +256,8 @@ class DaemonLauncher:
             pid = int(await asyncio.to_thread(_read_text, pid_file))
             pidfd = os.pidfd_open(pid)
         except (OSError, ValueError):
-            raise LauncherError(
-                f"no daemon runs in '{runtime_dir}' any more"
-            ) from None
+            raise LauncherError(Text("no daemon runs in '{directory}' any more",
+                                     directory=runtime_dir)) from None
         launcher._dir = runtime_dir
         launcher._pid = pid
         launcher.adopted = True
@@ -280,7 +283,8 @@ class DaemonLauncher:
         if self._state in (LauncherState.IDLE, LauncherState.EXITED):
             return self.returncode
         if self._state in (LauncherState.STOPPING, LauncherState.DETACHED):
-            raise LauncherError(f"daemon '{self.name}' is {self._state.value}; it cannot stop")
+            raise LauncherError(Text("daemon '{name}' is {state}; it cannot stop",
+                                     name=self.name, state=self._state.value))
         self._state = LauncherState.STOPPING
         timeout = self.stop_timeout
         control = self._control
@@ -308,9 +312,9 @@ class DaemonLauncher:
         directory takes it over again.
         """
         if self._state is not LauncherState.RUNNING:
-            raise LauncherError(
-                f"daemon '{self.name}' is {self._state.value}; only a running one can detach"
-            )
+            raise LauncherError(Text(
+                "daemon '{name}' is {state}; only a running one can detach",
+                name=self.name, state=self._state.value))
         directory = self.runtime_dir
         await self._disconnect_control()
         self._unwatch()
@@ -354,13 +358,12 @@ class DaemonLauncher:
         await self._wait_exit(1.0)
         await self._read_stderr()
         if not self.exited:
-            raise LauncherError(
-                f"{self.binary} did not greet on its QMP socket within {limit:g} s: "
-                f"{self.stderr.strip()}"
-            )
-        raise LauncherError(
-            f"{self.binary} exited with status {self.returncode}: {self.stderr.strip()}"
-        )
+            raise LauncherError(Text(
+                "{binary} did not greet on its QMP socket within {limit} s: {stderr}",
+                binary=self.binary, limit=f"{limit:g}", stderr=self.stderr.strip()))
+        raise LauncherError(Text("{binary} exited with status {status}: {stderr}",
+                                 binary=self.binary, status=self.returncode,
+                                 stderr=self.stderr.strip()))
 
     def _watch(self, pidfd: int) -> None:
         """Watch ``pidfd`` for the daemon's exit and follow its stderr file."""

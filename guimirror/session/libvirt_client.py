@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -80,6 +81,7 @@ from guimirror.session.libvirt_disks import (
     split_device,
 )
 from guimirror.session.target_checks import DataMeasure, StartVerdict, judge_start, measure_data
+from guimirror.texts import Text
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +151,7 @@ class LibvirtClient(EventFanout):
         try:
             domain_name, target = split_device(device)
         except ValueError as error:
-            raise LibvirtCallError(str(error), "DeviceNotFound") from None
+            raise LibvirtCallError(error.args[0], "DeviceNotFound") from None
         return await self._call(self._domain, domain_name), target
 
     # --- events ------------------------------------------------------------------------
@@ -347,11 +349,11 @@ class LibvirtClient(EventFanout):
         """
         _refuse_unmapped(arguments)
         if target_format not in ("raw", "qcow2"):
-            raise LibvirtCallError(f"the target format is raw or qcow2, not '{target_format}'")
+            raise LibvirtCallError(Text("the target format is raw or qcow2, not '{format}'",
+                                        format=target_format))
         if not arguments.target.startswith("/"):
-            raise LibvirtCallError(
-                f"the target of a libvirt copy is a path, not '{arguments.target}'"
-            )
+            raise LibvirtCallError(Text("the target of a libvirt copy is a path, not '{target}'",
+                                        target=arguments.target))
         domain, disk = await self._disk(arguments.device)
         if reuse_external and self.local:
             await self._refuse_other_size(domain, disk, arguments.target, target_format)
@@ -392,10 +394,11 @@ class LibvirtClient(EventFanout):
             return
         capacity = (await self._call(domain.blockInfo, disk))[0]
         if size is not None and size != capacity:
-            raise LibvirtCallError(
-                f"Source and target image have different sizes: the disk '{disk}' is "
-                f"{capacity} bytes, '{target}' is {size} bytes"
-            )
+            # QEMU's words first, as QEMU would refuse it.
+            raise LibvirtCallError(Text(
+                "{qemu}: the disk '{disk}' is {capacity} bytes, '{target}' is {size} bytes",
+                qemu="Source and target image have different sizes", disk=disk,
+                capacity=capacity, target=target, size=size))
 
     async def block_job_set_speed(self, arguments: BlockJobSetSpeed) -> None:
         domain, disk = await self._disk(arguments.device)
@@ -421,10 +424,10 @@ class LibvirtClient(EventFanout):
         await self._call(domain.blockJobAbort, disk, flags)
 
     async def block_job_pause(self, arguments: BlockJobPause) -> None:
-        raise LibvirtCallError("libvirt cannot pause a block job", "CommandNotFound")
+        raise LibvirtCallError(Text("libvirt cannot pause a block job"), "CommandNotFound")
 
     async def block_job_resume(self, arguments: BlockJobResume) -> None:
-        raise LibvirtCallError("libvirt cannot resume a block job", "CommandNotFound")
+        raise LibvirtCallError(Text("libvirt cannot resume a block job"), "CommandNotFound")
 
     async def query_block_exports(self) -> list[BlockExportInfo]:
         """libvirt's copies have no NBD exports of guimirror's."""
@@ -453,10 +456,9 @@ class LibvirtClient(EventFanout):
         """Send one QMP command to the domain's QEMU; its ``return`` as JSON. Refused unless
         pass-through is on for the domain (:meth:`enable_qmp_passthrough`)."""
         if domain_name not in self.passthrough:
-            raise LibvirtCallError(
-                f"QMP pass-through is off for domain '{domain_name}' (turning it on taints "
-                "the domain in libvirt)"
-            )
+            raise LibvirtCallError(Text(
+                "QMP pass-through is off for domain '{domain}' (turning it on taints the "
+                "domain in libvirt)", domain=domain_name))
         import libvirt_qemu
 
         message = json.dumps({"execute": command, "arguments": arguments or {}})
@@ -487,9 +489,11 @@ def _refuse_unmapped(arguments: BlockdevMirror) -> None:
     """Raise for what virDomainBlockCopy cannot express."""
     refusals: list[str] = []
     if arguments.job_id not in (None, arguments.device):
-        refusals.append("a job-id other than the disk (libvirt names a disk's job by the disk)")
+        refusals.append(Text("a job-id other than the disk (libvirt names a disk's job by the "
+                             "disk)"))
     if arguments.sync not in (MirrorSyncMode.FULL, MirrorSyncMode.TOP):
-        refusals.append(f"sync '{arguments.sync}' (libvirt copies full or top)")
+        refusals.append(Text("sync '{sync}' (libvirt copies full or top)",
+                             sync=arguments.sync.value))
     if arguments.replaces is not None:
         refusals.append("replaces")
     if arguments.filter_node_name is not None:
@@ -499,9 +503,13 @@ def _refuse_unmapped(arguments: BlockdevMirror) -> None:
         if policy is not BlockdevOnError.REPORT:
             refusals.append(f"{name} '{policy}'")
     if not arguments.auto_finalize or not arguments.auto_dismiss:
-        refusals.append("manual finalize or dismiss")
+        refusals.append(Text("manual finalize or dismiss"))
     if refusals:
-        raise LibvirtCallError(f"libvirt's block copy cannot take {'; '.join(refusals)}")
+        listed = functools.reduce(
+            lambda first, second: Text("{first}; {second}", first=first, second=second),
+            refusals)
+        raise LibvirtCallError(Text("libvirt's block copy cannot take {refusals}",
+                                    refusals=listed))
 
 
 def _destination_xml(path: str, target_format: str, block: bool) -> str:

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from guimirror.qapi.block_info import BlockdevCacheInfo, BlockDeviceInfo, ImageInfo
 from guimirror.qapi.types import Str
+from guimirror.texts import Text
 
 SEPARATOR = "/"
 
@@ -58,7 +59,8 @@ def split_device(device: str) -> tuple[str, str]:
     """``(domain, target)`` of ``DOMAIN/TARGET``; ValueError for another text."""
     domain, separator, target = device.rpartition(SEPARATOR)
     if not separator or not domain or not target:
-        raise ValueError(f"'{device}' is not a libvirt disk (DOMAIN/TARGET, e.g. vm1/vda)")
+        raise ValueError(Text("'{device}' is not a libvirt disk (DOMAIN/TARGET, e.g. vm1/vda)",
+                              device=device))
     return domain, target
 
 

@@ -30,6 +30,7 @@ from guimirror.session.endpoint import Endpoint, EndpointError, EndpointState
 from guimirror.session.libvirt_client import LibvirtCallError, LibvirtClient
 from guimirror.session.libvirt_events import LibvirtEventLoopError, bind_running_loop, release
 from guimirror.session.libvirt_uri import LibvirtSshURI, LibvirtURI
+from guimirror.texts import Text
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +162,8 @@ class LibvirtEndpoint(Endpoint):
             if isinstance(error, EndpointError) or not isinstance(error, Exception):
                 raise
             reason = error.desc if isinstance(error, GuimirrorError) else str(error)
-            raise EndpointError(f"cannot open '{self.name}': {reason}") from error
+            raise EndpointError(Text("cannot open '{name}': {reason}", name=self.name,
+                                     reason=reason)) from error
         self._libvirt_client = client
         self._watch_close(connection)
         self._set_state(EndpointState.RUNNING)
@@ -189,21 +191,20 @@ class LibvirtEndpoint(Endpoint):
         try:
             import libvirt
         except ImportError:
-            raise EndpointError(
+            raise EndpointError(Text(
                 "libvirt endpoints need libvirt-python: pip install 'guimirror[libvirt]' "
-                "(it builds against Debian's libvirt-dev)"
-            ) from None
+                "(it builds against Debian's libvirt-dev)")) from None
         try:
             bind_running_loop()
         except LibvirtEventLoopError as error:
-            raise EndpointError(f"cannot open '{self.name}': {error.desc}") from None
+            raise EndpointError(Text("cannot open '{name}': {reason}", name=self.name,
+                                     reason=error.desc)) from None
         try:
             return await asyncio.to_thread(libvirt.open, str(self._uri))
         except libvirt.libvirtError as error:
             await release()
-            raise EndpointError(
-                f"cannot open '{self.name}': {error.get_error_message() or error}"
-            ) from None
+            raise EndpointError(Text("cannot open '{name}': {reason}", name=self.name,
+                                     reason=error.get_error_message() or str(error))) from None
 
     def _watch_close(self, connection: Any) -> None:
         connection.registerCloseCallback(self._on_close, None)

@@ -23,6 +23,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from guimirror.errors import GuimirrorError
+from guimirror.texts import Text
 
 FREE_ROUNDS = 5
 """Loop iterations given to libvirt's free callbacks (tasks) after a connection closed."""
@@ -119,10 +120,9 @@ def bind_running_loop() -> Any:
         served = impl.loop.loop if isinstance(impl.loop, LoopFromAnyThread) else impl.loop
         if served is not loop:
             if _users and not served.is_closed():
-                raise LibvirtEventLoopError(
+                raise LibvirtEventLoopError(Text(
                     "libvirt's events are served by another event loop that still has a "
-                    "libvirt connection; close that endpoint first"
-                )
+                    "libvirt connection; close that endpoint first"))
             impl.loop = LoopFromAnyThread(loop)
     _users += 1
     return impl

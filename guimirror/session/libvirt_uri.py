@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Self
 
 from guimirror.session.uri import EndpointURI
+from guimirror.texts import Text
 
 _INSTANCES = ("system", "session")
 _HOST = re.compile(r"(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
@@ -43,7 +44,7 @@ class LibvirtURI(EndpointURI):
     @classmethod
     def parse(cls, rest: str) -> Self:
         if not rest.startswith("///"):
-            raise ValueError("a local libvirt URI is qemu:///system or qemu:///session")
+            raise ValueError(Text("a local libvirt URI is qemu:///system or qemu:///session"))
         return cls(_instance(rest[3:]))
 
     def __str__(self) -> str:
@@ -70,10 +71,11 @@ class LibvirtSshURI(EndpointURI):
     @classmethod
     def parse(cls, rest: str) -> Self:
         if not rest.startswith("//"):
-            raise ValueError("a libvirt URI over SSH is qemu+ssh://user@host/system")
+            raise ValueError(Text("a libvirt URI over SSH is qemu+ssh://user@host/system"))
         authority, slash, path = rest[2:].partition("/")
         if not slash or not _HOST.fullmatch(authority):
-            raise ValueError(f"'{authority}' is not [user@]host[:port]")
+            raise ValueError(Text("'{authority}' is not [user@]host[:port]",
+                                  authority=authority))
         path, _, query = path.partition("?")
         return cls(authority, _instance(path), query)
 
@@ -84,5 +86,6 @@ class LibvirtSshURI(EndpointURI):
 
 def _instance(path: str) -> str:
     if path not in _INSTANCES:
-        raise ValueError(f"the libvirt instance is 'system' or 'session', not '{path}'")
+        raise ValueError(Text("the libvirt instance is 'system' or 'session', not '{path}'",
+                              path=path))
     return path

@@ -29,6 +29,7 @@ from guimirror.session.uri import (
     parse_endpoint_uri,
     register_uri_type,
 )
+from guimirror.texts import Text
 
 URIT = TypeVar("URIT", bound=EndpointURI)
 
@@ -52,7 +53,8 @@ def endpoint_for(uri: str | EndpointURI, *, name: str | None = None) -> Endpoint
     parsed = parse_endpoint_uri(uri) if isinstance(uri, str) else uri
     opener = _OPENERS.get(type(parsed))
     if opener is None:
-        raise EndpointURIError(f"'{parsed}' names a kind of endpoint guimirror cannot open")
+        raise EndpointURIError(Text("'{uri}' names a kind of endpoint guimirror cannot open",
+                                    uri=str(parsed)))
     return opener(parsed, name if name is not None else str(parsed))
 
 

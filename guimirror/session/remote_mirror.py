@@ -165,14 +165,15 @@ def route_for(source: Endpoint, target: Endpoint, tcp: TcpRoute | None = None) -
     target_ssh = getattr(target, "target", None)
     if isinstance(target_ssh, SshTarget):
         if isinstance(source_ssh, SshTarget):
-            raise RemoteMirrorError(
-                f"both hosts are reached over ssh ({source_ssh} and {target_ssh}): name a "
-                "TCP address on the target host that the source host reaches")
+            raise RemoteMirrorError(Text(
+                "both hosts are reached over ssh ({source} and {target}): name a TCP address "
+                "on the target host that the source host reaches", source=source_ssh,
+                target=target_ssh))
         return SshForwardRoute(target_ssh)
     if isinstance(source_ssh, SshTarget):
-        raise RemoteMirrorError(
-            f"the source host {source_ssh} cannot reach a socket on this host: name a TCP "
-            "address on this host that it reaches")
+        raise RemoteMirrorError(Text(
+            "the source host {source} cannot reach a socket on this host: name a TCP address "
+            "on this host that it reaches", source=source_ssh))
     return LocalRoute()
 
 
@@ -229,7 +230,7 @@ class _Steps:
 
     async def run(self) -> list[str]:
         """Undo everything, last step first; returns what could not be undone."""
-        failures = []
+        failures: list[str] = []
         while self.undos:
             what, undo = self.undos.pop()
             try:
@@ -237,7 +238,7 @@ class _Steps:
             except (GuimirrorError, OSError) as error:
                 reason = error.desc if isinstance(error, GuimirrorError) else str(error)
                 logger.warning("could not undo %s: %s", what, reason)
-                failures.append(f"{what}: {reason}")
+                failures.append(Text("{step}: {reason}", step=what, reason=reason))
         return failures
 
 
@@ -285,26 +286,32 @@ class RemoteMirror:
         self._require(RemoteMirrorState.IDLE, action="start")
         self.state = RemoteMirrorState.STARTING
         source, target = self.source, self.target
-        step = ""
+        step: str = ""
         try:
-            step = "route"
+            step = Text("route")
             server_address, client_address = await self._open_route()
-            step = f"nbd-server-start on {self.target.name}"
+            step = Text("{command} on {endpoint}", command="nbd-server-start",
+                        endpoint=self.target.name)
             await self._start_server(target, server_address)
-            step = f"block-export-add on {self.target.name}"
+            step = Text("{command} on {endpoint}", command="block-export-add",
+                        endpoint=self.target.name)
             export_id = self.plan.export_id
             await target.call(SessionClient.block_export_add, BlockExportAdd(
                 type=BlockExportType.NBD, id=export_id, node_name=self.plan.target_node,
                 name=export_id, writable=True))
-            self._steps.add(f"export {export_id} on {self.target.name}", lambda: target.call(
+            self._steps.add(Text("export {export} on {endpoint}", export=export_id,
+                                 endpoint=self.target.name), lambda: target.call(
                 SessionClient.block_export_del,
                 BlockExportDel(id=export_id, mode=BlockExportRemoveMode.HARD)))
-            step = f"blockdev-add nbd on {self.source.name}"
+            step = Text("{command} on {endpoint}", command="blockdev-add nbd",
+                        endpoint=self.source.name)
             await source.call(SessionClient.blockdev_add, self._nbd_options(client_address))
             nbd_node = self.plan.nbd_node
-            self._steps.add(f"node {nbd_node} on {self.source.name}", lambda: source.call(
+            self._steps.add(Text("node {node} on {endpoint}", node=nbd_node,
+                                 endpoint=self.source.name), lambda: source.call(
                 SessionClient.blockdev_del, BlockdevDel(node_name=nbd_node)))
-            step = f"blockdev-mirror on {self.source.name}"
+            step = Text("{command} on {endpoint}", command="blockdev-mirror",
+                        endpoint=self.source.name)
             self._client = source.endpoint.client
             self._client.add_event_listener(self._on_event)
             mirror = self.plan.mirror.model_copy(update={"target": nbd_node})
@@ -316,7 +323,7 @@ class RemoteMirror:
             self.leftovers = await self._steps.run()
             self.state = RemoteMirrorState.REMOVED
             reason = error.desc if isinstance(error, GuimirrorError) else str(error)
-            raise RemoteMirrorError(f"{step}: {reason}") from error
+            raise RemoteMirrorError(Text("{step}: {reason}", step=step, reason=reason)) from error
         self.state = RemoteMirrorState.RUNNING
 
     async def _open_route(self) -> tuple[
@@ -332,7 +339,7 @@ class RemoteMirror:
         if isinstance(route, LocalRoute):
             directory = await asyncio.to_thread(tempfile.mkdtemp, prefix="guimirror-nbd-")
             path = os.path.join(directory, "nbd.sock")
-            self._steps.add(f"socket directory {directory}",
+            self._steps.add(Text("socket directory {directory}", directory=directory),
                             lambda: asyncio.to_thread(shutil.rmtree, directory, True))
             return (UnixSocketAddressLegacy(data=UnixSocketAddress(path=path)),
                     UnixSocketAddressVariant(path=path))
@@ -341,12 +348,14 @@ class RemoteMirror:
         await release_master(master)
         made = await master.run(["mktemp", "-d", "/tmp/guimirror-nbd-XXXXXXXX"])
         remote_dir = made.stdout.strip()
-        self._steps.add(f"directory {remote_dir} on {route.target}", lambda: master.run(
+        self._steps.add(Text("directory {directory} on {host}", directory=remote_dir,
+                             host=route.target), lambda: master.run(
             ["rm", "-rf", "--", remote_dir], check=False))
         remote = f"{remote_dir}/nbd.sock"
         local = f"{master.local_dir}/nbd-{self.plan.job_id}-{id(self):x}.sock"
         await master.forward(local, remote)
-        self._steps.add(f"ssh forward to {remote}", lambda: master.cancel_forward(local, remote))
+        self._steps.add(Text("ssh forward to {socket}", socket=remote),
+                        lambda: master.cancel_forward(local, remote))
         return (UnixSocketAddressLegacy(data=UnixSocketAddress(path=remote)),
                 UnixSocketAddressVariant(path=local))
 
@@ -358,11 +367,12 @@ class RemoteMirror:
                 addr=address, **({"tls_creds": tls.server_creds} if tls else {})))
         except QAPIError as error:
             if error.desc == SERVER_RUNNING:
-                raise RemoteMirrorError(
-                    f"an NBD server already runs on {self.target.name}; guimirror starts its "
-                    "own for the mirror: stop that one (nbd-server-stop) first") from None
+                raise RemoteMirrorError(Text(
+                    "an NBD server already runs on {endpoint}; guimirror starts its own for "
+                    "the mirror: stop that one (nbd-server-stop) first",
+                    endpoint=self.target.name)) from None
             raise
-        self._steps.add(f"NBD server on {self.target.name}",
+        self._steps.add(Text("NBD server on {endpoint}", endpoint=self.target.name),
                         lambda: target.execute("nbd-server-stop"))
 
     def _nbd_options(
@@ -406,7 +416,8 @@ class RemoteMirror:
                 # In use: the job pivoted and the source host's users write to the remote disk.
                 self.state = RemoteMirrorState.KEPT
                 return self.state
-            self._steps.drop(f"node {self.plan.nbd_node} on {self.source.name}")
+            self._steps.drop(Text("node {node} on {endpoint}", node=self.plan.nbd_node,
+                                  endpoint=self.source.name))
         await self.undo()
         return self.state
 

@@ -122,9 +122,8 @@ class Sampler:
     @rate_hz.setter
     def rate_hz(self, value: float) -> None:
         if not 0 < value <= MAX_RATE_HZ:
-            raise SamplerRateError(
-                f"the sampling rate must be above 0 and at most {MAX_RATE_HZ:g} Hz"
-            )
+            raise SamplerRateError(Text("the sampling rate must be above 0 and at most {limit} Hz",
+                                        limit=f"{MAX_RATE_HZ:g}"))
         self._rate_hz = float(value)
 
     @property

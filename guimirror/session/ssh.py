@@ -132,10 +132,11 @@ class SshMaster:
                 if master.returncode is None:
                     master.kill()
                     await master.wait()
-                    raise SshError(f"ssh to {self.target} did not log in within "
-                                   f"{CONNECT_TIMEOUT + 5} s")  # fmt: skip
+                    raise SshError(Text("ssh to {target} did not log in within {limit} s",
+                                        target=self.target, limit=CONNECT_TIMEOUT + 5))
                 stderr = await master.stderr.read() if master.stderr else b""
-                raise SshError(f"ssh to {self.target} failed: {_last_line(stderr)}")
+                raise SshError(Text("ssh to {target} failed: {reason}", target=self.target,
+                                    reason=_last_line(stderr)))
             check = await self._command("-O", "check", self.target.destination)
             if check.returncode == 0:
                 return
@@ -150,7 +151,8 @@ class SshMaster:
         result = await self._command(self.target.destination, "--", remote)
         if check and result.returncode != 0:
             reason = _last_line(result.stderr.encode())
-            raise SshError(f"'{remote}' failed on {self.target}: {reason}")
+            raise SshError(Text("'{command}' failed on {target}: {reason}", command=remote,
+                                target=self.target, reason=reason))
         return result
 
     async def spawn(self, command: Sequence[str], **kwargs: object) -> asyncio.subprocess.Process:
@@ -167,8 +169,9 @@ class SshMaster:
         result = await self._command("-O", "forward", "-L", f"{local}:{remote}",
                                      self.target.destination)  # fmt: skip
         if result.returncode != 0:
-            raise SshError(f"ssh cannot forward {remote} on {self.target}: "
-                           f"{_last_line(result.stderr.encode())}")  # fmt: skip
+            raise SshError(Text("ssh cannot forward {remote} on {target}: {reason}",
+                                remote=remote, target=self.target,
+                                reason=_last_line(result.stderr.encode())))
 
     async def cancel_forward(self, local: str, remote: str) -> None:
         if self.state is SshState.RUNNING:
@@ -207,9 +210,8 @@ class SshMaster:
         except TimeoutError:
             process.kill()
             await process.wait()
-            raise SshError(
-                f"ssh to {self.target} did not answer within {COMMAND_TIMEOUT:g} s"
-            ) from None
+            raise SshError(Text("ssh to {target} did not answer within {limit} s",
+                                target=self.target, limit=f"{COMMAND_TIMEOUT:g}")) from None
         assert process.returncode is not None
         return Completed(process.returncode, out.decode(errors="replace"),
                          err.decode(errors="replace"))  # fmt: skip

@@ -28,6 +28,7 @@ from guimirror.session.endpoint import CONNECT_ATTEMPT, CONNECT_PATIENCE, Endpoi
 from guimirror.session.launcher import await_ready
 from guimirror.session.ssh import SshMaster, SshTarget, acquire_master, release_master
 from guimirror.session.ssh_uri import SshDaemonURI, SshGuimirrorURI, SshSocketURI
+from guimirror.texts import Text
 
 logger = logging.getLogger(__name__)
 
@@ -167,8 +168,9 @@ class SshDaemonEndpoint(_Forwarded):
             with contextlib.suppress(GuimirrorError):
                 done = await self._master.run(["cat", f"{self.remote_dir}/stderr"], check=False)
                 stderr = done.stdout.strip()
-        reason = str(error) or type(error).__name__
-        return f"{self._uri.program} on {self.target} did not start: {stderr or reason}"
+        reason = error.desc if isinstance(error, GuimirrorError) else str(error)
+        return Text("{program} on {target} did not start: {reason}", program=self._uri.program,
+                    target=self.target, reason=stderr or reason or type(error).__name__)
 
     async def _stop(self, client: SessionClient | None) -> None:
         """Quit the daemon (control monitor, else this client), kill it if it stays, clean."""

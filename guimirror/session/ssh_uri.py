@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 
 from guimirror.session.ssh import SshTarget
 from guimirror.session.uri import EndpointURI
+from guimirror.texts import Text
 
 _HOST = re.compile(r"[A-Za-z0-9._-]+")
 _USER = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._-]*")
@@ -27,27 +28,27 @@ _USER = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._-]*")
 def parse_authority(scheme: str, rest: str) -> tuple[SshTarget, str]:
     """``//[user@]host[:port]`` and the path after it; ValueError saying what is wrong."""
     if not rest.startswith("//"):
-        raise ValueError(f"'{scheme}:' needs //[user@]host")
+        raise ValueError(Text("'{scheme}:' needs //[user@]host", scheme=scheme))
     authority, slash, path = rest[2:].partition("/")
     user, at, hostport = authority.rpartition("@")
     if at and not _USER.fullmatch(user):
-        raise ValueError(f"'{user}' is not a user name")
+        raise ValueError(Text("'{user}' is not a user name", user=user))
     host, port = hostport, None
     if hostport.startswith("["):
         host, bracket, after = hostport[1:].partition("]")
         try:
             host = str(ipaddress.IPv6Address(host))
         except ValueError:
-            raise ValueError(f"'{host}' is not an IPv6 address") from None
+            raise ValueError(Text("'{host}' is not an IPv6 address", host=host)) from None
         if not bracket or (after and not after.startswith(":")):
-            raise ValueError(f"'{hostport}' is not [IPV6]:PORT")
+            raise ValueError(Text("'{hostport}' is not [IPV6]:PORT", hostport=hostport))
         port = after[1:] or None
     elif ":" in hostport:
         host, _, port = hostport.partition(":")
     if not host or (not hostport.startswith("[") and not _HOST.fullmatch(host)):
-        raise ValueError(f"'{host}' is not a host name or address")
+        raise ValueError(Text("'{host}' is not a host name or address", host=host))
     if port is not None and (not port.isdigit() or not 0 < int(port) < 65536):
-        raise ValueError(f"the port '{port}' is not a number from 1 to 65535")
+        raise ValueError(Text("the port '{port}' is not a number from 1 to 65535", port=port))
     target = SshTarget(host.lower(), user or None, int(port) if port else None)
     return target, (slash + unquote(path)) if slash else ""
 
@@ -66,7 +67,8 @@ class SshSocketURI(EndpointURI):
     def parse(cls, rest: str) -> Self:
         target, path = parse_authority(cls.scheme, rest)
         if not path.startswith("/") or path == "/":
-            raise ValueError("'ssh:' needs the absolute path of the QMP socket after the host")
+            raise ValueError(Text("'ssh:' needs the absolute path of the QMP socket after "
+                                  "the host"))
         return cls(target, path)
 
     def __str__(self) -> str:
@@ -87,7 +89,7 @@ class SshDaemonURI(EndpointURI):
     def parse(cls, rest: str) -> Self:
         target, path = parse_authority(cls.scheme, rest)
         if path not in ("", "/"):
-            raise ValueError(f"'{cls.scheme}:' takes no path")
+            raise ValueError(Text("'{scheme}:' takes no path", scheme=cls.scheme))
         return cls(target)
 
     def __str__(self) -> str:

@@ -36,6 +36,7 @@ from typing import ClassVar, Self
 from urllib.parse import quote, unquote
 
 from guimirror.errors import GuimirrorError
+from guimirror.texts import Text
 
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 """What stays unencoded in a path written by ``str()`` (RFC 3986's pchar and '/')."""
@@ -45,7 +46,13 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
 
 
 class EndpointURIError(GuimirrorError):
-    """A text that is not an endpoint URI; ``desc`` says why and lists the accepted forms."""
+    """A text that is not an endpoint URI; ``desc`` says why and lists the accepted forms,
+    ``problem`` only says why."""
+
+    def __init__(self, problem: str, forms: str | None = None) -> None:
+        super().__init__(problem if forms is None else Text(
+            "{problem}. Accepted forms: {forms}", problem=problem, forms=forms))
+        self.problem = problem
 
 
 class EndpointURI(abc.ABC):
@@ -75,7 +82,7 @@ class BuiltinURI(EndpointURI):
     @classmethod
     def parse(cls, rest: str) -> Self:
         if rest:
-            raise ValueError("'builtin:' takes nothing after the colon")
+            raise ValueError(Text("'builtin:' takes nothing after the colon"))
         return cls()
 
     def __str__(self) -> str:
@@ -103,7 +110,7 @@ class DaemonURI(EndpointURI):
     @classmethod
     def parse(cls, rest: str) -> Self:
         path, _, query = rest.partition("?")
-        binary = _absolute_path(unquote(path), "the daemon's binary") if path else None
+        binary = _absolute_path(unquote(path), Text("the daemon's binary")) if path else None
         options = _query(query, allowed=("socket",))
         socket = options.get("socket")
         if socket is not None:
@@ -128,7 +135,7 @@ class UnixURI(EndpointURI):
 
     @classmethod
     def parse(cls, rest: str) -> Self:
-        return cls(_absolute_path(unquote(rest), "a unix socket"))
+        return cls(_absolute_path(unquote(rest), Text("a unix socket")))
 
     def __str__(self) -> str:
         return "unix:" + _quote(self.path)
@@ -151,19 +158,19 @@ class TcpURI(EndpointURI):
     def parse(cls, rest: str) -> Self:
         host, colon, port = rest.rpartition(":")
         if not colon or not host:
-            raise ValueError("'tcp:' needs HOST:PORT")
+            raise ValueError(Text("'tcp:' needs HOST:PORT"))
         if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"the port '{port}' is not a number from 1 to 65535")
+            raise ValueError(Text("the port '{port}' is not a number from 1 to 65535",
+                                      port=port))
         if host.startswith("[") and host.endswith("]"):
             try:
                 host = str(ipaddress.IPv6Address(host[1:-1]))
             except ValueError:
-                raise ValueError(f"'{host}' is not an IPv6 address") from None
+                raise ValueError(Text("'{host}' is not an IPv6 address", host=host)) from None
         elif not re.fullmatch(r"[A-Za-z0-9._-]+", host):
-            raise ValueError(
-                f"'{host}' is not a host name or an IPv4 address "
-                "(an IPv6 address goes in brackets: tcp:[::1]:4444)"
-            )
+            raise ValueError(Text(
+                "'{host}' is not a host name or an IPv4 address "
+                "(an IPv6 address goes in brackets: tcp:[::1]:4444)", host=host))
         return cls(host.lower(), int(port))
 
     def __str__(self) -> str:
@@ -201,30 +208,34 @@ def parse_endpoint_uri(text: str) -> EndpointURI:
     stripped = text.strip()
     try:
         if not stripped:
-            raise ValueError("it is empty")
+            raise ValueError(Text("it is empty"))
         if stripped.startswith("/"):
             return UnixURI(stripped)
         match = _SCHEME.fullmatch(stripped)
         if match is None:
-            raise ValueError("it has no scheme (the part before the colon)")
+            raise ValueError(Text("it has no scheme (the part before the colon)"))
         scheme, rest = match[1].lower(), match[2]
         uri_type = _URI_TYPES.get(scheme)
         if uri_type is None:
-            hint = f" (did you mean tcp:{stripped}?)" if rest.isdigit() else ""
-            raise ValueError(f"guimirror knows no scheme '{scheme}:'{hint}")
+            if rest.isdigit():
+                raise ValueError(Text("guimirror knows no scheme '{scheme}:' (did you mean "
+                                      "tcp:{uri}?)", scheme=scheme, uri=stripped))
+            raise ValueError(Text("guimirror knows no scheme '{scheme}:'", scheme=scheme))
         return uri_type.parse(rest)
     except ValueError as error:
-        shown = stripped or text
-        raise EndpointURIError(
-            f"'{shown}' is not an endpoint URI: {error}. Accepted forms: {accepted_forms()}"
-        ) from None
+        reason = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) \
+            else str(error)
+        raise EndpointURIError(Text("'{uri}' is not an endpoint URI: {reason}",
+                                    uri=stripped or text, reason=reason),
+                               accepted_forms()) from None
 
 
 def _absolute_path(path: str, what: str) -> str:
     if not path.startswith("/"):
-        raise ValueError(f"{what} must be an absolute path, not '{path}'")
+        raise ValueError(Text("{what} must be an absolute path, not '{path}'", what=what,
+                              path=path))
     if "\0" in path:
-        raise ValueError(f"{what} must not hold a NUL character")
+        raise ValueError(Text("{what} must not hold a NUL character", what=what))
     return path
 
 
@@ -237,9 +248,10 @@ def _query(query: str, allowed: tuple[str, ...]) -> dict[str, str]:
         key, equals, value = item.partition("=")
         if key not in allowed or not equals:
             accepted = ", ".join(f"{name}=..." for name in allowed)
-            raise ValueError(f"'{item}' is not an option here (accepted: {accepted})")
+            raise ValueError(Text("'{item}' is not an option here (accepted: {accepted})",
+                                  item=item, accepted=accepted))
         if key in options:
-            raise ValueError(f"'{key}=' is given twice")
+            raise ValueError(Text("'{key}=' is given twice", key=key))
         options[key] = unquote(value)
     return options
 

@@ -1716,12 +1716,36 @@ Mit target-is-zero starten?</translation>
         <translation>{path} ist eingehängt ({where}); auf ein eingehängtes Gerät kann nicht geschrieben werden</translation>
     </message>
     <message>
+        <source>lsblk failed: {reason}</source>
+        <translation>lsblk ist fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
+        <source>the reply to &apos;{command}&apos; is not a list of objects</source>
+        <translation>die Antwort auf &apos;{command}&apos; ist keine Liste von Objekten</translation>
+    </message>
+    <message>
+        <source>the reply to &apos;{command}&apos; does not fit {model}: {reason}</source>
+        <translation>die Antwort auf &apos;{command}&apos; passt nicht zu {model}: {reason}</translation>
+    </message>
+    <message>
+        <source>the reply to &apos;{command}&apos; is not a list: {reply}</source>
+        <translation>die Antwort auf &apos;{command}&apos; ist keine Liste: {reply}</translation>
+    </message>
+    <message>
         <source>QMP connection &apos;{name}&apos; is {state}; disconnect it first</source>
         <translation>QMP-Verbindung &apos;{name}&apos; ist {state}; zuerst trennen</translation>
     </message>
     <message>
+        <source>cannot connect to the QMP server of &apos;{name}&apos;: {reason}</source>
+        <translation>keine Verbindung zum QMP-Server von &apos;{name}&apos;: {reason}</translation>
+    </message>
+    <message>
         <source>QMP connection &apos;{name}&apos; is {state}; it cannot run &apos;{command}&apos;</source>
         <translation>QMP-Verbindung &apos;{name}&apos; ist {state}; sie kann &apos;{command}&apos; nicht ausführen</translation>
+    </message>
+    <message>
+        <source>QMP connection &apos;{name}&apos; ended during &apos;{command}&apos;: {reason}</source>
+        <translation>QMP-Verbindung &apos;{name}&apos; endete während &apos;{command}&apos;: {reason}</translation>
     </message>
     <message>
         <source>The mirror is not converging: dirty clusters keep growing. Lower the write load, raise the speed limit, or use copy-mode write-blocking.</source>
@@ -1730,6 +1754,150 @@ Mit target-is-zero starten?</translation>
     <message>
         <source>Endpoint &apos;{name}&apos; is {state}; {action} needs it {allowed}</source>
         <translation>Endpunkt &apos;{name}&apos; ist {state}; {action} braucht ihn {allowed}</translation>
+    </message>
+    <message>
+        <source>cannot open &apos;{name}&apos;: {reason}</source>
+        <translation>&apos;{name}&apos; kann nicht geöffnet werden: {reason}</translation>
+    </message>
+    <message>
+        <source>the daemon at &apos;{socket}&apos; does not answer: {reason}</source>
+        <translation>der Daemon an &apos;{socket}&apos; antwortet nicht: {reason}</translation>
+    </message>
+    <message>
+        <source>{message}; the daemon was killed by signal {signal}</source>
+        <translation>{message}; der Daemon wurde durch Signal {signal} beendet</translation>
+    </message>
+    <message>
+        <source>{message}; the daemon exited with {status}</source>
+        <translation>{message}; der Daemon endete mit Status {status}</translation>
+    </message>
+    <message>
+        <source>{message}; the daemon said: {stderr}</source>
+        <translation>{message}; der Daemon meldete: {stderr}</translation>
+    </message>
+    <message>
+        <source>cannot resolve &apos;{host}&apos;: {reason}</source>
+        <translation>&apos;{host}&apos; kann nicht aufgelöst werden: {reason}</translation>
+    </message>
+    <message>
+        <source>QMP over TCP is offered on loopback addresses only; &apos;{host}&apos; has no address</source>
+        <translation>QMP über TCP wird nur auf Loopback-Adressen angeboten; &apos;{host}&apos; hat keine Adresse</translation>
+    </message>
+    <message>
+        <source>QMP over TCP is offered on loopback addresses only; &apos;{host}&apos; is {addresses}</source>
+        <translation>QMP über TCP wird nur auf Loopback-Adressen angeboten; &apos;{host}&apos; ist {addresses}</translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; it has no socket</source>
+        <translation>Daemon &apos;{name}&apos; ist {state}; er hat keinen Socket</translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; it has no directory</source>
+        <translation>Daemon &apos;{name}&apos; ist {state}; er hat kein Verzeichnis</translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; only an idle launcher can start</source>
+        <translation>Daemon &apos;{name}&apos; ist {state}; nur ein Starter im Zustand idle kann starten</translation>
+    </message>
+    <message>
+        <source>&apos;{binary}&apos; was not found; install qemu-storage-daemon</source>
+        <translation>&apos;{binary}&apos; wurde nicht gefunden; qemu-storage-daemon installieren</translation>
+    </message>
+    <message>
+        <source>no daemon runs in &apos;{directory}&apos; any more</source>
+        <translation>in &apos;{directory}&apos; läuft kein Daemon mehr</translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; it cannot stop</source>
+        <translation>Daemon &apos;{name}&apos; ist {state}; er kann nicht anhalten</translation>
+    </message>
+    <message>
+        <source>daemon &apos;{name}&apos; is {state}; only a running one can detach</source>
+        <translation>Daemon &apos;{name}&apos; ist {state}; nur ein laufender kann abgekoppelt werden</translation>
+    </message>
+    <message>
+        <source>{binary} did not greet on its QMP socket within {limit} s: {stderr}</source>
+        <translation>{binary} hat auf seinem QMP-Socket nicht innerhalb von {limit} s gegrüßt: {stderr}</translation>
+    </message>
+    <message>
+        <source>{binary} exited with status {status}: {stderr}</source>
+        <translation>{binary} endete mit Status {status}: {stderr}</translation>
+    </message>
+    <message>
+        <source>the target format is raw or qcow2, not &apos;{format}&apos;</source>
+        <translation>das Format des Ziels ist raw oder qcow2, nicht &apos;{format}&apos;</translation>
+    </message>
+    <message>
+        <source>the target of a libvirt copy is a path, not &apos;{target}&apos;</source>
+        <translation>das Ziel einer libvirt-Kopie ist ein Pfad, nicht &apos;{target}&apos;</translation>
+    </message>
+    <message>
+        <source>{qemu}: the disk &apos;{disk}&apos; is {capacity} bytes, &apos;{target}&apos; is {size} bytes</source>
+        <translation>{qemu}: die Platte &apos;{disk}&apos; hat {capacity} Byte, &apos;{target}&apos; hat {size} Byte</translation>
+    </message>
+    <message>
+        <source>libvirt cannot pause a block job</source>
+        <translation>libvirt kann einen Block-Job nicht pausieren</translation>
+    </message>
+    <message>
+        <source>libvirt cannot resume a block job</source>
+        <translation>libvirt kann einen Block-Job nicht fortsetzen</translation>
+    </message>
+    <message>
+        <source>QMP pass-through is off for domain &apos;{domain}&apos; (turning it on taints the domain in libvirt)</source>
+        <translation>QMP-Durchreichen ist für die Domain &apos;{domain}&apos; aus (eingeschaltet markiert libvirt die Domain als tainted)</translation>
+    </message>
+    <message>
+        <source>a job-id other than the disk (libvirt names a disk&apos;s job by the disk)</source>
+        <translation>eine job-id, die nicht die Platte ist (libvirt benennt den Job einer Platte nach der Platte)</translation>
+    </message>
+    <message>
+        <source>sync &apos;{sync}&apos; (libvirt copies full or top)</source>
+        <translation>sync &apos;{sync}&apos; (libvirt kopiert full oder top)</translation>
+    </message>
+    <message>
+        <source>manual finalize or dismiss</source>
+        <translation>manuelles Finalize oder Dismiss</translation>
+    </message>
+    <message>
+        <source>{first}; {second}</source>
+        <translation>{first}; {second}</translation>
+    </message>
+    <message>
+        <source>libvirt&apos;s block copy cannot take {refusals}</source>
+        <translation>die Blockkopie von libvirt kann Folgendes nicht: {refusals}</translation>
+    </message>
+    <message>
+        <source>&apos;{device}&apos; is not a libvirt disk (DOMAIN/TARGET, e.g. vm1/vda)</source>
+        <translation>&apos;{device}&apos; ist keine libvirt-Platte (DOMAIN/TARGET, z. B. vm1/vda)</translation>
+    </message>
+    <message>
+        <source>libvirt endpoints need libvirt-python: pip install &apos;guimirror[libvirt]&apos; (it builds against Debian&apos;s libvirt-dev)</source>
+        <translation>libvirt-Endpunkte brauchen libvirt-python: pip install &apos;guimirror[libvirt]&apos; (es baut gegen Debians libvirt-dev)</translation>
+    </message>
+    <message>
+        <source>libvirt&apos;s events are served by another event loop that still has a libvirt connection; close that endpoint first</source>
+        <translation>die Ereignisse von libvirt bedient eine andere Ereignisschleife, die noch eine libvirt-Verbindung hat; zuerst diesen Endpunkt schließen</translation>
+    </message>
+    <message>
+        <source>a local libvirt URI is qemu:///system or qemu:///session</source>
+        <translation>eine lokale libvirt-URI ist qemu:///system oder qemu:///session</translation>
+    </message>
+    <message>
+        <source>a libvirt URI over SSH is qemu+ssh://user@host/system</source>
+        <translation>eine libvirt-URI über SSH ist qemu+ssh://user@host/system</translation>
+    </message>
+    <message>
+        <source>&apos;{authority}&apos; is not [user@]host[:port]</source>
+        <translation>&apos;{authority}&apos; ist nicht [user@]host[:port]</translation>
+    </message>
+    <message>
+        <source>the libvirt instance is &apos;system&apos; or &apos;session&apos;, not &apos;{path}&apos;</source>
+        <translation>die libvirt-Instanz ist &apos;system&apos; oder &apos;session&apos;, nicht &apos;{path}&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;{uri}&apos; names a kind of endpoint guimirror cannot open</source>
+        <translation>&apos;{uri}&apos; nennt eine Art Endpunkt, die guimirror nicht öffnen kann</translation>
     </message>
     <message>
         <source>aborted after READY: users still write to &apos;{device}&apos;; &apos;{target}&apos; is not a consistent copy</source>
@@ -1764,12 +1932,64 @@ Mit target-is-zero starten?</translation>
         <translation>Job &apos;{job_id}&apos; abbrechen, bevor er synchron ist? Er hat {copied} von {size} ({offset} von {length} Byte) nach &apos;{target}&apos; kopiert. Dieser Teil bleibt auf &apos;{target}&apos;: seine Daten sind dann eine Teilkopie, als Kopie von &apos;{device}&apos; nicht brauchbar. &apos;{device}&apos; bleibt unberührt.</translation>
     </message>
     <message>
+        <source>both hosts are reached over ssh ({source} and {target}): name a TCP address on the target host that the source host reaches</source>
+        <translation>beide Hosts werden über SSH erreicht ({source} und {target}): eine TCP-Adresse auf dem Host des Ziels angeben, die der Host der Quelle erreicht</translation>
+    </message>
+    <message>
+        <source>the source host {source} cannot reach a socket on this host: name a TCP address on this host that it reaches</source>
+        <translation>der Host der Quelle {source} kann keinen Socket auf diesem Host erreichen: eine TCP-Adresse auf diesem Host angeben, die er erreicht</translation>
+    </message>
+    <message>
+        <source>{step}: {reason}</source>
+        <translation>{step}: {reason}</translation>
+    </message>
+    <message>
         <source>remote mirror &apos;{job_id}&apos; is {state}; {action} needs it {allowed}</source>
         <translation>entfernte Spiegelung &apos;{job_id}&apos; ist {state}; {action} braucht sie {allowed}</translation>
     </message>
     <message>
+        <source>route</source>
+        <translation>Weg</translation>
+    </message>
+    <message>
+        <source>{command} on {endpoint}</source>
+        <translation>{command} auf {endpoint}</translation>
+    </message>
+    <message>
+        <source>export {export} on {endpoint}</source>
+        <translation>Export {export} auf {endpoint}</translation>
+    </message>
+    <message>
+        <source>node {node} on {endpoint}</source>
+        <translation>Knoten {node} auf {endpoint}</translation>
+    </message>
+    <message>
+        <source>socket directory {directory}</source>
+        <translation>Socket-Verzeichnis {directory}</translation>
+    </message>
+    <message>
+        <source>directory {directory} on {host}</source>
+        <translation>Verzeichnis {directory} auf {host}</translation>
+    </message>
+    <message>
+        <source>ssh forward to {socket}</source>
+        <translation>SSH-Weiterleitung zu {socket}</translation>
+    </message>
+    <message>
+        <source>an NBD server already runs on {endpoint}; guimirror starts its own for the mirror: stop that one (nbd-server-stop) first</source>
+        <translation>auf {endpoint} läuft schon ein NBD-Server; guimirror startet für die Spiegelung einen eigenen: zuerst jenen anhalten (nbd-server-stop)</translation>
+    </message>
+    <message>
+        <source>NBD server on {endpoint}</source>
+        <translation>NBD-Server auf {endpoint}</translation>
+    </message>
+    <message>
         <source>remote mirror &apos;{job_id}&apos; still runs: cancel its job first</source>
         <translation>entfernte Spiegelung &apos;{job_id}&apos; läuft noch: zuerst ihren Job abbrechen</translation>
+    </message>
+    <message>
+        <source>the sampling rate must be above 0 and at most {limit} Hz</source>
+        <translation>die Abtastrate muss über 0 und höchstens {limit} Hz sein</translation>
     </message>
     <message>
         <source>the sampler is {state}; it cannot start</source>
@@ -1782,6 +2002,62 @@ Mit target-is-zero starten?</translation>
     <message>
         <source>the ssh connection to {target} is {state}</source>
         <translation>die SSH-Verbindung zu {target} ist {state}</translation>
+    </message>
+    <message>
+        <source>ssh to {target} did not log in within {limit} s</source>
+        <translation>SSH zu {target} hat sich nicht innerhalb von {limit} s angemeldet</translation>
+    </message>
+    <message>
+        <source>ssh to {target} failed: {reason}</source>
+        <translation>SSH zu {target} ist fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
+        <source>&apos;{command}&apos; failed on {target}: {reason}</source>
+        <translation>&apos;{command}&apos; ist auf {target} fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
+        <source>ssh cannot forward {remote} on {target}: {reason}</source>
+        <translation>SSH kann {remote} auf {target} nicht weiterleiten: {reason}</translation>
+    </message>
+    <message>
+        <source>ssh to {target} did not answer within {limit} s</source>
+        <translation>SSH zu {target} hat nicht innerhalb von {limit} s geantwortet</translation>
+    </message>
+    <message>
+        <source>{program} on {target} did not start: {reason}</source>
+        <translation>{program} auf {target} ist nicht gestartet: {reason}</translation>
+    </message>
+    <message>
+        <source>&apos;{scheme}:&apos; needs //[user@]host</source>
+        <translation>&apos;{scheme}:&apos; braucht //[user@]host</translation>
+    </message>
+    <message>
+        <source>&apos;{user}&apos; is not a user name</source>
+        <translation>&apos;{user}&apos; ist kein Benutzername</translation>
+    </message>
+    <message>
+        <source>&apos;{host}&apos; is not an IPv6 address</source>
+        <translation>&apos;{host}&apos; ist keine IPv6-Adresse</translation>
+    </message>
+    <message>
+        <source>&apos;{hostport}&apos; is not [IPV6]:PORT</source>
+        <translation>&apos;{hostport}&apos; ist nicht [IPV6]:PORT</translation>
+    </message>
+    <message>
+        <source>&apos;{host}&apos; is not a host name or address</source>
+        <translation>&apos;{host}&apos; ist kein Hostname und keine Adresse</translation>
+    </message>
+    <message>
+        <source>the port &apos;{port}&apos; is not a number from 1 to 65535</source>
+        <translation>der Port &apos;{port}&apos; ist keine Zahl von 1 bis 65535</translation>
+    </message>
+    <message>
+        <source>&apos;ssh:&apos; needs the absolute path of the QMP socket after the host</source>
+        <translation>&apos;ssh:&apos; braucht nach dem Host den absoluten Pfad des QMP-Sockets</translation>
+    </message>
+    <message>
+        <source>&apos;{scheme}:&apos; takes no path</source>
+        <translation>&apos;{scheme}:&apos; nimmt keinen Pfad</translation>
     </message>
     <message>
         <source>{size} of data</source>
@@ -1856,8 +2132,72 @@ Mit target-is-zero starten?</translation>
         <translation>Zufallsdaten in &apos;{name}&apos; ({size}) schreiben? {held}. Die Schreiblast überschreibt zufällige Blöcke darin: was sie enthalten, geht verloren.</translation>
     </message>
     <message>
+        <source>{problem}. Accepted forms: {forms}</source>
+        <translation>{problem}. Angenommene Formen: {forms}</translation>
+    </message>
+    <message>
+        <source>&apos;builtin:&apos; takes nothing after the colon</source>
+        <translation>&apos;builtin:&apos; nimmt nichts nach dem Doppelpunkt</translation>
+    </message>
+    <message>
+        <source>the daemon&apos;s binary</source>
+        <translation>die Programmdatei des Daemons</translation>
+    </message>
+    <message>
+        <source>a unix socket</source>
+        <translation>ein Unix-Socket</translation>
+    </message>
+    <message>
+        <source>&apos;tcp:&apos; needs HOST:PORT</source>
+        <translation>&apos;tcp:&apos; braucht HOST:PORT</translation>
+    </message>
+    <message>
+        <source>&apos;{host}&apos; is not a host name or an IPv4 address (an IPv6 address goes in brackets: tcp:[::1]:4444)</source>
+        <translation>&apos;{host}&apos; ist kein Hostname und keine IPv4-Adresse (eine IPv6-Adresse steht in Klammern: tcp:[::1]:4444)</translation>
+    </message>
+    <message>
+        <source>it is empty</source>
+        <translation>sie ist leer</translation>
+    </message>
+    <message>
+        <source>it has no scheme (the part before the colon)</source>
+        <translation>sie hat kein Schema (den Teil vor dem Doppelpunkt)</translation>
+    </message>
+    <message>
+        <source>guimirror knows no scheme &apos;{scheme}:&apos; (did you mean tcp:{uri}?)</source>
+        <translation>guimirror kennt kein Schema &apos;{scheme}:&apos; (war tcp:{uri} gemeint?)</translation>
+    </message>
+    <message>
+        <source>guimirror knows no scheme &apos;{scheme}:&apos;</source>
+        <translation>guimirror kennt kein Schema &apos;{scheme}:&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;{uri}&apos; is not an endpoint URI: {reason}</source>
+        <translation>&apos;{uri}&apos; ist keine Endpunkt-URI: {reason}</translation>
+    </message>
+    <message>
+        <source>{what} must be an absolute path, not &apos;{path}&apos;</source>
+        <translation>{what} muss ein absoluter Pfad sein, nicht &apos;{path}&apos;</translation>
+    </message>
+    <message>
+        <source>{what} must not hold a NUL character</source>
+        <translation>{what} darf kein NUL-Zeichen enthalten</translation>
+    </message>
+    <message>
+        <source>&apos;{item}&apos; is not an option here (accepted: {accepted})</source>
+        <translation>&apos;{item}&apos; ist hier keine Option (erlaubt: {accepted})</translation>
+    </message>
+    <message>
+        <source>&apos;{key}=&apos; is given twice</source>
+        <translation>&apos;{key}=&apos; ist zweimal angegeben</translation>
+    </message>
+    <message>
         <source>Sizes: a bare number is bytes; K, M, G, T are powers of 1024 as in QEMU (10M = 10 MiB); KiB, MiB, GiB are powers of 1024; kB, MB, GB are powers of 1000 (10 MB = 10,000,000 bytes). A speed may end in /s.</source>
         <translation>Größen: eine bloße Zahl sind Byte; K, M, G, T sind Potenzen von 1024 wie in QEMU (10M = 10 MiB); KiB, MiB, GiB sind Potenzen von 1024; kB, MB, GB sind Potenzen von 1000 (10 MB = 10.000.000 Byte). Eine Geschwindigkeit darf auf /s enden.</translation>
+    </message>
+    <message>
+        <source>units: &apos;{family}&apos; is neither binary nor decimal</source>
+        <translation>Einheiten: &apos;{family}&apos; ist weder binär noch dezimal</translation>
     </message>
     <message>
         <source>size</source>

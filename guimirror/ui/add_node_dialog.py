@@ -232,7 +232,7 @@ class AddNodeDialog(QDialog):
         try:
             devices = await list_block_devices()
         except OSError as err:
-            self.error.setText(str(err))
+            self.error.setText(error_text(err))
             return
         self.set_devices(devices)
 

@@ -23,15 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from guimirror.errors import GuimirrorError
 from guimirror.session.uri import (
     BuiltinURI,
     EndpointURI,
+    EndpointURIError,
     UnixURI,
     parse_endpoint_uri,
     uri_types,
 )
 from guimirror.ui.colours import paint
+from guimirror.ui.core_texts import core_text
 
 
 def attach_forms() -> list[str]:
@@ -94,10 +95,10 @@ class AttachDialog(QDialog):
         text = self.edit.text()
         try:
             self.uri = parse_endpoint_uri(text)
-        except GuimirrorError as error:
+        except EndpointURIError as error:
             self.uri = None
             # Nothing typed yet is no error to show; the forms are listed below anyway.
-            self.error.setText(error.desc.split(". Accepted forms:")[0] if text.strip() else "")
+            self.error.setText(core_text(error.problem) if text.strip() else "")
         else:
             self.error.setText("")
         self.error.setVisible(bool(self.error.text()))

@@ -16,10 +16,22 @@ CONTEXT = "core"
 TEXTS = (
     # guimirror.session.block_devices
     QT_TRANSLATE_NOOP("core", "{path} is mounted ({where}); a mounted device cannot be written"),
+    # guimirror.session.block_devices
+    QT_TRANSLATE_NOOP("core", "lsblk failed: {reason}"),
+    # guimirror.session.capabilities
+    QT_TRANSLATE_NOOP("core", "the reply to '{command}' is not a list of objects"),
+    # guimirror.session.capabilities
+    QT_TRANSLATE_NOOP("core", "the reply to '{command}' does not fit {model}: {reason}"),
+    # guimirror.session.client
+    QT_TRANSLATE_NOOP("core", "the reply to '{command}' is not a list: {reply}"),
     # guimirror.session.connection
     QT_TRANSLATE_NOOP("core", "QMP connection '{name}' is {state}; disconnect it first"),
     # guimirror.session.connection
+    QT_TRANSLATE_NOOP("core", "cannot connect to the QMP server of '{name}': {reason}"),
+    # guimirror.session.connection
     QT_TRANSLATE_NOOP("core", "QMP connection '{name}' is {state}; it cannot run '{command}'"),
+    # guimirror.session.connection
+    QT_TRANSLATE_NOOP("core", "QMP connection '{name}' ended during '{command}': {reason}"),
     # guimirror.session.convergence
     QT_TRANSLATE_NOOP(
         "core",
@@ -28,6 +40,105 @@ TEXTS = (
     ),
     # guimirror.session.endpoint
     QT_TRANSLATE_NOOP("core", "Endpoint '{name}' is {state}; {action} needs it {allowed}"),
+    # guimirror.session.endpoint
+    QT_TRANSLATE_NOOP("core", "cannot open '{name}': {reason}"),
+    # guimirror.session.endpoint
+    QT_TRANSLATE_NOOP("core", "the daemon at '{socket}' does not answer: {reason}"),
+    # guimirror.session.endpoint
+    QT_TRANSLATE_NOOP("core", "{message}; the daemon was killed by signal {signal}"),
+    # guimirror.session.endpoint
+    QT_TRANSLATE_NOOP("core", "{message}; the daemon exited with {status}"),
+    # guimirror.session.endpoint
+    QT_TRANSLATE_NOOP("core", "{message}; the daemon said: {stderr}"),
+    # guimirror.session.endpoint
+    QT_TRANSLATE_NOOP("core", "cannot resolve '{host}': {reason}"),
+    # guimirror.session.endpoint
+    QT_TRANSLATE_NOOP(
+        "core",
+        "QMP over TCP is offered on loopback addresses only; '{host}' has no address"
+    ),
+    # guimirror.session.endpoint
+    QT_TRANSLATE_NOOP(
+        "core",
+        "QMP over TCP is offered on loopback addresses only; '{host}' is {addresses}"
+    ),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP("core", "daemon '{name}' is {state}; it has no socket"),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP("core", "daemon '{name}' is {state}; it has no directory"),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP("core", "daemon '{name}' is {state}; only an idle launcher can start"),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP("core", "'{binary}' was not found; install qemu-storage-daemon"),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP("core", "no daemon runs in '{directory}' any more"),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP("core", "daemon '{name}' is {state}; it cannot stop"),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP("core", "daemon '{name}' is {state}; only a running one can detach"),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP(
+        "core",
+        "{binary} did not greet on its QMP socket within {limit} s: {stderr}"
+    ),
+    # guimirror.session.launcher
+    QT_TRANSLATE_NOOP("core", "{binary} exited with status {status}: {stderr}"),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP("core", "the target format is raw or qcow2, not '{format}'"),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP("core", "the target of a libvirt copy is a path, not '{target}'"),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP(
+        "core",
+        "{qemu}: the disk '{disk}' is {capacity} bytes, '{target}' is {size} bytes"
+    ),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP("core", "libvirt cannot pause a block job"),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP("core", "libvirt cannot resume a block job"),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP(
+        "core",
+        "QMP pass-through is off for domain '{domain}' (turning it on taints the domain in "
+        "libvirt)"
+    ),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP(
+        "core",
+        "a job-id other than the disk (libvirt names a disk's job by the disk)"
+    ),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP("core", "sync '{sync}' (libvirt copies full or top)"),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP("core", "manual finalize or dismiss"),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP("core", "{first}; {second}"),
+    # guimirror.session.libvirt_client
+    QT_TRANSLATE_NOOP("core", "libvirt's block copy cannot take {refusals}"),
+    # guimirror.session.libvirt_disks
+    QT_TRANSLATE_NOOP("core", "'{device}' is not a libvirt disk (DOMAIN/TARGET, e.g. vm1/vda)"),
+    # guimirror.session.libvirt_endpoint
+    QT_TRANSLATE_NOOP(
+        "core",
+        "libvirt endpoints need libvirt-python: pip install 'guimirror[libvirt]' (it builds "
+        "against Debian's libvirt-dev)"
+    ),
+    # guimirror.session.libvirt_events
+    QT_TRANSLATE_NOOP(
+        "core",
+        "libvirt's events are served by another event loop that still has a libvirt "
+        "connection; close that endpoint first"
+    ),
+    # guimirror.session.libvirt_uri
+    QT_TRANSLATE_NOOP("core", "a local libvirt URI is qemu:///system or qemu:///session"),
+    # guimirror.session.libvirt_uri
+    QT_TRANSLATE_NOOP("core", "a libvirt URI over SSH is qemu+ssh://user@host/system"),
+    # guimirror.session.libvirt_uri
+    QT_TRANSLATE_NOOP("core", "'{authority}' is not [user@]host[:port]"),
+    # guimirror.session.libvirt_uri
+    QT_TRANSLATE_NOOP("core", "the libvirt instance is 'system' or 'session', not '{path}'"),
+    # guimirror.session.opening
+    QT_TRANSLATE_NOOP("core", "'{uri}' names a kind of endpoint guimirror cannot open"),
     # guimirror.session.outcomes
     QT_TRANSLATE_NOOP(
         "core",
@@ -65,15 +176,81 @@ TEXTS = (
         "is then a partial copy, not usable as a copy of '{device}'. '{device}' is untouched."
     ),
     # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP(
+        "core",
+        "both hosts are reached over ssh ({source} and {target}): name a TCP address on the "
+        "target host that the source host reaches"
+    ),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP(
+        "core",
+        "the source host {source} cannot reach a socket on this host: name a TCP address on "
+        "this host that it reaches"
+    ),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "{step}: {reason}"),
+    # guimirror.session.remote_mirror
     QT_TRANSLATE_NOOP("core", "remote mirror '{job_id}' is {state}; {action} needs it {allowed}"),
     # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "route"),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "{command} on {endpoint}"),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "export {export} on {endpoint}"),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "node {node} on {endpoint}"),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "socket directory {directory}"),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "directory {directory} on {host}"),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "ssh forward to {socket}"),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP(
+        "core",
+        "an NBD server already runs on {endpoint}; guimirror starts its own for the mirror: "
+        "stop that one (nbd-server-stop) first"
+    ),
+    # guimirror.session.remote_mirror
+    QT_TRANSLATE_NOOP("core", "NBD server on {endpoint}"),
+    # guimirror.session.remote_mirror
     QT_TRANSLATE_NOOP("core", "remote mirror '{job_id}' still runs: cancel its job first"),
+    # guimirror.session.sampler
+    QT_TRANSLATE_NOOP("core", "the sampling rate must be above 0 and at most {limit} Hz"),
     # guimirror.session.sampler
     QT_TRANSLATE_NOOP("core", "the sampler is {state}; it cannot start"),
     # guimirror.session.ssh
     QT_TRANSLATE_NOOP("core", "the ssh connection to {target} is not open"),
     # guimirror.session.ssh
     QT_TRANSLATE_NOOP("core", "the ssh connection to {target} is {state}"),
+    # guimirror.session.ssh
+    QT_TRANSLATE_NOOP("core", "ssh to {target} did not log in within {limit} s"),
+    # guimirror.session.ssh
+    QT_TRANSLATE_NOOP("core", "ssh to {target} failed: {reason}"),
+    # guimirror.session.ssh
+    QT_TRANSLATE_NOOP("core", "'{command}' failed on {target}: {reason}"),
+    # guimirror.session.ssh
+    QT_TRANSLATE_NOOP("core", "ssh cannot forward {remote} on {target}: {reason}"),
+    # guimirror.session.ssh
+    QT_TRANSLATE_NOOP("core", "ssh to {target} did not answer within {limit} s"),
+    # guimirror.session.ssh_endpoint
+    QT_TRANSLATE_NOOP("core", "{program} on {target} did not start: {reason}"),
+    # guimirror.session.ssh_uri
+    QT_TRANSLATE_NOOP("core", "'{scheme}:' needs //[user@]host"),
+    # guimirror.session.ssh_uri
+    QT_TRANSLATE_NOOP("core", "'{user}' is not a user name"),
+    # guimirror.session.ssh_uri
+    QT_TRANSLATE_NOOP("core", "'{host}' is not an IPv6 address"),
+    # guimirror.session.ssh_uri
+    QT_TRANSLATE_NOOP("core", "'{hostport}' is not [IPV6]:PORT"),
+    # guimirror.session.ssh_uri
+    QT_TRANSLATE_NOOP("core", "'{host}' is not a host name or address"),
+    # guimirror.session.ssh_uri
+    QT_TRANSLATE_NOOP("core", "the port '{port}' is not a number from 1 to 65535"),
+    # guimirror.session.ssh_uri
+    QT_TRANSLATE_NOOP("core", "'ssh:' needs the absolute path of the QMP socket after the host"),
+    # guimirror.session.ssh_uri
+    QT_TRANSLATE_NOOP("core", "'{scheme}:' takes no path"),
     # guimirror.session.target_checks
     QT_TRANSLATE_NOOP("core", "{size} of data"),
     # guimirror.session.target_checks
@@ -127,6 +304,40 @@ TEXTS = (
         "Write random data into '{name}' ({size})? {held}. The write load overwrites random "
         "blocks of it: what they hold is lost."
     ),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "{problem}. Accepted forms: {forms}"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "'builtin:' takes nothing after the colon"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "the daemon's binary"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "a unix socket"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "'tcp:' needs HOST:PORT"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP(
+        "core",
+        "'{host}' is not a host name or an IPv4 address (an IPv6 address goes in brackets: "
+        "tcp:[::1]:4444)"
+    ),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "it is empty"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "it has no scheme (the part before the colon)"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "guimirror knows no scheme '{scheme}:' (did you mean tcp:{uri}?)"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "guimirror knows no scheme '{scheme}:'"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "'{uri}' is not an endpoint URI: {reason}"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "{what} must be an absolute path, not '{path}'"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "{what} must not hold a NUL character"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "'{item}' is not an option here (accepted: {accepted})"),
+    # guimirror.session.uri
+    QT_TRANSLATE_NOOP("core", "'{key}=' is given twice"),
     # guimirror.units
     QT_TRANSLATE_NOOP(
         "core",
@@ -134,6 +345,8 @@ TEXTS = (
         "MiB); KiB, MiB, GiB are powers of 1024; kB, MB, GB are powers of 1000 (10 MB = "
         "10,000,000 bytes). A speed may end in /s."
     ),
+    # guimirror.units
+    QT_TRANSLATE_NOOP("core", "units: '{family}' is neither binary nor decimal"),
     # guimirror.units
     QT_TRANSLATE_NOOP("core", "size"),
     # guimirror.units

@@ -53,7 +53,7 @@ from guimirror.session.uri import (
     UnixURI,
     parse_endpoint_uri,
 )
-from guimirror.ui.core_texts import error_text
+from guimirror.ui.core_texts import core_text, error_text
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ class EndpointLink(QObject):
             if self.endpoint.adoption_error:
                 self.logged.emit(time.time(), self.name, "error", {
                     "desc": self.tr("{0}; started a new daemon").format(
-                        self.endpoint.adoption_error)})
+                        core_text(self.endpoint.adoption_error))})
             elif launcher.adopted:
                 self.logged.emit(time.time(), self.name, "notice",
                                  self.tr("took over the daemon left running at {0} "

@@ -33,7 +33,7 @@ from guimirror.session.remote_mirror import (
     TcpRoute,
     route_for,
 )
-from guimirror.ui.core_texts import error_text
+from guimirror.ui.core_texts import core_text, error_text
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoint_links import EndpointLinks
 from guimirror.ui.jobs_controller import JobsController
@@ -265,7 +265,7 @@ class RemoteMirrors:
             self.mirrors.pop(key, None)
         if mirror.leftovers:
             text += QCoreApplication.translate("RemoteMirrors", "; could not remove {0}").format(
-                "; ".join(mirror.leftovers))
+                "; ".join(core_text(leftover) for leftover in mirror.leftovers))
         self.tasks.report(text)
         await self._refresh(mirror.source, target)
 

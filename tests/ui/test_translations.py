@@ -128,6 +128,39 @@ def test_core_texts_show_in_german_with_their_arguments(german: None) -> None:
     assert error_text(ValueError("plain")) == "plain"
 
 
+def test_endpoint_errors_show_in_german(german: None, qtbot: Any) -> None:
+    """A bad URI in the attach dialog, and the errors of the session's own making that reach
+    the window through their ``desc``: German, with what others wrote left as it came."""
+    from guimirror.session.libvirt_disks import split_device
+    from guimirror.session.uri import EndpointURIError, parse_endpoint_uri
+    from guimirror.ui.attach_dialog import AttachDialog
+    from guimirror.ui.core_texts import error_text
+
+    dialog = AttachDialog()
+    qtbot.addWidget(dialog)
+    dialog.edit.setText("localhost:4444")
+    assert dialog.error.text() == ("'localhost:4444' ist keine Endpunkt-URI: guimirror kennt kein "
+                                   "Schema 'localhost:' (war tcp:localhost:4444 gemeint?)")
+    dialog.edit.setText("qsd:relative")
+    assert dialog.error.text() == ("'qsd:relative' ist keine Endpunkt-URI: die Programmdatei des "
+                                   "Daemons muss ein absoluter Pfad sein, nicht 'relative'"), \
+        "a Text inside a Text's arguments is translated too"
+    assert not dialog.ok_button.isEnabled()
+    dialog.edit.setText("tcp:localhost:4444")
+    assert dialog.error.text() == "" and dialog.ok_button.isEnabled()
+
+    with pytest.raises(EndpointURIError) as raised:
+        parse_endpoint_uri("qemu+ssh://bad host/system")
+    assert raised.value.desc.startswith("'qemu+ssh://bad host/system' is not an endpoint URI")
+    shown = error_text(raised.value)
+    assert shown.startswith("'qemu+ssh://bad host/system' ist keine Endpunkt-URI: 'bad host' "
+                            "ist nicht [user@]host[:port]. Angenommene Formen: builtin:, qsd:")
+    with pytest.raises(ValueError) as refused:
+        split_device("vda")
+    assert error_text(refused.value) == ("'vda' ist keine libvirt-Platte (DOMAIN/TARGET, "
+                                         "z. B. vm1/vda)")
+
+
 def describe_ext4() -> str:
     from guimirror.session.target_checks import describe_blkid
     return describe_blkid({"TYPE": "ext4", "LABEL": "data", "USAGE": "filesystem"})
