@@ -101,6 +101,9 @@ class LoopFromAnyThread:
             if (kind, fd) not in self._wanted:
                 return
             watch = self._wanted.pop((kind, fd))
+        if self.loop.is_closed():
+            # libvirt frees a connection of a loop that has ended: nothing is watched any more.
+            return
         if watch is None:
             getattr(self.loop, f"remove_{kind}")(fd)
         else:
