@@ -421,8 +421,8 @@
         <translation>Zeit</translation>
     </message>
     <message>
-        <source>limit {0}</source>
-        <translation>Limit {0}</translation>
+        <source>limit {0} (data; holes unpaced)</source>
+        <translation>Limit {0} (Daten; Lücken ungebremst)</translation>
     </message>
 </context>
 <context>

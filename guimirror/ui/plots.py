@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Live plots of a job's samples: throughput in MiB/s and dirty clusters over time.
 
-One curve per job; READY is a dashed vertical line, the speed limit a horizontal one. The
+One curve per job; READY is a dashed vertical line, the speed limit a horizontal one, whose
+label says that it paces data only (holes count as progress unpaced, in QEMU too). The
 dirty clusters are the mirror's bitmap as read once a second: only those measured points are
 drawn; a job whose engine shows no bitmap gets a dashed curve of the estimate (``len -
 offset``), marked "≈". Where the engine reports progress in bursts (QEMU under a speed
@@ -359,7 +360,9 @@ class JobPlots(QWidget):
                 pos=speed / DisplayUnits.mega()[0],
                 angle=0,
                 pen=pg.mkPen(self.colours.warning, style=Qt.PenStyle.DotLine),
-                label=self.tr("limit {0}").format(format_speed(speed)),
+                # QEMU's limiter (and the engine's) paces the data copied; holes count as
+                # progress without it, so a curve may run above this line.
+                label=self.tr("limit {0} (data; holes unpaced)").format(format_speed(speed)),
                 labelOpts={"position": 0.25, "color": self.colours.warning},
             )
             self.throughput_plot.addItem(limit)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from qemu.qmp import QMPClient
@@ -183,6 +184,9 @@ def test_the_throughput_plot_shows_no_burst_peaks_on_qemu(qemu_window: Any, qtbo
     peak = window.plots.peak_throughput(plot_key)
     print(f"peak {peak / MiB:.2f} MiB/s under a 5 MiB/s limit")
     assert 0 < peak <= 1.5 * 5 * MiB
+    limits = [item.label.format for item in window.plots.throughput_plot.items
+              if isinstance(item, pg.InfiniteLine) and item.angle == 0]
+    assert limits == ["limit 5 MiB/s (data; holes unpaced)"], limits
     cancel_before_ready(window, qtbot, key)
 
 
