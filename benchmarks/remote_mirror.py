@@ -21,7 +21,7 @@ contender's fraction of the shaped rate and of the TCP ceiling, ratios last. Roo
 (namespaces, tc).
 
 Run: .venv/bin/python benchmarks/remote_mirror.py [--size-mib N] [--rounds N] [--dir DIR]
-         [--target-dir DIR]
+         [--target-dir DIR] [--contenders guimirror qemu] [--modes plain tls]
 """
 
 from __future__ import annotations
@@ -241,7 +241,8 @@ async def one_run(kind: str, mode: str, link: Link, directory: Path, source: Pat
         target.unlink()
 
 
-async def rounds(count: int, size: int, directory: Path, target_dir: Path
+async def rounds(count: int, size: int, directory: Path, target_dir: Path,
+                 contenders: tuple[str, ...] = CONTENDERS, modes: tuple[str, ...] = MODES,
                  ) -> tuple[str, dict[str, list[float]]]:
     creds = make_credentials(directory / "tls", addresses=(FAR,))
     (directory / "qmp").mkdir(mode=0o700)
@@ -249,7 +250,7 @@ async def rounds(count: int, size: int, directory: Path, target_dir: Path
     await asyncio.to_thread(make_source, source, size)
     # Write the source back now, so that the first round's reads do not race its write-back.
     await asyncio.to_thread(os.sync)
-    results: dict[str, list[float]] = {f"{k} {m}": [] for k in CONTENDERS for m in MODES}
+    results: dict[str, list[float]] = {f"{k} {m}": [] for k in contenders for m in modes}
     results["tcp"] = []
     with Link() as link:
         print(f"link shaped on both ends: {link.shaping}", flush=True)
@@ -258,8 +259,8 @@ async def rounds(count: int, size: int, directory: Path, target_dir: Path
             results["tcp"].append(seconds)
             print(f"round {round_number}: tcp stream      {seconds:7.2f} s "
                   f"({size / MiB / seconds:6.1f} MiB/s)", flush=True)  # fmt: skip
-            for mode in MODES:
-                for kind in CONTENDERS:
+            for mode in modes:
+                for kind in contenders:
                     seconds = await one_run(kind, mode, link, directory, source,
                                             (creds.server, creds.client), target_dir)
                     results[f"{kind} {mode}"].append(seconds)
@@ -274,13 +275,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--target-dir", type=Path, default=Path("/dev/shm"))
+    parser.add_argument("--contenders", nargs="+", choices=CONTENDERS, default=CONTENDERS)
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=MODES)
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("remote_mirror.py needs root (network namespaces, tc)")
     directory = Path(tempfile.mkdtemp(prefix="gm-remote-bench-", dir=args.dir))
     try:
         shaping, results = asyncio.run(
-            rounds(args.rounds, args.size_mib * MiB, directory, args.target_dir))
+            rounds(args.rounds, args.size_mib * MiB, directory, args.target_dir,
+                   tuple(args.contenders), tuple(args.modes)))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     size = args.size_mib * MiB
@@ -295,9 +299,13 @@ def main() -> None:
         rate = size / MiB / median
         print(f"  {name:16} {rate / RATE:6.1%}  {medians['tcp'] / median:6.1%}")
     for mode in MODES:
+        if f"guimirror {mode}" not in medians or f"qemu {mode}" not in medians:
+            continue
         ratio = medians[f"guimirror {mode}"] / medians[f"qemu {mode}"]
         print(f"  guimirror / qemu, {mode}: {ratio:.2f}")
     for kind in CONTENDERS:
+        if f"{kind} tls" not in medians or f"{kind} plain" not in medians:
+            continue
         print(f"  {kind}: tls / plain {medians[f'{kind} tls'] / medians[f'{kind} plain']:.2f}")
 
 
