@@ -33,6 +33,9 @@ class TaskRunner(QObject):
         task = asyncio.get_running_loop().create_task(self._guard(coro, what))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        # A task cancelled before it ran (at quit) never started ``coro``: close it, or
+        # Python warns that it was never awaited.
+        task.add_done_callback(lambda _task: coro.close())
         return task
 
     def others(self) -> list[asyncio.Task[Any]]:
