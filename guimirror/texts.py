@@ -7,9 +7,10 @@ before) that remembers its template and arguments::
     Text("pivoted: users of '{device}' now write to '{target}'", device=..., target=...)
 
 packaging/core_texts.py finds every ``Text("...")`` call in the core's sources (the template
-must be a literal) and marks the templates for translation in guimirror/ui/core_texts.py,
-whose ``core_text`` shows a Text in the user's language: the template translated as a whole
-sentence, then formatted with its arguments (a Text argument translated the same way).
+must be a literal) and marks the templates for translation in guimirror/ui/core_texts.py;
+guimirror/ui/translated.py's ``core_text`` shows a Text in the user's language: the template
+translated as a whole sentence, then formatted with its arguments (a Text argument translated
+the same way).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.names import check_node_name
 from guimirror.session.block_devices import BlockDevice, list_block_devices
 from guimirror.ui.colours import paint
-from guimirror.ui.core_texts import core_text, error_text
+from guimirror.ui.translated import core_text, error_text
 from guimirror.units import format_size, parse_size
 
 

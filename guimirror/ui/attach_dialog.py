@@ -32,7 +32,7 @@ from guimirror.session.uri import (
     uri_types,
 )
 from guimirror.ui.colours import paint
-from guimirror.ui.core_texts import core_text
+from guimirror.ui.translated import core_text
 
 
 def attach_forms() -> list[str]:

@@ -53,7 +53,7 @@ from guimirror.session.uri import (
     UnixURI,
     parse_endpoint_uri,
 )
-from guimirror.ui.core_texts import core_text, error_text
+from guimirror.ui.translated import core_text, error_text
 
 log = logging.getLogger(__name__)
 

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 from guimirror.qapi.errors import QAPIError
 from guimirror.qapi.job import JobStatus, JobVerb, check_verb
 from guimirror.ui.colours import Colours, paint
-from guimirror.ui.core_texts import error_text
 from guimirror.ui.progress_strip import ProgressStrip
+from guimirror.ui.translated import error_text
 from guimirror.units import format_duration, format_size, format_speed, parse_speed
 
 #: Rows redraw their numbers at most this often; a change of status shows at once.

@@ -35,11 +35,11 @@ from guimirror.session.convergence import HINT, ConvergenceWatch
 from guimirror.session.outcomes import EndVerb, cancel_question, job_outcome
 from guimirror.session.samples import JobSample
 from guimirror.ui.ask import ask
-from guimirror.ui.core_texts import core_text
 from guimirror.ui.endpoint_links import BUILTIN, EndpointLinks
 from guimirror.ui.job_panel import OUTCOMES, JobPanel, JobView
 from guimirror.ui.plots import JobPlots
 from guimirror.ui.tasks import TaskRunner
+from guimirror.ui.translated import core_text
 
 ACTIVE = {"created", "running", "paused", "ready", "standby", "waiting", "pending", "aborting"}
 JobKey = tuple[str, str]

@@ -63,9 +63,8 @@ from guimirror.qapi.mirror import (
 )
 from guimirror.session.capabilities import ArgumentInfo, ArgumentKind
 from guimirror.ui.colours import Meaning, paint
-from guimirror.ui.core_texts import core_text, error_text
-from guimirror.ui.qapi_texts import qapi_text
 from guimirror.ui.target_path import TargetPath
+from guimirror.ui.translated import core_text, error_text, qapi_text
 from guimirror.units import (
     SYNTAX_HELP,
     format_duration,

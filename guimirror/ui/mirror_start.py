@@ -21,13 +21,13 @@ from guimirror.session.block_devices import list_block_devices, mounted_device_r
 from guimirror.session.libvirt_client import LibvirtClient
 from guimirror.session.target_checks import StartVerdict
 from guimirror.ui.ask import ask
-from guimirror.ui.core_texts import core_text
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoint_links import EndpointLinks
 from guimirror.ui.jobs_controller import JobsController
 from guimirror.ui.mirror_form import MirrorForm
 from guimirror.ui.node_table import NodeRow
 from guimirror.ui.tasks import TaskRunner
+from guimirror.ui.translated import core_text
 
 TARGET_IS_ZERO_RISK = QT_TRANSLATE_NOOP(
     "MirrorStart", "Setting this to true when the destination is not actually all zero "

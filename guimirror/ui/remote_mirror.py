@@ -33,11 +33,11 @@ from guimirror.session.remote_mirror import (
     TcpRoute,
     route_for,
 )
-from guimirror.ui.core_texts import core_text, error_text
 from guimirror.ui.endpoint_link import EndpointLink
 from guimirror.ui.endpoint_links import EndpointLinks
 from guimirror.ui.jobs_controller import JobsController
 from guimirror.ui.tasks import TaskRunner
+from guimirror.ui.translated import core_text, error_text
 from guimirror.units import parse_speed
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from qemu.qmp import QMPError
 
 from guimirror.errors import GuimirrorError
-from guimirror.ui.core_texts import core_text, error_text
+from guimirror.ui.translated import core_text, error_text
 
 log = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ from guimirror.qapi.block_info import BlockDeviceInfo
 from guimirror.qapi.events import BlockExportDeleted, QAPIEvent
 from guimirror.session import target_checks
 from guimirror.ui.ask import ask
-from guimirror.ui.core_texts import core_text, error_text
 from guimirror.ui.endpoint_link import EndpointLink
+from guimirror.ui.translated import core_text, error_text
 from guimirror.units import format_size, parse_speed
 
 EXPORT_GONE_PATIENCE = 5.0

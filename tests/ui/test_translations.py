@@ -100,7 +100,7 @@ def german(qapp: Any) -> Iterator[None]:
 def test_core_texts_show_in_german_with_their_arguments(german: None) -> None:
     from guimirror.session.outcomes import EndVerb, job_outcome
     from guimirror.session.target_checks import DataMeasure, MeasureMethod, judge_start
-    from guimirror.ui.core_texts import core_text, error_text
+    from guimirror.ui.translated import core_text, error_text
     from guimirror.units import parse_size
 
     outcome = job_outcome(event="BLOCK_JOB_COMPLETED", device="src", target="dst",
@@ -134,7 +134,7 @@ def test_endpoint_errors_show_in_german(german: None, qtbot: Any) -> None:
     from guimirror.session.libvirt_disks import split_device
     from guimirror.session.uri import EndpointURIError, parse_endpoint_uri
     from guimirror.ui.attach_dialog import AttachDialog
-    from guimirror.ui.core_texts import error_text
+    from guimirror.ui.translated import error_text
 
     dialog = AttachDialog()
     qtbot.addWidget(dialog)
