@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +112,13 @@ def no_guimirror_leftovers() -> Iterator[None]:
             os.environ["TMPDIR"] = saved[1]
         shutil.rmtree(own, ignore_errors=True)
     assert not left, f"the suite left these in the temporary directory: {left}"
+
+
+@pytest.fixture
+def sock_dir() -> Iterator[Path]:
+    """A directory with a short path: unix socket paths are limited to 107 bytes."""
+    path = Path(tempfile.mkdtemp(prefix="sock-", dir="/tmp"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -14,11 +14,9 @@ import asyncio
 import contextlib
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -35,16 +33,6 @@ KiB = 1024
 MiB = 1024 * KiB
 
 pytestmark = pytest.mark.qemu
-
-
-@pytest.fixture
-def sock_dir() -> Iterator[Path]:
-    """A directory with a short path: unix socket paths are limited to 107 bytes."""
-    path = Path(tempfile.mkdtemp(prefix="fua-", dir="/tmp"))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 @contextlib.asynccontextmanager

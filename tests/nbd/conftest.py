@@ -1,27 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Fixtures of the NBD tests: a short socket directory and real image files."""
+"""Fixtures of the NBD tests: real image files (the short socket directory, sock_dir, is
+the suite's)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 IMAGE_SIZE = 4 * 1024 * 1024
-
-
-@pytest.fixture
-def sock_dir() -> Iterator[Path]:
-    """A directory with a short path: unix socket paths are limited to 107 bytes."""
-    path = Path(tempfile.mkdtemp(prefix="nbd-", dir="/tmp"))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

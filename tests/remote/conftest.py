@@ -27,7 +27,6 @@ import pytest
 
 import guimirror
 from guimirror.session import ssh
-from tests.nbd.conftest import sock_dir  # noqa: F401 (the same short socket directory)
 from tests.support import require_tools
 
 NEAR_ADDRESS = "10.231.0.1"

@@ -30,7 +30,6 @@ from guimirror.session.remote_mirror import (
     TcpRoute,
 )
 from tests.engine.mirror_support import make_image
-from tests.nbd.conftest import sock_dir  # noqa: F401 (a short socket directory)
 from tests.qmp.daemons import start_daemon
 from tests.qmp.wire import stop
 from tests.support import require_tools
@@ -80,7 +79,7 @@ async def run_qemu_io(*argv: str) -> None:
 
 
 def test_a_pivot_leaves_the_source_host_writing_to_the_remote_disk(
-    tmp_path: Path, sock_dir: Path  # noqa: F811
+    tmp_path: Path, sock_dir: Path
 ) -> None:
     require_tools("qemu-io")
     source_image = make_image(tmp_path / "src.raw", 16 * MiB,
@@ -125,7 +124,7 @@ def test_a_pivot_leaves_the_source_host_writing_to_the_remote_disk(
 
 
 def test_a_cancel_removes_what_was_added_on_both_hosts(
-    tmp_path: Path, sock_dir: Path  # noqa: F811
+    tmp_path: Path, sock_dir: Path
 ) -> None:
     source_image = make_image(tmp_path / "src.raw", 16 * MiB, [(0, 16 * MiB, None)])
     target_image = make_image(tmp_path / "tgt.raw", 16 * MiB)
@@ -155,7 +154,7 @@ def test_a_cancel_removes_what_was_added_on_both_hosts(
 
 
 def test_a_failed_step_undoes_the_steps_before_it(
-    tmp_path: Path, sock_dir: Path  # noqa: F811
+    tmp_path: Path, sock_dir: Path
 ) -> None:
     source_image = make_image(tmp_path / "src.raw", 4 * MiB)
     target_image = make_image(tmp_path / "tgt.raw", 4 * MiB)
