@@ -32,6 +32,7 @@ from guimirror.session.uri import (
     uri_types,
 )
 from guimirror.ui.colours import paint
+from guimirror.ui.file_dialogs import system_file_dialog
 from guimirror.ui.translated import core_text
 
 
@@ -111,13 +112,8 @@ class AttachDialog(QDialog):
     def browse(self) -> QFileDialog:
         """A file dialog (window-modal, non-blocking) that lists sockets too; the chosen file
         becomes ``unix:PATH``."""
-        dialog = QFileDialog(self, self.tr("Choose a QMP socket"))
-        dialog.setObjectName("browse-socket")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        # Sockets are "system" files: the native dialogs and QDir's default leave them out.
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
-        dialog.setFilter(QDir.Filter.AllEntries | QDir.Filter.System | QDir.Filter.Hidden
-                         | QDir.Filter.NoDotAndDotDot)
+        dialog = system_file_dialog(self, self.tr("Choose a QMP socket"), "browse-socket",
+                                    QFileDialog.FileMode.ExistingFile)
         current = self.uri
         path = getattr(current, "path", None)
         dialog.setDirectory(os.path.dirname(path) if isinstance(path, str)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QDir, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
+from guimirror.ui.file_dialogs import system_file_dialog
+
 
 class TargetPath(QWidget):
     """``path`` (an absolute path), ``format`` (raw, qcow2...); ``changed`` on either."""
@@ -63,13 +65,8 @@ class TargetPath(QWidget):
     def browse(self) -> QFileDialog:
         """A file dialog (window-modal, non-blocking) that lists block devices too; the
         chosen file becomes the path, a ``.qcow2`` name chooses qcow2."""
-        dialog = QFileDialog(self, self.tr("Choose the mirror's target"))
-        dialog.setObjectName("browse-target")
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-        # Block devices are "system" files: the native dialogs and QDir's default hide them.
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
-        dialog.setFilter(QDir.Filter.AllEntries | QDir.Filter.System | QDir.Filter.Hidden
-                         | QDir.Filter.NoDotAndDotDot)
+        dialog = system_file_dialog(self, self.tr("Choose the mirror's target"),
+                                    "browse-target", QFileDialog.FileMode.AnyFile)
         current = self.text()
         dialog.setDirectory(os.path.dirname(current) if current.startswith("/")
                             else QDir.homePath())
