@@ -9,6 +9,8 @@ engine (libnbd), 4 KiB random reads and random writes at queue depth 1 and 16, f
 time after a short ramp. The image lives in /dev/shm unless ``--dir`` says otherwise: tmpfs is
 page cache that ``drop_caches`` and memory pressure from other work cannot evict, so reads
 hit memory in every run (with ``--dir`` on a disk the image is read through before each run).
+guimirror serves small requests to a file in tmpfs in its loop's thread and cached reads on a
+disk's file system with RWF_NOWAIT: run both (docs/nbd-server.md).
 ``--direct`` needs a directory on a filesystem with O_DIRECT. Only one server runs at a time:
 each run starts its server, waits until nbdinfo sees the export, runs fio, and stops it.
 

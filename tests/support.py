@@ -33,10 +33,10 @@ def require_tools(*names: str) -> None:
     pytest.skip(message)
 
 
-def require_root() -> None:
-    """Skip a test that needs root (loop devices), saying so."""
+def require_root(why: str = "to create loop devices") -> None:
+    """Skip a test that needs root (loop devices, mounts), saying so."""
     if os.geteuid() != 0:
-        pytest.skip("needs root to create loop devices")
+        pytest.skip(f"needs root {why}")
 
 
 #: The QEMU versions the suite runs against: Debian 12's (on PATH) and Debian 13's 10.0, which

@@ -4,7 +4,8 @@
 Every function here except ``run`` and ``pread_nowait`` blocks and must be called in a
 worker thread through ``run``; the event loop only schedules. ``pread_nowait`` passes
 RWF_NOWAIT, so the kernel refuses (EAGAIN) what would wait for the disk: it may run in the
-loop's thread. Data moves with os.preadv/os.pwritev, holes and
+loop's thread, and so may a request of at most INLINE_MAX bytes to a file that ``in_memory``
+says has no disk behind it. Data moves with os.preadv/os.pwritev, holes and
 zeroes with fallocate(2) and the block-device ioctls, allocation status with
 SEEK_DATA/SEEK_HOLE, image locks with OFD locks on QEMU's lock bytes.
 """
@@ -190,9 +191,10 @@ def preadv_full(fd: int, view: memoryview, offset: int) -> None:
 
 # ----- data ----------------------------------------------------------------------------------
 
-NOWAIT_MAX = 64 * 1024
-"""The largest page-cache read a driver tries in the loop's thread with RWF_NOWAIT: a copy
-of up to this much costs less than the two thread switches of a worker call."""
+INLINE_MAX = 64 * 1024
+"""The largest request a driver may do in the loop's thread (a RWF_NOWAIT read from the page
+cache, or any read or write of a file in memory): a copy of up to this much costs less than
+the two thread switches of a worker call."""
 
 RWF_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None)
 
@@ -216,6 +218,20 @@ def pread_nowait(fd: int, offset: int, length: int) -> bytes | None:
     except BlockingIOError:
         return None
     return bytes(buf) if got == length else None
+
+
+IN_MEMORY_FILE_SYSTEMS = frozenset({0x01021994, 0x858458F6})
+"""TMPFS_MAGIC and RAMFS_MAGIC (linux/magic.h): their files are memory, with no disk behind."""
+
+
+def in_memory(fd: int) -> bool:
+    """Whether ``fd``'s file lives in tmpfs or ramfs (fstatfs' f_type, the first field of
+    struct statfs): reading or writing it copies memory and never waits for a disk (a tmpfs
+    page that was swapped out is the exception)."""
+    buf = (ctypes.c_long * 32)()
+    if _libc.fstatfs(fd, buf) != 0:
+        return False
+    return buf[0] in IN_MEMORY_FILE_SYSTEMS
 
 
 def pread_exact(fd: int, offset: int, length: int) -> bytes:

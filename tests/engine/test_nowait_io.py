@@ -1,23 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Small page-cache requests of the file driver in the loop's thread (RWF_NOWAIT).
+"""Small requests of the file driver in the loop's thread: page-cache reads (RWF_NOWAIT), and
+reads and writes of a file in tmpfs.
 
-A read that finishes without ever suspending took the inline path; one that suspends waited
+A request that finishes without ever suspending took the inline path; one that suspends waited
 for a worker. Reads are checked on the disk-backed directory of the tests (ext4 here: NOWAIT
-reads) and in tmpfs (no NOWAIT at all).
+reads), reads and writes in tmpfs (memory: inline up to INLINE_MAX).
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
+import subprocess
 import tempfile
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
+
+from guimirror.engine import io
 from guimirror.engine.drivers.posix import PosixNode
 from guimirror.engine.engine import Engine
 from tests.nbd.tools import command
+from tests.support import require_root
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -93,7 +100,52 @@ def test_cached_read_is_inline_and_a_dropped_one_falls_back_with_the_same_data(
     asyncio.run(scenario())
 
 
-def test_tmpfs_stops_trying_after_its_first_refusal() -> None:
+def test_small_reads_and_writes_of_a_file_in_tmpfs_run_inline_and_larger_ones_in_a_worker(
+        tmp_path: Path) -> None:
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as directory:
+        path = Path(directory) / "disk.raw"
+        data = bytearray(dense_image(path, MiB))
+
+        async def scenario() -> None:
+            engine = Engine()
+            try:
+                node = await file_node(engine, path)
+                assert node.in_memory
+                suspended, got = await drive(node.pread(4096 + 3, 4096))
+                assert not suspended and got == data[4099:8195]
+                suspended, got = await drive(node.pread(0, io.INLINE_MAX + 1))
+                assert suspended and got == data[: io.INLINE_MAX + 1]
+                for offset, fua in ((8192, False), (3 * io.INLINE_MAX, True)):
+                    payload = os.urandom(io.INLINE_MAX)
+                    suspended, _ = await drive(node.pwrite(offset, payload, fua=fua))
+                    assert not suspended
+                    data[offset : offset + len(payload)] = payload
+                payload = os.urandom(io.INLINE_MAX + 512)
+                suspended, _ = await drive(node.pwrite(MiB - len(payload), payload))
+                assert suspended
+                data[MiB - len(payload) :] = payload
+                suspended, got = await drive(node.pread(8192, 4096))
+                assert not suspended and got == data[8192:12288]
+            finally:
+                await engine.close()
+
+        asyncio.run(scenario())
+        assert path.read_bytes() == data
+
+    disk_path = tmp_path / "disk.raw"
+    dense_image(disk_path, MiB)
+
+    async def on_disk() -> None:
+        engine = Engine()
+        try:
+            assert not (await file_node(engine, disk_path)).in_memory
+        finally:
+            await engine.close()
+
+    asyncio.run(on_disk())
+
+
+def test_a_file_that_refuses_nowait_reads_stops_being_tried() -> None:
     with tempfile.TemporaryDirectory(dir="/dev/shm") as directory:
         path = Path(directory) / "disk.raw"
         data = dense_image(path, MiB)
@@ -102,6 +154,7 @@ def test_tmpfs_stops_trying_after_its_first_refusal() -> None:
             engine = Engine()
             try:
                 node = await file_node(engine, path)
+                node.in_memory = False  # so the read tries RWF_NOWAIT, which tmpfs refuses
                 suspended, got = await drive(node.pread(4096, 4096))
                 assert suspended and got == data[4096:8192]
                 assert not node.nowait_reads  # tmpfs answers EOPNOTSUPP: no second try
@@ -111,7 +164,44 @@ def test_tmpfs_stops_trying_after_its_first_refusal() -> None:
         asyncio.run(scenario())
 
 
-def test_o_direct_reads_and_all_writes_never_take_the_inline_path(tmp_path: Path) -> None:
+def test_an_inline_write_to_a_full_tmpfs_fails_with_enospc_and_the_node_stays_usable(
+        tmp_path: Path) -> None:
+    require_root("to mount a small tmpfs")
+    mount_point = tmp_path / "small"
+    mount_point.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)],
+                   check=True)
+    try:
+        path = mount_point / "disk.raw"
+        with open(path, "wb") as image:  # sparse: larger than the file system can hold
+            image.truncate(4 * MiB)
+
+        async def scenario() -> None:
+            engine = Engine()
+            try:
+                node = await file_node(engine, path)
+                assert node.in_memory
+                payload = b"\x6b" * io.INLINE_MAX
+                written = 0
+                with pytest.raises(OSError) as failure:
+                    while written < 4 * MiB:
+                        suspended, _ = await drive(node.pwrite(written, payload))
+                        assert not suspended
+                        written += len(payload)
+                assert failure.value.errno == errno.ENOSPC
+                assert 0 < written < 4 * MiB
+                suspended, got = await drive(node.pread(0, 4096))
+                assert not suspended and got == payload[:4096]
+            finally:
+                await engine.close()
+
+        asyncio.run(scenario())
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def test_o_direct_reads_and_writes_to_a_disk_file_never_take_the_inline_path(
+        tmp_path: Path) -> None:
     path = tmp_path / "disk.raw"
     data = dense_image(path)
 
@@ -126,7 +216,7 @@ def test_o_direct_reads_and_all_writes_never_take_the_inline_path(tmp_path: Path
             assert suspended
             await command(engine, "blockdev-del", {"node-name": "disk"})
             node = await file_node(engine, path)
-            for fua in (False, True):  # writes always go to a worker
+            for fua in (False, True):  # writes to a file on a disk always go to a worker
                 suspended, _ = await drive(node.pwrite(12288, b"\xa5" * 4096, fua=fua))
                 assert suspended
         finally:

@@ -150,7 +150,7 @@ async def _open_driver(
                 "specified."
             )
         locking = options.locking != OnOffAuto.OFF
-        fd, size, alignment, read_only, limits = await io.run(
+        image = await io.run(
             open_posix,
             str(options.driver),
             options.filename,
@@ -166,11 +166,12 @@ async def _open_driver(
         return cls(
             node_name=node_name,
             filename=options.filename,
-            fd=fd,
-            size=size,
-            alignment=alignment,
-            limits=limits,
-            read_only_opened=read_only,
+            fd=image.fd,
+            size=image.size,
+            alignment=image.alignment,
+            limits=image.limits,
+            read_only_opened=image.read_only,
+            in_memory=image.in_memory,
         )
     if isinstance(options, BlockdevOptionsNbd):
         tls = None

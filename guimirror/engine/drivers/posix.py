@@ -2,10 +2,11 @@
 """The protocol drivers over the host's storage: ``file`` (a regular file) and ``host_device``.
 
 Both keep one descriptor; its I/O runs in the engine's worker threads (engine/io.py), except
-a small page-cache read that the kernel completes at once under RWF_NOWAIT: that one runs in
-the loop's thread, and falls back to a worker when the kernel says it would block. Writes
-always go to a worker: no file system here takes a buffered NOWAIT write in practice (ext4 and
-tmpfs refuse the flag, XFS answers EAGAIN to nearly every one: docs/nbd-server.md).
+small requests that cannot wait for a disk, which run in the loop's thread: a page-cache read
+that the kernel completes at once under RWF_NOWAIT (else it falls back to a worker), and reads
+and writes of a file in tmpfs or ramfs, which are copies of memory. Other writes always go to a
+worker: no disk file system here takes a buffered NOWAIT write in practice (ext4 refuses the
+flag, XFS answers EAGAIN to nearly every one: docs/nbd-server.md).
 cache.direct opens with O_DIRECT (request alignment probed as QEMU does) and does the I/O
 through page-aligned buffers. A writable host_device is opened with O_EXCL and refused while
 mounted, with the mount point in the error.
@@ -28,7 +29,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from guimirror.engine import io
 from guimirror.engine.drivers.common import DriverNode, check_request, check_writable
@@ -59,6 +60,8 @@ class PosixNode(DriverNode):
     """A block device's request limits from sysfs (None for a regular file)."""
     read_only_opened: bool = False
     in_flight: int = field(default=0, repr=False)
+    in_memory: bool = False
+    """The file is in tmpfs or ramfs: its small reads and writes run in the loop's thread."""
     nowait_reads: bool = field(default=io.RWF_NOWAIT is not None, repr=False)
     """Small page-cache reads are tried in the loop's thread (until the file refuses RWF_NOWAIT)."""
     _idle: asyncio.Event | None = field(default=None, repr=False)
@@ -98,10 +101,19 @@ class PosixNode(DriverNode):
             return None
         return io.PlainFd(self.fd, self.alignment, self.cache_direct, self.limits)
 
+    def _inline(self, length: int) -> bool:
+        """Whether a request of ``length`` bytes to this file in memory runs in the loop's
+        thread."""
+        return self.in_memory and not self.cache_direct and length <= io.INLINE_MAX
+
     def _read_inline(self, offset: int, length: int) -> bytes | None:
-        """Loop's thread: the data if a RWF_NOWAIT read from the page cache gets all of it,
-        else None (the caller reads in a worker, which also reports any error)."""
-        if not self.nowait_reads or self.cache_direct or length > io.NOWAIT_MAX:
+        """Loop's thread: the data of a small read of a file in memory, or if a RWF_NOWAIT
+        read from the page cache gets all of it; else None (the caller reads in a worker,
+        which also reports any error)."""
+        if self._inline(length):
+            self._check_open()
+            return io.pread_exact(self.fd, offset, length)
+        if not self.nowait_reads or self.cache_direct or length > io.INLINE_MAX:
             return None
         self._check_open()
         try:
@@ -135,6 +147,10 @@ class PosixNode(DriverNode):
         try:
             if self.cache_direct:
                 await self._io(io.pwrite_direct, data, offset, self.alignment)
+            elif self._inline(len(data)):
+                self._check_open()
+                (pwrite_dsync if durable else io.pwrite_all)(self.fd, data, offset)
+                durable = False
             elif durable:
                 await self._io(pwrite_dsync, data, offset)
                 durable = False
@@ -308,6 +324,18 @@ def probe_direct_alignment(fd: int) -> int:
         buf.close()
 
 
+class OpenedImage(NamedTuple):
+    fd: int
+    size: int
+    alignment: int
+    """The request alignment: 1, or what O_DIRECT needs."""
+    read_only: bool
+    limits: io.RequestLimits | None
+    """A block device's request limits."""
+    in_memory: bool
+    """A regular file in tmpfs or ramfs."""
+
+
 def open_posix(
     driver: str,
     filename: str,
@@ -315,9 +343,8 @@ def open_posix(
     direct: bool,
     locking: bool,
     auto_read_only: bool = False,
-) -> tuple[int, int, int, bool, io.RequestLimits | None]:
-    """Open the image of a file or host_device node: (fd, size, request alignment, read-only,
-    a block device's request limits).
+) -> OpenedImage:
+    """Open the image of a file or host_device node.
 
     With ``auto_read_only`` an image that cannot be written is opened read-only instead.
     Runs in a worker thread. Raises QAPIError with QEMU's texts.
@@ -377,4 +404,5 @@ def open_posix(
     except BaseException:
         os.close(fd)
         raise
-    return fd, size, alignment, read_only, limits
+    in_memory = stat.S_ISREG(st.st_mode) and io.in_memory(fd)
+    return OpenedImage(fd, size, alignment, read_only, limits, in_memory)
