@@ -15,15 +15,19 @@ Cases (issue 3):
            with cache.direct=on, ``dd bs=4M iflag=direct oflag=direct`` (with and without
            conv=fsync) as the device's single-stream limit, and fio reading the source while
            it writes the target as what the device stack gives a copy. --device-kinds: loop
-           devices through their backing files' page cache (loop), and with direct I/O to
-           them (loop-dio, ``losetup --direct-io=on``, checked in sysfs), each round running
-           both. Caches are dropped before each run; each target is compared with the source
-           afterwards. The loop devices are detached at the end, also on error.
+           devices through their backing files' page cache (loop), with direct I/O to them
+           (loop-dio, ``losetup --direct-io=on``, checked in sysfs), and over files in tmpfs
+           (loop-tmpfs: memory below, so source and target share no disk and the kernel's
+           copies are the limit). Caches are dropped before each run; each target is compared
+           with the source afterwards. Each mirror also reports how many of the machine's
+           cores were busy from blockdev-mirror to READY (/proc/stat): who else but the copy
+           had the CPU. The loop devices are detached at the end, also on error.
 
 Rounds are interleaved (each round runs every contender once, with the same preparation), and
 the figures are medians with min and max, ratios last. Both engines get the same target
 options (raw over file, default cache). Run: .venv/bin/python benchmarks/engine_vs_qemu.py
-[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed,device] [--device-kinds loop,loop-dio]
+[--rounds N] [--dir DIR] [--cases dense,sparse,huge,speed,device]
+[--device-kinds loop,loop-dio,loop-tmpfs]
 [--device-contenders "engine direct,engine direct buf-size=16M,..."]
 """
 
@@ -155,16 +159,31 @@ async def engine_with_nodes(nodes: list[dict[str, Any]]) -> Engine:
     return engine
 
 
+def busy_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy (all cores, not idle nor waiting for I/O)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(field) for field in stat.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 class Waiter:
-    """Futures for events, by (name, job)."""
+    """Futures for events, by (name, job), with when they came and the machine's busy CPU
+    time then."""
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], float] = {}
+        self.busy: dict[tuple[str, str], float] = {}
         self.changed = asyncio.Event()
 
     def note(self, name: str, job: str) -> None:
-        self.seen.setdefault((name, job), time.perf_counter())
+        if (name, job) not in self.seen:
+            self.seen[name, job] = time.perf_counter()
+            self.busy[name, job] = busy_cpu_seconds()
         self.changed.set()
+
+    def cores_busy(self, name: str, job: str, start: float, busy_at_start: float) -> float:
+        """How many cores were busy on average from ``start`` to the event."""
+        return (self.busy[name, job] - busy_at_start) / (self.seen[name, job] - start)
 
     async def wait(self, name: str, job: str) -> float:
         while (name, job) not in self.seen:
@@ -218,12 +237,18 @@ async def engine_mirror_nodes(
     engine.add_event_listener(lambda e: waiter.note(type(e).EVENT, getattr(e, "device", "")))
     arguments = {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", **extra}
     with RssSampler() as rss:
+        busy = busy_cpu_seconds()
         start = time.perf_counter()
         await engine.blockdev_mirror(parse_arguments(BlockdevMirror, arguments))
         job = engine.jobs["j"]
         bitmap_bytes = job.bitmap.nbytes + job.in_flight_bitmap.nbytes  # type: ignore[attr-defined]
         ready = await waiter.wait("BLOCK_JOB_READY", "j") - start
-        result = {"ready": ready, "rss_growth": float(rss.growth), "bitmap": float(bitmap_bytes)}
+        result = {
+            "ready": ready,
+            "rss_growth": float(rss.growth),
+            "bitmap": float(bitmap_bytes),
+            "cores_busy": waiter.cores_busy("BLOCK_JOB_READY", "j", start, busy),
+        }
         if complete:
             await engine_call(engine, "job-complete", {"id": "j"})
             result["completed"] = await waiter.wait("BLOCK_JOB_COMPLETED", "j") - start
@@ -276,12 +301,16 @@ async def qemu_mirror_nodes(
                 waiter.note(str(event["event"]), str(data.get("device", "")))
 
         listener = asyncio.create_task(listen())
+        busy = busy_cpu_seconds()
         start = time.perf_counter()
         await client.execute(
             "blockdev-mirror",
             {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", **extra},
         )
-        result = {"ready": await waiter.wait("BLOCK_JOB_READY", "j") - start}
+        result = {
+            "ready": await waiter.wait("BLOCK_JOB_READY", "j") - start,
+            "cores_busy": waiter.cores_busy("BLOCK_JOB_READY", "j", start, busy),
+        }
         if complete:
             await client.execute("job-complete", {"id": "j"})
             result["completed"] = await waiter.wait("BLOCK_JOB_COMPLETED", "j") - start
@@ -399,9 +428,9 @@ def fio_read_write(source: str, target: str) -> float:
 DeviceKind = tuple[str, str, str]
 """(prefix of the result keys, source device, target device)."""
 
-DEVICE_KINDS = {"loop": "device", "loop-dio": "device-dio"}
+DEVICE_KINDS = {"loop": "device", "loop-dio": "device-dio", "loop-tmpfs": "device-tmpfs"}
 """--device-kinds: loop devices through their backing file's page cache (the figures so far),
-and with ``losetup --direct-io=on``."""
+with ``losetup --direct-io=on``, and over files in tmpfs."""
 
 
 async def device_round(
@@ -441,6 +470,7 @@ async def device_round(
                 r = await qemu_mirror_nodes(nodes, complete=True, **extra)
             label = " ".join([who, *arguments])
             add(f"{prefix} {mode} {label} ready", r["ready"])
+            add(f"{prefix} {mode} {label} cores busy", r["cores_busy"])
         if not same_devices(source, target):
             raise SystemExit(f"{prefix} case: {contender} left a target unlike its source")
 
@@ -545,7 +575,8 @@ def main() -> None:
     parser.add_argument(
         "--device-kinds",
         default=",".join(DEVICE_KINDS),
-        help="device case: loop (page cache below) and/or loop-dio (losetup --direct-io=on)",
+        help="device case: loop (page cache below), loop-dio (losetup --direct-io=on) and/or "
+        "loop-tmpfs (files in tmpfs below)",
     )
     parser.add_argument(
         "--qemu-storage-daemon",
@@ -579,15 +610,13 @@ def main() -> None:
         if "fio read+write" in contenders and shutil.which("fio") is None:
             contenders.remove("fio read+write")
         with contextlib.ExitStack() as stack:
-            kinds = [
-                (
-                    DEVICE_KINDS[name],
-                    *stack.enter_context(
-                        loop_devices(directory, options.device_size, direct_io=name == "loop-dio")
-                    ),
-                )
-                for name in options.device_kinds.split(",")
-            ]
+            kinds = []
+            for name in options.device_kinds.split(","):
+                backing = directory
+                if name == "loop-tmpfs":
+                    backing = Path(stack.enter_context(tempfile.TemporaryDirectory(dir="/dev/shm")))
+                devices = loop_devices(backing, options.device_size, direct_io=name == "loop-dio")
+                kinds.append((DEVICE_KINDS[name], *stack.enter_context(devices)))
             results |= asyncio.run(device_rounds(options.rounds, kinds, contenders))
     report(results)
     if options.dir is None:
@@ -683,7 +712,11 @@ def device_ratios(prefix: str, results: dict[str, list[float]]) -> list[tuple[st
     pairs = []
     for mode in ("cached", "direct"):
         qemu = f"{prefix} {mode} qemu ready"
-        engines = sorted(key for key in results if key.startswith(f"{prefix} {mode} engine"))
+        engines = sorted(
+            key
+            for key in results
+            if key.startswith(f"{prefix} {mode} engine") and key.endswith(" ready")
+        )
         for engine in engines:
             variant = engine[len(f"{prefix} {mode} engine") : -len(" ready")]
             goal = " (<= 0.8)" if not variant else ""
@@ -701,6 +734,7 @@ def device_ratios(prefix: str, results: dict[str, list[float]]) -> list[tuple[st
 def report(results: dict[str, list[float]]) -> None:
     print("\n=== figures ===")
     units = {
+        "busy": lambda v: f"{v:.2f} cores",
         "ready": secs,
         "cp": secs,
         "completed": secs,

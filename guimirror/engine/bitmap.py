@@ -116,20 +116,25 @@ class DirtyBitmap:
             return
         first_word, first_bit = divmod(first, _WORD_BITS)
         last_word, end_bit = divmod(end, _WORD_BITS)
-        span = self._words[first_word : last_word + 1]
-        before = int(np.bitwise_count(span).sum())
         if first_word == last_word:
             self._apply(first_word, _low_mask(end_bit - first_bit) << first_bit, dirty)
-        else:
-            self._apply(first_word, _low_mask(_WORD_BITS) ^ _low_mask(first_bit), dirty)
-            self._words[first_word + 1 : last_word] = _ALL_ONES if dirty else np.uint64(0)
-            if end_bit:
-                self._apply(last_word, _low_mask(end_bit), dirty)
-        self._count += int(np.bitwise_count(span).sum()) - before
+            return
+        self._apply(first_word, _low_mask(_WORD_BITS) ^ _low_mask(first_bit), dirty)
+        middle = self._words[first_word + 1 : last_word]
+        if len(middle):
+            set_before = int(np.bitwise_count(middle).sum())
+            middle[:] = _ALL_ONES if dirty else np.uint64(0)
+            self._count += len(middle) * _WORD_BITS - set_before if dirty else -set_before
+        if end_bit:
+            self._apply(last_word, _low_mask(end_bit), dirty)
 
     def _apply(self, word: int, mask: int, dirty: bool) -> None:
+        """Set or clear the ``mask`` bits of one word, keeping ``count`` (in Python ints: a
+        copy's few chunks cost less than a numpy call)."""
         value = int(self._words[word])
-        self._words[word] = np.uint64(value | mask if dirty else value & ~mask)
+        new = value | mask if dirty else value & ~mask
+        self._words[word] = new
+        self._count += new.bit_count() - value.bit_count()
 
     def _next(self, start: int, want_dirty: bool) -> int | None:
         if start >= self.nb_chunks:
