@@ -20,8 +20,10 @@ Cases (issue 3):
            (loop-tmpfs: memory below, so source and target share no disk and the kernel's
            copies are the limit). Caches are dropped before each run; each target is compared
            with the source afterwards. Each mirror also reports how many of the machine's
-           cores were busy from blockdev-mirror to READY (/proc/stat): who else but the copy
-           had the CPU. The loop devices are detached at the end, also on error.
+           cores were busy from blockdev-mirror to READY (/proc/stat), and how much CPU time
+           the mirroring process itself took meanwhile (this process for the engine, the
+           daemon for QEMU): the rest of the busy time is the kernel's (the loop devices'
+           workers) and other work's. The loop devices are detached at the end, also on error.
 
 Rounds are interleaved (each round runs every contender once, with the same preparation), and
 the figures are medians with min and max, ratios last. Both engines get the same target
@@ -39,6 +41,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -159,6 +162,16 @@ async def engine_with_nodes(nodes: list[dict[str, Any]]) -> Engine:
     return engine
 
 
+def process_cpu_seconds(pid: int | None = None) -> float:
+    """User and system CPU time of a process (all its threads): this one, or ``pid``."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def busy_cpu_seconds() -> float:
     """CPU time the whole machine has spent busy (all cores, not idle nor waiting for I/O)."""
     with open("/proc/stat") as stat:
@@ -237,7 +250,7 @@ async def engine_mirror_nodes(
     engine.add_event_listener(lambda e: waiter.note(type(e).EVENT, getattr(e, "device", "")))
     arguments = {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", **extra}
     with RssSampler() as rss:
-        busy = busy_cpu_seconds()
+        busy, cpu = busy_cpu_seconds(), process_cpu_seconds()
         start = time.perf_counter()
         await engine.blockdev_mirror(parse_arguments(BlockdevMirror, arguments))
         job = engine.jobs["j"]
@@ -245,6 +258,7 @@ async def engine_mirror_nodes(
         ready = await waiter.wait("BLOCK_JOB_READY", "j") - start
         result = {
             "ready": ready,
+            "cpu": process_cpu_seconds() - cpu,
             "rss_growth": float(rss.growth),
             "bitmap": float(bitmap_bytes),
             "cores_busy": waiter.cores_busy("BLOCK_JOB_READY", "j", start, busy),
@@ -301,7 +315,8 @@ async def qemu_mirror_nodes(
                 waiter.note(str(event["event"]), str(data.get("device", "")))
 
         listener = asyncio.create_task(listen())
-        busy = busy_cpu_seconds()
+        pid = daemon.launcher.pid
+        busy, cpu = busy_cpu_seconds(), process_cpu_seconds(pid)
         start = time.perf_counter()
         await client.execute(
             "blockdev-mirror",
@@ -309,6 +324,7 @@ async def qemu_mirror_nodes(
         )
         result = {
             "ready": await waiter.wait("BLOCK_JOB_READY", "j") - start,
+            "cpu": process_cpu_seconds(pid) - cpu,
             "cores_busy": waiter.cores_busy("BLOCK_JOB_READY", "j", start, busy),
         }
         if complete:
@@ -471,6 +487,7 @@ async def device_round(
             label = " ".join([who, *arguments])
             add(f"{prefix} {mode} {label} ready", r["ready"])
             add(f"{prefix} {mode} {label} cores busy", r["cores_busy"])
+            add(f"{prefix} {mode} {label} process cpu", r["cpu"])
         if not same_devices(source, target):
             raise SystemExit(f"{prefix} case: {contender} left a target unlike its source")
 
@@ -735,6 +752,7 @@ def report(results: dict[str, list[float]]) -> None:
     print("\n=== figures ===")
     units = {
         "busy": lambda v: f"{v:.2f} cores",
+        "process cpu": lambda v: f"{v:.3f} s of CPU",
         "ready": secs,
         "cp": secs,
         "completed": secs,
