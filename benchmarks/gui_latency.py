@@ -2,7 +2,9 @@
 """How responsive the GUI stays while a full-speed mirror runs with plots updating at 10 Hz.
 
 The whole application runs as it does for a user: the main window on one qasync loop with
-the built-in engine in-process (or, with ``--engine qemu``, a spawned qemu-storage-daemon),
+the built-in engine in-process (or, with ``--engine qemu``, a spawned qemu-storage-daemon; with
+``--engine daemon``, a guimirror-daemon in a session of its own attached by its socket, as the
+root daemon that mirrors block devices for an ordinary user),
 the sampler at 10 Hz and the plots redrawing at 10 Hz. A probe task sleeps 5 ms again and
 again and records by how much each wake-up came late: that lateness is the event loop's
 stall. Before each mirror the probe also runs for 1.5 s on the idle window, which shows
@@ -17,7 +19,7 @@ the images (host_device nodes, cache.direct off or on), set up by the script and
 detached at the end; the target is discarded and the page cache dropped before each round.
 
     .venv/bin/python benchmarks/gui_latency.py [--size 1G] [--rounds 3] [--engine builtin]
-        [--device none|cached|direct]
+        [--device none|cached|direct] [--engine builtin|qemu|daemon]
 """
 
 from __future__ import annotations
@@ -72,6 +74,30 @@ def loop_devices(images: list[Path]) -> Iterator[list[str]]:
     finally:
         for device in attached:
             subprocess.run(["losetup", "--detach", device], check=False)
+
+
+@contextlib.contextmanager
+def guimirror_daemon(directory: Path) -> Iterator[Path]:
+    """A guimirror-daemon in a session of its own (as pkexec or systemd start the root
+    daemon) listening on ``directory``/qmp.sock; stopped whatever happens inside."""
+    directory.mkdir(mode=0o700)
+    socket = directory / "qmp.sock"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "guimirror.qmp.daemon",
+         "--chardev", f"socket,id=qmp,path={socket},server=on,wait=off",
+         "--monitor", "chardev=qmp"],
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not socket.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("guimirror-daemon did not start")
+            time.sleep(0.05)
+        yield socket
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def fresh_device(device: str) -> None:
@@ -191,10 +217,16 @@ async def run(args: argparse.Namespace) -> int:
         window = MainWindow(settings)
         window.show()
         await window.start(restore_endpoints=False, builtin=args.engine == "builtin")
+        stack = contextlib.ExitStack()
         if args.engine == "qemu":
             await window.endpoints.add_daemon()
             window.endpoint_list.setCurrentRow(0)
-        stack = contextlib.ExitStack()
+        elif args.engine == "daemon":
+            socket = await asyncio.to_thread(
+                stack.enter_context, guimirror_daemon(workdir / "daemon")
+            )
+            await window.endpoints.open_uri(f"unix:{socket}")
+            window.endpoint_list.setCurrentRow(0)
         devices: list[str] = []
         if args.device != "none":
             await asyncio.to_thread(make_sparse, workdir / "tgt.img", size)
@@ -241,7 +273,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="1G", help="source size (default 1G)")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--engine", choices=("builtin", "qemu"), default="builtin")
+    parser.add_argument("--engine", choices=("builtin", "qemu", "daemon"), default="builtin")
     parser.add_argument("--dir", default="/var/tmp", help="where the images go")
     parser.add_argument("--device", choices=("none", "cached", "direct"), default="none",
                         help="mirror between loop devices over the images (host_device nodes)")
