@@ -249,11 +249,23 @@ def pread_exact(fd: int, offset: int, length: int) -> bytes:
     return bytes(buf)
 
 
-def pwrite_all(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:
+def pwrite_all(fd: int, data: bytes | bytearray | memoryview, offset: int, flags: int = 0) -> None:
+    """Write all of ``data`` at ``offset``; ``flags`` as pwritev2's (RWF_*)."""
     view = memoryview(data).cast("B")
     done = 0
     while done < len(view):
-        done += os.pwritev(fd, [view[done:]], offset + done)
+        done += os.pwritev(fd, [view[done:]], offset + done, flags)
+
+
+def pwrite_dsync(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:
+    """A FUA write. pwritev2 with RWF_DSYNC makes this range alone durable (Linux); without
+    it, write and fdatasync the file."""
+    flags = getattr(os, "RWF_DSYNC", None)
+    if flags is None:
+        pwrite_all(fd, data, offset)
+        os.fdatasync(fd)
+    else:
+        pwrite_all(fd, data, offset, flags)
 
 
 def pread_direct(fd: int, offset: int, length: int, alignment: int) -> bytes:

@@ -101,21 +101,17 @@ class PosixNode(DriverNode):
             return None
         return io.PlainFd(self.fd, self.alignment, self.cache_direct, self.limits)
 
-    def _inline(self, length: int) -> bool:
-        """Whether a request of ``length`` bytes to this file in memory runs in the loop's
-        thread."""
-        return self.in_memory and not self.cache_direct and length <= io.INLINE_MAX
-
     def _read_inline(self, offset: int, length: int) -> bytes | None:
-        """Loop's thread: the data of a small read of a file in memory, or if a RWF_NOWAIT
-        read from the page cache gets all of it; else None (the caller reads in a worker,
-        which also reports any error)."""
-        if self._inline(length):
-            self._check_open()
-            return io.pread_exact(self.fd, offset, length)
-        if not self.nowait_reads or self.cache_direct or length > io.INLINE_MAX:
+        """Loop's thread, for a node without O_DIRECT: the data of a small read of a file in
+        memory, or if a RWF_NOWAIT read from the page cache gets all of it; else None (the
+        caller reads in a worker, which also reports any error)."""
+        if length > io.INLINE_MAX:
             return None
         self._check_open()
+        if self.in_memory:
+            return io.pread_exact(self.fd, offset, length)
+        if not self.nowait_reads:
+            return None
         try:
             return io.pread_nowait(self.fd, offset, length)
         except OSError as exc:
@@ -147,17 +143,15 @@ class PosixNode(DriverNode):
         try:
             if self.cache_direct:
                 await self._io(io.pwrite_direct, data, offset, self.alignment)
-            elif self._inline(len(data)):
+                if durable:
+                    await self._io(os.fdatasync)
+                return
+            write = io.pwrite_dsync if durable else io.pwrite_all
+            if self.in_memory and len(data) <= io.INLINE_MAX:
                 self._check_open()
-                (pwrite_dsync if durable else io.pwrite_all)(self.fd, data, offset)
-                durable = False
-            elif durable:
-                await self._io(pwrite_dsync, data, offset)
-                durable = False
+                write(self.fd, data, offset)
             else:
-                await self._io(io.pwrite_all, data, offset)
-            if durable:
-                await self._io(os.fdatasync)
+                await self._io(write, data, offset)
         finally:
             self.written()
 
@@ -209,20 +203,6 @@ class PosixNode(DriverNode):
     def _discard(self, fd: int, offset: int, length: int) -> None:
         """Worker thread: discard a range."""
         raise NotImplementedError
-
-
-def pwrite_dsync(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:
-    """Worker thread: a FUA write. pwritev2 with RWF_DSYNC makes this range alone durable
-    (Linux); without it, write and fdatasync the file."""
-    flags = getattr(os, "RWF_DSYNC", None)
-    if flags is None:
-        io.pwrite_all(fd, data, offset)
-        os.fdatasync(fd)
-        return
-    view = memoryview(data).cast("B")
-    done = 0
-    while done < len(view):
-        done += os.pwritev(fd, [view[done:]], offset + done, flags)
 
 
 @dataclass(eq=False)

@@ -117,7 +117,8 @@ async def write_zeroes(export: NbdExport, request: Request) -> None:
 async def trim(export: NbdExport, request: Request) -> None:
     if request.length:
         await export.backend.pdiscard(request.offset, request.length)
-    await _after_write(export, request)
+    if _fua(export, request):  # a discard has no FUA of its own down the nodes: flush
+        await export.backend.flush()
 
 
 async def flush(export: NbdExport) -> None:
@@ -154,7 +155,3 @@ def _fua(export: NbdExport, request: Request) -> bool:
     """The client's FUA goes down to the nodes as theirs (every write is FUA in writethrough)."""
     return bool(request.flags & _FUA) or export.writethrough
 
-
-async def _after_write(export: NbdExport, request: Request) -> None:
-    if _fua(export, request):
-        await export.backend.flush()
