@@ -139,6 +139,15 @@ async def add_node(engine: Engine, **options: Any) -> None:
     await engine.blockdev_add(parse_arguments(BlockdevOptions, raw))
 
 
+async def add_driver_pair(
+    engine: Engine, driver: str, source: str | Path, target: str | Path, **options: Any
+) -> None:
+    """Nodes ``src`` and ``tgt`` of ``driver`` (``file``, ``host_device``) over ``source``
+    and ``target``, with the same further ``options``."""
+    for name, filename in (("src", source), ("tgt", target)):
+        await add_node(engine, driver=driver, node_name=name, filename=str(filename), **options)
+
+
 async def add_raw(engine: Engine, name: str, path: Path, **raw_options: Any) -> None:
     """A ``raw`` node ``name`` over a ``file`` node ``name-file``."""
     await add_node(engine, driver="file", node_name=f"{name}-file", filename=str(path))

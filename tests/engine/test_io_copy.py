@@ -17,7 +17,7 @@ from tests.engine.mirror_support import (
     EventLog,
     KiB,
     MiB,
-    add_node,
+    add_driver_pair,
     complete_and_wait,
     make_image,
     mirror,
@@ -71,14 +71,7 @@ def test_a_mirror_allocates_no_buffer_per_copy(tmp_path: Path) -> None:
     async def scenario() -> None:
         engine = Engine()
         log = EventLog(engine)
-        for name, path in (("src", src), ("tgt", tgt)):
-            await add_node(
-                engine,
-                driver="file",
-                node_name=name,
-                filename=str(path),
-                cache={"direct": True},
-            )
+        await add_driver_pair(engine, "file", src, tgt, cache={"direct": True})
         await mirror(
             engine, job_id="j", device="src", target="tgt", sync="full", buf_size=2 * MiB
         )
@@ -135,10 +128,7 @@ def test_a_partial_last_block_under_o_direct(tmp_path: Path) -> None:
     async def scenario() -> None:
         engine = Engine()
         log = EventLog(engine)
-        for name, path in (("src", src), ("tgt", tgt)):
-            await add_node(
-                engine, driver="file", node_name=name, filename=str(path), cache={"direct": True}
-            )
+        await add_driver_pair(engine, "file", src, tgt, cache={"direct": True})
         await mirror(engine, job_id="j", device="src", target="tgt", sync="full")
         done = await complete_and_wait(engine, log, "j")
         assert "error" not in done and done["offset"] == size

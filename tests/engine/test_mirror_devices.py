@@ -15,6 +15,7 @@ from tests.engine.mirror_support import (
     EventLog,
     KiB,
     MiB,
+    add_driver_pair,
     add_node,
     backend_on,
     complete_and_wait,
@@ -43,7 +44,8 @@ def loop_device(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         subprocess.run(["losetup", "--detach", device], check=False)
 
 
-async def add_pair(engine: Engine, source: dict[str, str], target: dict[str, str]) -> None:
+async def add_raw_pair(engine: Engine, source: dict[str, str], target: dict[str, str]) -> None:
+    """``raw`` nodes ``src`` and ``tgt`` over the protocol nodes ``source`` and ``target``."""
     await add_node(engine, driver="raw", node_name="src", file=source)
     await add_node(engine, driver="raw", node_name="tgt", file=target)
 
@@ -57,7 +59,7 @@ def test_file_to_loop_device_replaces_junk_and_pivots(
     async def scenario() -> None:
         engine = Engine()
         log = EventLog(engine)
-        await add_pair(
+        await add_raw_pair(
             engine,
             {"driver": "file", "filename": str(src)},
             {"driver": "host_device", "filename": device},
@@ -82,7 +84,7 @@ def test_loop_device_to_file(tmp_path: Path, loop_device: tuple[str, Path]) -> N
         engine = Engine()
         log = EventLog(engine)
         tgt = make_image(tmp_path / "tgt.img", SIZE)
-        await add_pair(
+        await add_raw_pair(
             engine,
             {"driver": "host_device", "filename": device},
             {"driver": "file", "filename": str(tgt)},
@@ -146,14 +148,7 @@ def test_between_loop_devices_with_direct_io(
     async def scenario() -> None:
         engine = Engine()
         log = EventLog(engine)
-        for name, device in (("src", source), ("tgt", target)):
-            await add_node(
-                engine,
-                driver="host_device",
-                node_name=name,
-                filename=device,
-                cache={"direct": direct},
-            )
+        await add_driver_pair(engine, "host_device", source, target, cache={"direct": direct})
         user = backend_on(engine, "src")
         await mirror(engine, job_id="j", device="src", target="tgt", sync="full")
         assert engine.jobs["j"].max_io_bytes == MiB  # type: ignore[attr-defined]

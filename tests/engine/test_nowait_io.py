@@ -14,7 +14,7 @@ import errno
 import os
 import subprocess
 import tempfile
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,6 +51,19 @@ async def file_node(engine: Engine, path: Path, direct: bool = False) -> PosixNo
     return node
 
 
+def on_file_node(
+        path: Path, body: Callable[[PosixNode], Awaitable[None]], direct: bool = False) -> None:
+    """Run ``body`` on a ``file`` node over ``path`` in an engine of its own, closed after."""
+    async def scenario() -> None:
+        engine = Engine()
+        try:
+            await body(await file_node(engine, path, direct))
+        finally:
+            await engine.close()
+
+    asyncio.run(scenario())
+
+
 def dense_image(path: Path, size: int = 4 * MiB) -> bytes:
     data = os.urandom(size)
     path.write_bytes(data)
@@ -77,27 +90,22 @@ def test_cached_read_is_inline_and_a_dropped_one_falls_back_with_the_same_data(
     path = tmp_path / "disk.raw"
     data = dense_image(path)
 
-    async def scenario() -> None:
-        engine = Engine()
-        try:
-            node = await file_node(engine, path)
-            drop_from_page_cache(path)
-            suspended, got = await drive(node.pread(MiB + 512, 4 * KiB))
-            assert suspended, "a read of data not in the page cache must wait for a worker"
-            assert got == data[MiB + 512 : MiB + 512 + 4 * KiB]
-            assert node.nowait_reads  # EAGAIN is no reason to stop trying
-            suspended, again = await drive(node.pread(MiB + 512, 4 * KiB))
-            assert not suspended and again == got  # now cached: served in the loop's thread
-            suspended, got = await drive(node.pread(MiB, 2 * MiB))
-            assert suspended and got == data[MiB : 3 * MiB]  # larger than NOWAIT_MAX
-            warm(path)
-            for offset, length in ((0, 1), (4 * MiB - 100, 100), (3 * MiB + 7, 64 * KiB)):
-                suspended, got = await drive(node.pread(offset, length))
-                assert not suspended and got == data[offset : offset + length]
-        finally:
-            await engine.close()
+    async def scenario(node: PosixNode) -> None:
+        drop_from_page_cache(path)
+        suspended, got = await drive(node.pread(MiB + 512, 4 * KiB))
+        assert suspended, "a read of data not in the page cache must wait for a worker"
+        assert got == data[MiB + 512 : MiB + 512 + 4 * KiB]
+        assert node.nowait_reads  # EAGAIN is no reason to stop trying
+        suspended, again = await drive(node.pread(MiB + 512, 4 * KiB))
+        assert not suspended and again == got  # now cached: served in the loop's thread
+        suspended, got = await drive(node.pread(MiB, 2 * MiB))
+        assert suspended and got == data[MiB : 3 * MiB]  # larger than INLINE_MAX
+        warm(path)
+        for offset, length in ((0, 1), (4 * MiB - 100, 100), (3 * MiB + 7, 64 * KiB)):
+            suspended, got = await drive(node.pread(offset, length))
+            assert not suspended and got == data[offset : offset + length]
 
-    asyncio.run(scenario())
+    on_file_node(path, scenario)
 
 
 def test_small_reads_and_writes_of_a_file_in_tmpfs_run_inline_and_larger_ones_in_a_worker(
@@ -106,43 +114,34 @@ def test_small_reads_and_writes_of_a_file_in_tmpfs_run_inline_and_larger_ones_in
         path = Path(directory) / "disk.raw"
         data = bytearray(dense_image(path, MiB))
 
-        async def scenario() -> None:
-            engine = Engine()
-            try:
-                node = await file_node(engine, path)
-                assert node.in_memory
-                suspended, got = await drive(node.pread(4096 + 3, 4096))
-                assert not suspended and got == data[4099:8195]
-                suspended, got = await drive(node.pread(0, io.INLINE_MAX + 1))
-                assert suspended and got == data[: io.INLINE_MAX + 1]
-                for offset, fua in ((8192, False), (3 * io.INLINE_MAX, True)):
-                    payload = os.urandom(io.INLINE_MAX)
-                    suspended, _ = await drive(node.pwrite(offset, payload, fua=fua))
-                    assert not suspended
-                    data[offset : offset + len(payload)] = payload
-                payload = os.urandom(io.INLINE_MAX + 512)
-                suspended, _ = await drive(node.pwrite(MiB - len(payload), payload))
-                assert suspended
-                data[MiB - len(payload) :] = payload
-                suspended, got = await drive(node.pread(8192, 4096))
-                assert not suspended and got == data[8192:12288]
-            finally:
-                await engine.close()
+        async def scenario(node: PosixNode) -> None:
+            assert node.in_memory
+            suspended, got = await drive(node.pread(4096 + 3, 4096))
+            assert not suspended and got == data[4099:8195]
+            suspended, got = await drive(node.pread(0, io.INLINE_MAX + 1))
+            assert suspended and got == data[: io.INLINE_MAX + 1]
+            for offset, fua in ((8192, False), (3 * io.INLINE_MAX, True)):
+                payload = os.urandom(io.INLINE_MAX)
+                suspended, _ = await drive(node.pwrite(offset, payload, fua=fua))
+                assert not suspended
+                data[offset : offset + len(payload)] = payload
+            payload = os.urandom(io.INLINE_MAX + 512)
+            suspended, _ = await drive(node.pwrite(MiB - len(payload), payload))
+            assert suspended
+            data[MiB - len(payload) :] = payload
+            suspended, got = await drive(node.pread(8192, 4096))
+            assert not suspended and got == data[8192:12288]
 
-        asyncio.run(scenario())
+        on_file_node(path, scenario)
         assert path.read_bytes() == data
 
     disk_path = tmp_path / "disk.raw"
     dense_image(disk_path, MiB)
 
-    async def on_disk() -> None:
-        engine = Engine()
-        try:
-            assert not (await file_node(engine, disk_path)).in_memory
-        finally:
-            await engine.close()
+    async def on_disk(node: PosixNode) -> None:
+        assert not node.in_memory
 
-    asyncio.run(on_disk())
+    on_file_node(disk_path, on_disk)
 
 
 def test_a_file_that_refuses_nowait_reads_stops_being_tried() -> None:
@@ -150,18 +149,13 @@ def test_a_file_that_refuses_nowait_reads_stops_being_tried() -> None:
         path = Path(directory) / "disk.raw"
         data = dense_image(path, MiB)
 
-        async def scenario() -> None:
-            engine = Engine()
-            try:
-                node = await file_node(engine, path)
-                node.in_memory = False  # so the read tries RWF_NOWAIT, which tmpfs refuses
-                suspended, got = await drive(node.pread(4096, 4096))
-                assert suspended and got == data[4096:8192]
-                assert not node.nowait_reads  # tmpfs answers EOPNOTSUPP: no second try
-            finally:
-                await engine.close()
+        async def scenario(node: PosixNode) -> None:
+            node.in_memory = False  # so the read tries RWF_NOWAIT, which tmpfs refuses
+            suspended, got = await drive(node.pread(4096, 4096))
+            assert suspended and got == data[4096:8192]
+            assert not node.nowait_reads  # tmpfs answers EOPNOTSUPP: no second try
 
-        asyncio.run(scenario())
+        on_file_node(path, scenario)
 
 
 def test_an_inline_write_to_a_full_tmpfs_fails_with_enospc_and_the_node_stays_usable(
@@ -176,26 +170,21 @@ def test_an_inline_write_to_a_full_tmpfs_fails_with_enospc_and_the_node_stays_us
         with open(path, "wb") as image:  # sparse: larger than the file system can hold
             image.truncate(4 * MiB)
 
-        async def scenario() -> None:
-            engine = Engine()
-            try:
-                node = await file_node(engine, path)
-                assert node.in_memory
-                payload = b"\x6b" * io.INLINE_MAX
-                written = 0
-                with pytest.raises(OSError) as failure:
-                    while written < 4 * MiB:
-                        suspended, _ = await drive(node.pwrite(written, payload))
-                        assert not suspended
-                        written += len(payload)
-                assert failure.value.errno == errno.ENOSPC
-                assert 0 < written < 4 * MiB
-                suspended, got = await drive(node.pread(0, 4096))
-                assert not suspended and got == payload[:4096]
-            finally:
-                await engine.close()
+        async def scenario(node: PosixNode) -> None:
+            assert node.in_memory
+            payload = b"\x6b" * io.INLINE_MAX
+            written = 0
+            with pytest.raises(OSError) as failure:
+                while written < 4 * MiB:
+                    suspended, _ = await drive(node.pwrite(written, payload))
+                    assert not suspended
+                    written += len(payload)
+            assert failure.value.errno == errno.ENOSPC
+            assert 0 < written < 4 * MiB
+            suspended, got = await drive(node.pread(0, 4096))
+            assert not suspended and got == payload[:4096]
 
-        asyncio.run(scenario())
+        on_file_node(path, scenario)
     finally:
         subprocess.run(["umount", str(mount_point)], check=True)
 
@@ -205,22 +194,18 @@ def test_o_direct_reads_and_writes_to_a_disk_file_never_take_the_inline_path(
     path = tmp_path / "disk.raw"
     data = dense_image(path)
 
-    async def scenario() -> None:
-        engine = Engine()
-        try:
-            node = await file_node(engine, path, direct=True)
-            for _ in range(2):
-                suspended, got = await drive(node.pread(4096, 4096))
-                assert suspended and got == data[4096:8192]
-            suspended, _ = await drive(node.pwrite(8192, b"\x5a" * 4096))
-            assert suspended
-            await command(engine, "blockdev-del", {"node-name": "disk"})
-            node = await file_node(engine, path)
-            for fua in (False, True):  # writes to a file on a disk always go to a worker
-                suspended, _ = await drive(node.pwrite(12288, b"\xa5" * 4096, fua=fua))
-                assert suspended
-        finally:
-            await engine.close()
+    async def direct(node: PosixNode) -> None:
+        for _ in range(2):
+            suspended, got = await drive(node.pread(4096, 4096))
+            assert suspended and got == data[4096:8192]
+        suspended, _ = await drive(node.pwrite(8192, b"\x5a" * 4096))
+        assert suspended
 
-    asyncio.run(scenario())
+    async def buffered(node: PosixNode) -> None:
+        for fua in (False, True):  # writes to a file on a disk always go to a worker
+            suspended, _ = await drive(node.pwrite(12288, b"\xa5" * 4096, fua=fua))
+            assert suspended
+
+    on_file_node(path, direct, direct=True)
+    on_file_node(path, buffered)
     assert path.read_bytes()[8192:16384] == b"\x5a" * 4096 + b"\xa5" * 4096
