@@ -41,7 +41,6 @@ import contextlib
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -57,6 +56,7 @@ from qemu.qmp import QMPClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.cpu_time import busy_cpu_seconds, process_cpu_seconds
 from guimirror.engine.backend import BlockBackend
 from guimirror.engine.engine import Engine
 from guimirror.qapi.base import parse_arguments
@@ -162,23 +162,6 @@ async def engine_with_nodes(nodes: list[dict[str, Any]]) -> Engine:
     return engine
 
 
-def process_cpu_seconds(pid: int | None = None) -> float:
-    """User and system CPU time of a process (all its threads): this one, or ``pid``."""
-    if pid is None:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def busy_cpu_seconds() -> float:
-    """CPU time the whole machine has spent busy (all cores, not idle nor waiting for I/O)."""
-    with open("/proc/stat") as stat:
-        ticks = [int(field) for field in stat.readline().split()[1:]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
-
-
 class Waiter:
     """Futures for events, by (name, job), with when they came and the machine's busy CPU
     time then."""
@@ -250,7 +233,7 @@ async def engine_mirror_nodes(
     engine.add_event_listener(lambda e: waiter.note(type(e).EVENT, getattr(e, "device", "")))
     arguments = {"job-id": "j", "device": "src", "target": "tgt", "sync": "full", **extra}
     with RssSampler() as rss:
-        busy, cpu = busy_cpu_seconds(), process_cpu_seconds()
+        busy, cpu = busy_cpu_seconds(), process_cpu_seconds(os.getpid())
         start = time.perf_counter()
         await engine.blockdev_mirror(parse_arguments(BlockdevMirror, arguments))
         job = engine.jobs["j"]
@@ -258,7 +241,7 @@ async def engine_mirror_nodes(
         ready = await waiter.wait("BLOCK_JOB_READY", "j") - start
         result = {
             "ready": ready,
-            "cpu": process_cpu_seconds() - cpu,
+            "cpu": process_cpu_seconds(os.getpid()) - cpu,
             "rss_growth": float(rss.growth),
             "bitmap": float(bitmap_bytes),
             "cores_busy": waiter.cores_busy("BLOCK_JOB_READY", "j", start, busy),
@@ -316,6 +299,7 @@ async def qemu_mirror_nodes(
 
         listener = asyncio.create_task(listen())
         pid = daemon.launcher.pid
+        assert pid is not None
         busy, cpu = busy_cpu_seconds(), process_cpu_seconds(pid)
         start = time.perf_counter()
         await client.execute(

@@ -39,11 +39,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.cpu_time import process_cpu_seconds
+
 MiB = 1024 * 1024
 REPO = Path(__file__).resolve().parent.parent
 CONTENDERS = ("guimirror", "qemu")
 CASES = ("randread-1", "randread-16", "randwrite-1", "randwrite-16")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,6 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system time of every thread of ``pid`` so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def run_fio(sock: Path, case: str, seconds: float, pid: int) -> Result:
     rw, depth = case.split("-")
     argv = [
@@ -124,9 +121,9 @@ def run_fio(sock: Path, case: str, seconds: float, pid: int) -> Result:
         f"--rw={rw}", "--bs=4k", f"--iodepth={depth}", "--norandommap", "--randrepeat=0",
         "--time_based", f"--runtime={seconds}", "--ramp_time=1", "--output-format=json",
     ]  # fmt: skip
-    before = cpu_seconds(pid)
+    before = process_cpu_seconds(pid)
     completed = subprocess.run(argv, capture_output=True, check=True, timeout=seconds + 60)
-    cpu = cpu_seconds(pid) - before
+    cpu = process_cpu_seconds(pid) - before
     output = completed.stdout.decode()
     job = json.loads(output[output.index("{") :])["jobs"][0]  # after "fio: connected to ..."
     side = job["read" if rw == "randread" else "write"]
